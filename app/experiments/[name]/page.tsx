@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+
+type Props = { params: Promise<{ name: string }> };
+
+/** The route segment as the experiment's name (`/experiments/<encodeURIComponent(name)>`). */
+async function experimentName(params: Props["params"]) {
+  const { name } = await params;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // not percent-encoded after all (e.g. a lone "%"): take it as it is
+  }
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: await experimentName(params) };
+}
+
+export default async function ExperimentPage({ params }: Props) {
+  const name = await experimentName(params);
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link
+          href="/"
+          className="rounded text-zinc-600 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-400"
+        >
+          Experiments
+        </Link>
+      </nav>
+      <h1 className="text-2xl font-semibold tracking-tight break-words">{name}</h1>
+      <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">
+        The live dashboard for this experiment (curves, schedules, lineage tree, population and
+        events) is coming.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+"use client";
+// The tRPC client of the dashboard: typed TanStack Query options for client components, over
+// the custom server's /api/trpc (plain JSON, no transformer, so dates arrive as ISO strings).
+import { QueryClient, QueryClientProvider, isServer } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import { useState, type ReactNode } from "react";
+import type { AppRouter } from "@/server/api/root";
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      // Live data arrives by refetch (and later by socket.io); avoid a refetch on every mount.
+      queries: { staleTime: 2_000 },
+    },
+  });
+}
+
+let browserQueryClient: QueryClient | undefined;
+
+function getQueryClient() {
+  // A server render gets its own cache so two visitors never share one. In the browser, keep a
+  // single cache even if React throws away the first render while it suspends.
+  if (isServer) return makeQueryClient();
+  browserQueryClient ??= makeQueryClient();
+  return browserQueryClient;
+}
+
+export function Providers({ children }: { children: ReactNode }) {
+  const queryClient = getQueryClient();
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc" })] }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        {children}
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,73 @@
+// Browser tests: a real Chromium against the real server (server/main.ts serving the Next.js
+// production build, which `npm test` builds first), with a fresh embedded database per run.
+import { defineConfig, devices } from "@playwright/test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const PORT = 3107;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+// Debian's chromium when installed (Playwright's own browsers cannot be downloaded here);
+// otherwise Playwright's bundled browser, so a machine with internet access works as usual.
+const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+
+// Playwright loads this file in the runner and again in every worker; the folder is made once, by
+// the runner, and handed to the workers through the environment. The runner removes it when it
+// exits, after it has stopped the server.
+if (!process.env.LINEAGE_E2E_DATA_DIR) {
+  const dataDir = mkdtempSync(join(tmpdir(), "lineage-e2e-"));
+  process.env.LINEAGE_E2E_DATA_DIR = dataDir;
+  process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+}
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined,
+          args: [
+            "--no-sandbox", // headless Chromium as root (CI containers) refuses to start otherwise
+            "--disable-gpu",
+            // Without these, Chromium keeps trying to reach Google's hosts, out of reach here.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "node --import tsx server/main.ts",
+    url: `${BASE_URL}/api/v1/health`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    // SIGTERM first so the server can close its database cleanly before the folder is removed.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    env: {
+      NODE_ENV: "production",
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      LINEAGE_DATA_DIR: process.env.LINEAGE_E2E_DATA_DIR,
+      LINEAGE_UI: "on",
+      // Never run the browser tests against a PostgreSQL that happens to be set in the shell.
+      DATABASE_URL: "",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

@@ -1,0 +1,141 @@
+// The worker HTTP API: JSON over plain HTTP under /api/v1, built from the operation table, so any
+// language can drive Lineage. Errors: { error: { code, message, field?, accepted?, issues? } }.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LineageError, parseInput } from "./errors";
+import { operations, type ApiContext, type Operation } from "./operations";
+import { buildOpenApiDocument } from "./openapi";
+
+export const API_PREFIX = "/api/v1";
+
+interface Route {
+  operation: Operation;
+  method: string;
+  pattern: RegExp;
+  params: Record<string, "string" | "integer">;
+  status: number;
+}
+
+const routes: Route[] = Object.values(operations as Record<string, Operation>).flatMap((operation) => {
+  if (!operation.http) return [];
+  const source = operation.http.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
+  return [{
+    operation,
+    method: operation.http.method,
+    pattern: new RegExp(`^${source}$`),
+    params: operation.http.params ?? {},
+    status: operation.http.status ?? 200,
+  }];
+});
+
+export interface HttpApiOptions {
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+}
+
+/** Answers requests under /api/v1; returns false for any other path. */
+export function createHttpApi(ctx: ApiContext, options: HttpApiOptions) {
+  let openApi: string | null = null;
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) return false;
+    const path = url.pathname.slice(API_PREFIX.length) || "/";
+    try {
+      if (path === "/health" && req.method === "GET") return send(res, 200, { ok: true }), true;
+      if (path === "/openapi.json" && req.method === "GET") {
+        openApi ??= JSON.stringify(buildOpenApiDocument(), null, 2);
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openApi);
+        return true;
+      }
+      const matching = routes.filter((r) => r.pattern.test(path));
+      if (matching.length === 0) throw new LineageError("not_found", `no API route ${path}; see ${API_PREFIX}/openapi.json`);
+      const route = matching.find((r) => r.method === req.method);
+      if (!route) {
+        res.setHeader("allow", matching.map((r) => r.method).join(", "));
+        throw new LineageError("method_not_allowed", `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(" or ")}`);
+      }
+      const input = {
+        ...readQuery(url, route),
+        ...(await readBody(req, options.maxBodyBytes)),
+        ...readPathParams(path, route),
+      };
+      const parsed = parseInput(route.operation.input, input);
+      const output = await route.operation.handler(ctx, parsed);
+      send(res, route.status, output);
+    } catch (error) {
+      if (error instanceof LineageError) {
+        send(res, error.status, error.toBody());
+      } else {
+        console.error(`${req.method} ${url.pathname}:`, error);
+        send(res, 500, { error: { code: "internal", message: "internal error; the server log has details" } });
+      }
+    }
+    return true;
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function convert(name: string, raw: string, type: "string" | "integer"): unknown {
+  // Left as text when it is not an integer, so that validation names the field and the type.
+  return type === "integer" && /^-?\d{1,15}$/.test(raw) ? Number(raw) : raw;
+}
+
+function readPathParams(path: string, route: Route): Record<string, unknown> {
+  const groups = route.pattern.exec(path)?.groups ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(groups)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      throw new LineageError("invalid_input", `${name}: not a valid URL-encoded value`, [
+        { field: name, message: "not a valid URL-encoded value", accepted: "percent-encoded UTF-8" },
+      ]);
+    }
+    out[name] = convert(name, decoded, route.params[name] ?? "string");
+  }
+  return out;
+}
+
+function readQuery(url: URL, route: Route): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of url.searchParams) out[name] = convert(name, raw, route.params[name] ?? "string");
+  return out;
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > maxBytes) {
+    req.resume();
+    throw new LineageError("body_too_large", `the request body is ${declared} bytes; at most ${maxBytes} are accepted`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      req.resume();
+      throw new LineageError("body_too_large", `the request body exceeds ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  const type = String(req.headers["content-type"] ?? "");
+  if (!/^application\/json\b/i.test(type)) {
+    throw new LineageError("unsupported_media_type", `send the body as JSON with content-type application/json (got ${JSON.stringify(type)})`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (error) {
+    throw new LineageError("invalid_json", `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new LineageError("invalid_input", "the body must be a JSON object", [{ field: "(body)", message: "must be a JSON object", accepted: "object" }]);
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,171 @@
+// Every API operation defined once: its input and output schemas, its HTTP route, and what it
+// does. tRPC procedures (server/api/routers) and the worker HTTP API (server/api/http.ts) are
+// both built from this table, and so is the OpenAPI document.
+import type { z } from "zod";
+import type { Scheduler } from "../scheduler";
+import {
+  errorOutput,
+  eventOutput,
+  experimentOutput,
+  heartbeatOutput,
+  inputs,
+  jobOutput,
+  nextJobOutput,
+} from "./schemas";
+import { z as zod } from "zod";
+
+export interface ApiContext {
+  scheduler: Scheduler;
+}
+
+/** Types of path and query parameters, which arrive as text over HTTP. */
+type ParamType = "string" | "integer";
+
+export interface Operation<I extends z.ZodType = z.ZodType, O = unknown> {
+  summary: string;
+  kind: "query" | "mutation";
+  http?: { method: "GET" | "POST" | "DELETE" | "PUT"; path: string; params?: Record<string, ParamType>; status?: number };
+  tags: string[];
+  input: I;
+  output: z.ZodType;
+  handler: (ctx: ApiContext, input: z.output<I>) => Promise<O>;
+}
+
+function op<I extends z.ZodType, O>(o: Operation<I, O>): Operation<I, O> {
+  return o;
+}
+
+const summaryOutput = zod.array(zod.record(zod.string(), zod.unknown()));
+const jobWithExperiment = jobOutput.extend({ experiment: zod.string() });
+
+export const operations = {
+  createExperiment: op({
+    summary: "Create an experiment",
+    kind: "mutation",
+    tags: ["experiments"],
+    http: { method: "POST", path: "/experiments", status: 201 },
+    input: inputs.createExperiment,
+    output: experimentOutput,
+    handler: (ctx, input) => ctx.scheduler.createExperiment(input),
+  }),
+  listExperiments: op({
+    summary: "List experiments with their progress",
+    kind: "query",
+    tags: ["experiments"],
+    http: { method: "GET", path: "/experiments" },
+    input: zod.strictObject({}).optional(),
+    output: summaryOutput,
+    handler: (ctx) => ctx.scheduler.listExperiments(),
+  }),
+  getExperiment: op({
+    summary: "Get an experiment",
+    kind: "query",
+    tags: ["experiments"],
+    http: { method: "GET", path: "/experiments/{name}", params: { name: "string" } },
+    input: inputs.experimentRef,
+    output: experimentOutput,
+    handler: (ctx, input) => ctx.scheduler.getExperiment(input.name),
+  }),
+  setExperimentStatus: op({
+    summary: "Pause, resume or stop an experiment",
+    kind: "mutation",
+    tags: ["experiments"],
+    http: { method: "POST", path: "/experiments/{name}/status", params: { name: "string" } },
+    input: inputs.setStatus,
+    output: experimentOutput,
+    handler: (ctx, input) => ctx.scheduler.setExperimentStatus(input.name, input.status),
+  }),
+  deleteExperiment: op({
+    summary: "Delete an experiment and all its jobs",
+    kind: "mutation",
+    tags: ["experiments"],
+    http: { method: "DELETE", path: "/experiments/{name}", params: { name: "string" } },
+    input: inputs.experimentRef,
+    output: zod.object({ deleted: zod.literal(true) }),
+    handler: (ctx, input) => ctx.scheduler.deleteExperiment(input.name),
+  }),
+  listJobs: op({
+    summary: "List an experiment's jobs",
+    kind: "query",
+    tags: ["jobs"],
+    http: { method: "GET", path: "/experiments/{name}/jobs", params: { name: "string", member: "integer", status: "string" } },
+    input: inputs.listJobs,
+    output: zod.array(jobOutput),
+    handler: (ctx, input) => ctx.scheduler.listJobs(input.name, { member: input.member, status: input.status }),
+  }),
+  pushJob: op({
+    summary: "Push a job by hand (a new member, or the next generation of a finished one)",
+    kind: "mutation",
+    tags: ["jobs"],
+    http: { method: "POST", path: "/experiments/{name}/jobs", params: { name: "string" }, status: 201 },
+    input: inputs.pushJob,
+    output: jobOutput,
+    handler: (ctx, input) => ctx.scheduler.pushJob(input.name, { hyperparameters: input.hyperparameters, member: input.member }),
+  }),
+  getJob: op({
+    summary: "Get a job",
+    kind: "query",
+    tags: ["jobs"],
+    http: { method: "GET", path: "/jobs/{id}", params: { id: "integer" } },
+    input: inputs.jobRef,
+    output: jobWithExperiment,
+    handler: (ctx, input) => ctx.scheduler.getJob(input.id),
+  }),
+  listEvents: op({
+    summary: "An experiment's events after a sequence number",
+    kind: "query",
+    tags: ["experiments"],
+    http: { method: "GET", path: "/experiments/{name}/events", params: { name: "string", afterSeq: "integer", limit: "integer" } },
+    input: inputs.listEvents,
+    output: zod.array(eventOutput),
+    handler: (ctx, input) => ctx.scheduler.listEvents(input.name, input.afterSeq, input.limit),
+  }),
+  nextJob: op({
+    summary: "Ask for the next job (the answer may also be: wait, or done)",
+    kind: "mutation",
+    tags: ["worker"],
+    http: { method: "POST", path: "/experiments/{name}/next-job", params: { name: "string" } },
+    input: inputs.nextJob,
+    output: nextJobOutput,
+    handler: (ctx, input) => ctx.scheduler.nextJob(input.name, input.workerId),
+  }),
+  heartbeat: op({
+    summary: "Extend the lease on a running job",
+    kind: "mutation",
+    tags: ["worker"],
+    http: { method: "POST", path: "/jobs/{id}/heartbeat", params: { id: "integer" } },
+    input: inputs.heartbeat,
+    output: heartbeatOutput,
+    handler: (ctx, input) => ctx.scheduler.heartbeat(input.id, input.leaseToken),
+  }),
+  logMetrics: op({
+    summary: "Report intermediate metric points of a running job",
+    kind: "mutation",
+    tags: ["worker"],
+    http: { method: "POST", path: "/jobs/{id}/metrics", params: { id: "integer" } },
+    input: inputs.logMetrics,
+    output: zod.object({ stored: zod.int() }),
+    handler: (ctx, input) => ctx.scheduler.logMetrics(input.id, input.leaseToken, input.points),
+  }),
+  complete: op({
+    summary: "Finish a job with its results (which must hold the experiment's metric)",
+    kind: "mutation",
+    tags: ["worker"],
+    http: { method: "POST", path: "/jobs/{id}/complete", params: { id: "integer" } },
+    input: inputs.complete,
+    output: jobOutput,
+    handler: (ctx, input) => ctx.scheduler.completeJob(input.id, input.leaseToken, input.results),
+  }),
+  fail: op({
+    summary: "Give up on a job; it is marked crashed and retried up to the retry limit",
+    kind: "mutation",
+    tags: ["worker"],
+    http: { method: "POST", path: "/jobs/{id}/fail", params: { id: "integer" } },
+    input: inputs.fail,
+    output: jobOutput,
+    handler: (ctx, input) => ctx.scheduler.failJob(input.id, input.leaseToken, input.error),
+  }),
+};
+
+export type OperationName = keyof typeof operations;
+export { errorOutput };

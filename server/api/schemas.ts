@@ -1,0 +1,163 @@
+// Inputs and outputs of the API operations, shared by tRPC, the worker HTTP API and OpenAPI.
+import { z } from "zod";
+import {
+  EXPERIMENT_STATUSES,
+  experimentConfigSchema,
+  experimentNameSchema,
+  JOB_ORIGINS,
+  JOB_STATUSES,
+  jsonValue,
+  mutationSchema,
+} from "../pbt/config";
+
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a JSON value, counted without recursion so that deep input cannot overflow the stack. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    max = Math.max(max, d);
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+const shallowEnough = (v: unknown) => jsonDepth(v) <= MAX_JSON_DEPTH;
+const depthMessage = { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` };
+
+/** Results a worker reports: a JSON object holding at least the experiment's metric. */
+export const resultsSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+    error: "must be a JSON object",
+  })
+  .refine(shallowEnough, depthMessage)
+  .pipe(z.record(z.string(), jsonValue));
+
+export const hyperparametersSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+    error: "must be a JSON object of hyperparameter values",
+  })
+  .refine(shallowEnough, depthMessage)
+  .pipe(z.record(z.string(), jsonValue));
+
+export const jobIdSchema = z.int().min(1, { error: "must be a positive job id" }).max(2 ** 31 - 1);
+export const leaseTokenSchema = z.string().min(1, { error: "must not be empty" }).max(200);
+export const workerIdSchema = z.string().min(1).max(200);
+
+export const experimentRef = z.strictObject({ name: experimentNameSchema });
+
+export const metricPointSchema = z.strictObject({
+  step: z.int().min(0).max(2 ** 31 - 1),
+  values: z
+    .record(z.string().min(1).max(100), z.number().refine(Number.isFinite, { error: "must be a finite number" }))
+    .refine((v) => Object.keys(v).length >= 1 && Object.keys(v).length <= 100, { error: "needs 1 to 100 values" }),
+});
+
+export const inputs = {
+  createExperiment: experimentConfigSchema,
+  experimentRef,
+  setStatus: z.strictObject({ name: experimentNameSchema, status: z.enum(EXPERIMENT_STATUSES) }),
+  listJobs: z.strictObject({
+    name: experimentNameSchema,
+    member: z.int().min(0).optional(),
+    status: z.enum(JOB_STATUSES).optional(),
+  }),
+  jobRef: z.strictObject({ id: jobIdSchema }),
+  listEvents: z.strictObject({
+    name: experimentNameSchema,
+    afterSeq: z.int().min(0).default(0),
+    limit: z.int().min(1).max(5000).default(1000),
+  }),
+  pushJob: z.strictObject({
+    name: experimentNameSchema,
+    hyperparameters: hyperparametersSchema.default({}),
+    member: z.int().min(0).optional(),
+  }),
+  nextJob: z.strictObject({ name: experimentNameSchema, workerId: workerIdSchema.default("anonymous") }),
+  heartbeat: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema }),
+  logMetrics: z.strictObject({
+    id: jobIdSchema,
+    leaseToken: leaseTokenSchema,
+    points: z.array(metricPointSchema).min(1).max(1000),
+  }),
+  complete: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, results: resultsSchema }),
+  fail: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, error: z.string().max(20_000).default("") }),
+};
+
+// Output shapes, for the OpenAPI document and the SDKs' types.
+const isoDate = z.string().describe("ISO 8601 date-time");
+
+export const jobOutput = z.object({
+  id: z.int(),
+  experimentId: z.int(),
+  member: z.int(),
+  generation: z.int(),
+  attempt: z.int(),
+  status: z.enum(JOB_STATUSES),
+  hyperparameters: z.record(z.string(), jsonValue),
+  results: z.record(z.string(), jsonValue),
+  score: z.number().nullable(),
+  parentId: z.int().nullable(),
+  origin: z.enum(JOB_ORIGINS),
+  donorJobId: z.int().nullable(),
+  mutations: z.array(mutationSchema),
+  workerId: z.string().nullable(),
+  leaseExpiresAt: isoDate.nullable(),
+  heartbeatAt: isoDate.nullable(),
+  error: z.string().nullable(),
+  createdAt: isoDate,
+  startedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+});
+
+export const experimentOutput = z.object({
+  id: z.int(),
+  name: z.string(),
+  status: z.enum(EXPERIMENT_STATUSES),
+  config: z.record(z.string(), jsonValue).describe("the stored experiment config, seed included"),
+  lastEventSeq: z.int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+export const nextJobOutput = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("job"),
+    job: jobOutput,
+    leaseToken: z.string().describe("send with every call on this job"),
+    leaseExpiresAt: isoDate,
+    heartbeatSeconds: z.int().describe("send a heartbeat at least this often"),
+  }),
+  z.object({
+    status: z.literal("wait"),
+    retryAfterSeconds: z.number(),
+    reason: z.enum(["paused", "busy", "sync-barrier"]),
+  }),
+  z.object({ status: z.literal("done") }),
+]);
+
+export const heartbeatOutput = z.object({ leaseExpiresAt: isoDate, experimentStatus: z.enum(EXPERIMENT_STATUSES) });
+
+export const eventOutput = z.object({
+  experimentId: z.int(),
+  seq: z.int(),
+  type: z.string(),
+  jobId: z.int().nullable(),
+  member: z.int().nullable(),
+  data: z.record(z.string(), jsonValue),
+  createdAt: isoDate,
+});
+
+export const errorOutput = z.object({
+  error: z.object({
+    code: z.string().describe("stable machine-readable code, e.g. invalid_input, lease_invalid"),
+    message: z.string(),
+    field: z.string().optional(),
+    accepted: z.string().optional(),
+    issues: z.array(z.object({ field: z.string(), message: z.string(), accepted: z.string().optional() })).optional(),
+  }),
+});

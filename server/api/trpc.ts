@@ -1,0 +1,59 @@
+// tRPC set-up: the context, errors in our format, and procedures built from the operation table.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { z } from "zod";
+import { fromZodError, LineageError } from "./errors";
+import type { ApiContext, Operation } from "./operations";
+
+const TRPC_CODES: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/** Our error for whatever a procedure threw, or null for an unexpected failure. */
+function lineageErrorOf(error: TRPCError): LineageError | null {
+  const cause = error.cause;
+  if (cause instanceof LineageError) return cause;
+  if (cause instanceof z.ZodError) return fromZodError(cause);
+  return null;
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    const lineage = lineageErrorOf(error);
+    return {
+      ...shape,
+      message: lineage?.message ?? shape.message,
+      data: { ...shape.data, lineage: lineage ? lineage.toBody().error : null },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const withLineageErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof LineageError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODES[cause.status] ?? "INTERNAL_SERVER_ERROR", message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(withLineageErrors);
+
+/** tRPC procedures doing exactly what the operation does (the HTTP API runs the same handler). */
+export function query<I extends z.ZodType, O>(operation: Operation<I, O>) {
+  return publicProcedure.input(operation.input).query(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+}
+
+export function mutation<I extends z.ZodType, O>(operation: Operation<I, O>) {
+  return publicProcedure.input(operation.input).mutation(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+}

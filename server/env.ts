@@ -1,0 +1,35 @@
+// The server's environment, parsed once: a bad value stops start-up with a message naming it.
+import { z } from "zod";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** postgresql://... to use PostgreSQL; unset, the embedded PGlite database is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: "must be a postgresql:// URL" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** Folder of the embedded database (and, by default, of checkpoints). */
+  LINEAGE_DATA_DIR: z.string().min(1).default(".lineage"),
+  /** How often the lease reaper looks for expired leases, in milliseconds. */
+  LINEAGE_REAPER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** What a worker asking for work is told to wait when there is nothing to hand out. */
+  LINEAGE_RETRY_AFTER_SECONDS: z.coerce.number().min(0.05).max(3600).default(2),
+  /** Largest request body accepted by the APIs, in bytes. */
+  LINEAGE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
+  LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
+  NODE_ENV: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,124 @@
+// The Lineage server: Next.js (the dashboard), tRPC (/api/trpc), the worker HTTP API (/api/v1)
+// and socket.io, all on one port. The APIs are served here rather than by Next.js route handlers
+// so that one module instance owns the database and the event bus.
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { openDatabase, type Database } from "./db/client";
+import { parseEnv, type Env } from "./env";
+import { createHttpApi } from "./api/http";
+import { appRouter } from "./api/root";
+import { createLocalBus } from "./realtime/bus";
+import { attachSockets } from "./realtime/sockets";
+import { createScheduler, type Scheduler } from "./scheduler";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  database: Database;
+  scheduler: Scheduler;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Env): Promise<RunningServer> {
+  const dataDir = path.resolve(env.LINEAGE_DATA_DIR);
+  const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, "db") });
+  const bus = createLocalBus();
+  const scheduler = createScheduler(
+    { prisma: database.prisma, bus, now: () => new Date() },
+    { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
+  );
+  const httpApi = createHttpApi({ scheduler }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES });
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    createContext: () => ({ scheduler }),
+    maxBodySize: env.LINEAGE_MAX_BODY_BYTES,
+    onError({ error, path: procedure }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure}:`, error);
+    },
+  });
+
+  let nextHandler: ((req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | null = null;
+  if (env.LINEAGE_UI !== "off") {
+    const { default: next } = await import("next");
+    const app = next({ dev: env.LINEAGE_UI === "dev", dir: ROOT, hostname: env.HOST, port: env.PORT });
+    await app.prepare();
+    nextHandler = app.getRequestHandler();
+  }
+
+  const server = createServer(async (req, res) => {
+    try {
+      if (await httpApi(req, res)) return;
+      if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
+      if (nextHandler) return await nextHandler(req, res);
+      res.writeHead(404, { "content-type": "text/plain" }).end("The dashboard is off (LINEAGE_UI=off); the API is under /api/v1.");
+    } catch (error) {
+      console.error(`${req.method} ${req.url}:`, error);
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  });
+  const sockets = attachSockets(server, scheduler, bus);
+  const stopReaper = scheduler.startReaper(env.LINEAGE_REAPER_INTERVAL_MS);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  const url = `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    url,
+    database,
+    scheduler,
+    close() {
+      closing ??= (async () => {
+        await stopReaper();
+        await sockets.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function main() {
+  let env: Env;
+  try {
+    env = parseEnv();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  let running: RunningServer;
+  try {
+    running = await startServer(env);
+  } catch (error) {
+    console.error(`Lineage could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const storage = env.DATABASE_URL ? "PostgreSQL" : `embedded database in ${path.resolve(env.LINEAGE_DATA_DIR, "db")}`;
+  console.log(`Lineage listening on ${running.url} (${storage}${env.LINEAGE_UI === "off" ? ", dashboard off" : ""})`);
+  const stop = async (signal: string) => {
+    console.log(`${signal}: shutting down`);
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    await running.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}

@@ -1,0 +1,195 @@
+// The experiment config: the one definition of an experiment's shape, shared by the engine,
+// the tRPC input, the worker HTTP API, the OpenAPI document, the SDKs and the dashboard form.
+import { z } from "zod";
+
+const finite = z.number().refine(Number.isFinite, { error: "must be a finite number" });
+
+/** Any JSON value (used for `choice` values and `const`). */
+export const jsonValue = z.json();
+
+export const distributionSchema = z.discriminatedUnion("kind", [
+  z
+    .strictObject({ kind: z.literal("uniform"), low: finite, high: finite })
+    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] }),
+  z
+    .strictObject({
+      kind: z.literal("loguniform"),
+      low: finite.refine((v) => v > 0, { error: "must be greater than 0" }),
+      high: finite,
+    })
+    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] }),
+  z.strictObject({
+    kind: z.literal("normal"),
+    mean: finite,
+    std: finite.refine((v) => v >= 0, { error: "must be 0 or more" }),
+  }),
+  z
+    .strictObject({ kind: z.literal("int"), low: z.int(), high: z.int() })
+    .refine((d) => d.low <= d.high, { error: "low must not exceed high", path: ["high"] }),
+  z
+    .strictObject({
+      kind: z.literal("choice"),
+      values: z.array(jsonValue).min(1, { error: "needs at least one value" }),
+      weights: z.array(finite.refine((w) => w >= 0, { error: "must be 0 or more" })).optional(),
+    })
+    .refine((d) => d.weights === undefined || d.weights.length === d.values.length, {
+      error: "needs one weight per value",
+      path: ["weights"],
+    })
+    .refine((d) => d.weights === undefined || d.weights.some((w) => w > 0), {
+      error: "at least one weight must be greater than 0",
+      path: ["weights"],
+    }),
+  z.strictObject({ kind: z.literal("const"), value: jsonValue }),
+]);
+export type Distribution = z.infer<typeof distributionSchema>;
+
+/** How a multiplicative perturbation draws its factor (shared by `perturb` and `resample`). */
+const perturbFields = {
+  /** Draw a factor uniformly from [minFactor, maxFactor] (Schedy's semantics). */
+  minFactor: finite.refine((v) => v > 0, { error: "must be greater than 0" }).optional(),
+  maxFactor: finite.refine((v) => v > 0, { error: "must be greater than 0" }).optional(),
+  /** Pick one of these factors (the paper's and Ray Tune's semantics). */
+  factors: z.array(finite.refine((v) => v > 0, { error: "must be greater than 0" })).min(1).optional(),
+};
+type PerturbFields = { minFactor?: number; maxFactor?: number; factors?: number[] };
+
+function perturbFieldsAreConsistent(p: PerturbFields, ctx: z.RefinementCtx<PerturbFields>) {
+  if (p.factors !== undefined && (p.minFactor !== undefined || p.maxFactor !== undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["factors"],
+      message: "give either factors or minFactor/maxFactor, not both",
+    });
+  }
+  const min = p.minFactor ?? DEFAULT_MIN_FACTOR;
+  const max = p.maxFactor ?? DEFAULT_MAX_FACTOR;
+  if (p.factors === undefined && min > max) {
+    ctx.addIssue({ code: "custom", path: ["maxFactor"], message: "maxFactor must not be less than minFactor" });
+  }
+}
+
+export const DEFAULT_MIN_FACTOR = 0.8;
+export const DEFAULT_MAX_FACTOR = 1.2;
+
+export const exploreSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("perturb"), ...perturbFields }).superRefine(perturbFieldsAreConsistent),
+  z
+    .strictObject({
+      kind: z.literal("resample"),
+      /** Probability of drawing again from the initial distribution; otherwise perturb. */
+      probability: finite.refine((p) => p >= 0 && p <= 1, { error: "must be between 0 and 1" }),
+      ...perturbFields,
+    })
+    .superRefine(perturbFieldsAreConsistent),
+  /** Move to a neighbouring value of a `choice` parameter's list (clamped at the ends). */
+  z.strictObject({ kind: z.literal("shift") }),
+]);
+export type Explore = z.infer<typeof exploreSchema>;
+
+export const hyperparameterSchema = z
+  .strictObject({
+    init: distributionSchema,
+    /** Omitted: the parameter never changes during training. */
+    explore: exploreSchema.optional(),
+  })
+  .superRefine((h, ctx) => {
+    if (!h.explore) return;
+    const numeric = ["uniform", "loguniform", "normal", "int"].includes(h.init.kind);
+    if (h.explore.kind === "shift" && h.init.kind !== "choice") {
+      ctx.addIssue({ code: "custom", path: ["explore", "kind"], message: "shift applies only to choice parameters" });
+    }
+    if (h.explore.kind !== "shift" && !numeric) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["explore", "kind"],
+        message: `${h.explore.kind} needs a numeric distribution (uniform, loguniform, normal, int); use shift for choice`,
+      });
+    }
+  });
+export type Hyperparameter = z.infer<typeof hyperparameterSchema>;
+
+/** Hyperparameter names become command-line flags (`--name value`) and CSV columns. */
+export const HYPERPARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+export const exploitSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("truncate"),
+    fraction: finite.refine((f) => f > 0 && f <= 0.5, { error: "must be greater than 0 and at most 0.5" }).default(0.2),
+  }),
+  z.strictObject({ kind: z.literal("tournament") }),
+  z.strictObject({ kind: z.literal("none") }),
+]);
+export type Exploit = z.infer<typeof exploitSchema>;
+
+/**
+ * Experiment names appear in URLs and on screen: any printable unicode is kept intact, but not
+ * slashes, backslashes, control characters, surrounding spaces or the path segments "." and "..".
+ */
+export const experimentNameSchema = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" })
+  .refine((s) => !/[\u0000-\u001f\u007f/\\]/.test(s), {
+    error: "must not contain slashes, backslashes or control characters",
+  })
+  .refine((s) => s.trim() === s, { error: "must not start or end with spaces" })
+  .refine((s) => s !== "." && s !== "..", { error: 'must not be "." or ".."' });
+
+export const OBJECTIVES = ["maximize", "minimize"] as const;
+export const MODES = ["async", "sync"] as const;
+
+export const experimentConfigSchema = z.strictObject({
+  name: experimentNameSchema,
+  objective: z.enum(OBJECTIVES).default("maximize"),
+  /** The result key that is ranked, e.g. `max_accuracy`. */
+  metric: z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .max(100)
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" }),
+  populationSize: z.int().min(1).max(10_000),
+  stop: z.strictObject({
+    /** A member is finished once it has this many finished generations. */
+    maxGenerations: z.int().min(1).max(1_000_000),
+  }),
+  mode: z.enum(MODES).default("async"),
+  exploit: exploitSchema.default({ kind: "truncate", fraction: 0.2 }),
+  hyperparameters: z
+    .record(
+      z.string().regex(HYPERPARAMETER_NAME, {
+        error: "hyperparameter names are identifiers (letters, digits, _ . -; at most 64 characters)",
+      }),
+      hyperparameterSchema,
+    )
+    .refine((h) => Object.keys(h).length <= 100, { error: "at most 100 hyperparameters" }),
+  /** How long a worker holds a job without a heartbeat before the job is considered crashed. */
+  leaseSeconds: z.int().min(5).max(7 * 24 * 3600).default(300),
+  /** How many times a crashed generation is queued again before the member gives up. */
+  maxRetries: z.int().min(0).max(100).default(3),
+  /** Seeds every random decision; omitted, the server picks one and stores it. */
+  seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+});
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
+export type ExperimentConfig = z.output<typeof experimentConfigSchema> & { seed: number };
+
+export const EXPERIMENT_STATUSES = ["running", "paused", "done"] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+export const JOB_STATUSES = ["queued", "running", "done", "crashed", "pruned"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const JOB_ORIGINS = ["initial", "manual", "continue", "exploit"] as const;
+export type JobOrigin = (typeof JOB_ORIGINS)[number];
+
+/** One change explore made to a hyperparameter. */
+export const mutationSchema = z.object({
+  parameter: z.string(),
+  old: jsonValue,
+  new: jsonValue,
+  /** e.g. "perturb*1.2", "resample", "shift+1". */
+  operation: z.string(),
+});
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export type Hyperparameters = Record<string, z.infer<typeof jsonValue>>;

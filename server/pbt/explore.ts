@@ -1,0 +1,107 @@
+// Explore: how a member's hyperparameters change on the way into its next generation (after
+// exploiting a donor, or on their own when the exploit strategy is `none`).
+import {
+  DEFAULT_MAX_FACTOR,
+  DEFAULT_MIN_FACTOR,
+  type Distribution,
+  type Explore,
+  type Hyperparameter,
+  type Hyperparameters,
+  type Mutation,
+} from "./config";
+import { clampToDistribution, sample, type JsonValue } from "./distributions";
+import type { Rng } from "./rng";
+
+type Perturbation = Extract<Explore, { kind: "perturb" | "resample" }>;
+
+const NUMERIC_KINDS: ReadonlySet<Distribution["kind"]> = new Set(["uniform", "loguniform", "normal", "int"]);
+
+export function explore(
+  params: Record<string, Hyperparameter>,
+  values: Hyperparameters,
+  rng: Rng,
+): { hyperparameters: Hyperparameters; mutations: Mutation[] } {
+  // Unknown keys (e.g. added by hand to a manual job) ride along unchanged.
+  const hyperparameters: Hyperparameters = { ...values };
+  const mutations: Mutation[] = [];
+  // Sorted by code unit, not locale, so the order of draws — and so the outcome — is the same
+  // on every machine and whatever order the config's keys were written in.
+  const names = Object.keys(params).sort();
+  for (const name of names) {
+    const param = params[name];
+    if (param?.explore === undefined) continue; // never changed during training
+    const old = Object.hasOwn(values, name) ? (values[name] ?? null) : null;
+    const change = exploreOne(param.init, param.explore, old, rng);
+    hyperparameters[name] = change.value;
+    // Recorded even when clamping left the value equal: the operation is what was done.
+    mutations.push({ parameter: name, old, new: change.value, operation: change.operation });
+  }
+  return { hyperparameters, mutations };
+}
+
+interface Change {
+  value: JsonValue;
+  operation: string;
+}
+
+function exploreOne(init: Distribution, how: Explore, old: JsonValue, rng: Rng): Change {
+  if (how.kind === "shift") return shift(init, old, rng);
+  // A numeric strategy on a non-numeric distribution is rejected by the config schema; if one
+  // arrives anyway (unvalidated data), a fresh draw is the only meaningful move.
+  if (!NUMERIC_KINDS.has(init.kind)) return resample(init, rng);
+  // Missing, null or non-finite (e.g. edited by hand): there is nothing to multiply.
+  if (typeof old !== "number" || !Number.isFinite(old)) return resample(init, rng);
+  if (how.kind === "resample" && rng.next() < how.probability) return resample(init, rng);
+  return perturb(init, how, old, rng);
+}
+
+function resample(init: Distribution, rng: Rng): Change {
+  return { value: sample(init, rng), operation: "resample" };
+}
+
+function perturb(init: Distribution, how: Perturbation, old: number, rng: Rng): Change {
+  const factor =
+    how.factors !== undefined
+      ? (how.factors[rng.int(0, how.factors.length - 1)] ?? 1)
+      : uniformBetween(how.minFactor ?? DEFAULT_MIN_FACTOR, how.maxFactor ?? DEFAULT_MAX_FACTOR, rng);
+  const value = clampToDistribution(init, old * factor);
+  // Only an unbounded (normal) parameter can overflow; Infinity is not JSON, so start afresh.
+  if (!Number.isFinite(value)) return resample(init, rng);
+  return { value, operation: `perturb*${formatFactor(factor)}` };
+}
+
+function uniformBetween(low: number, high: number, rng: Rng): number {
+  return low + (high - low) * rng.next();
+}
+
+/** Up to 4 significant digits, without trailing zeros: 1.2 → "1.2", 0.812345 → "0.8123". */
+export function formatFactor(factor: number): string {
+  return String(Number(factor.toPrecision(4)));
+}
+
+/**
+ * Moves a choice parameter to a neighbouring value of its list: the natural small step for
+ * ordered categories (batch sizes, optimiser schedules). Clamped at the ends, so the first value
+ * asked to step down stays put.
+ */
+function shift(init: Distribution, old: JsonValue, rng: Rng): Change {
+  if (init.kind !== "choice") return resample(init, rng);
+  const index = init.values.findIndex((v) => jsonEqual(v, old));
+  if (index === -1) return resample(init, rng);
+  const step = rng.next() < 0.5 ? -1 : 1;
+  const target = Math.min(init.values.length - 1, Math.max(0, index + step));
+  return { value: structuredClone(init.values[target] ?? null), operation: step < 0 ? "shift-1" : "shift+1" };
+}
+
+/** Deep equality of JSON values; object key order does not matter (JSON objects are unordered). */
+export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i] ?? null));
+  }
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key] ?? null, b[key] ?? null));
+}

@@ -1,0 +1,52 @@
+// A crashed job (worker reported failure, or its lease ran out) is queued again, same generation,
+// hyperparameters and parent, until the retry limit; then its member is exhausted.
+import type { EventLog, LockedExperiment } from "./experimentLock";
+import { logJobCreated } from "./nextJob";
+import { settleExperiment } from "./settle";
+import type { Tx } from "./deps";
+import type { Hyperparameters } from "../pbt/config";
+
+export async function crashJob(
+  tx: Tx,
+  experiment: LockedExperiment,
+  log: EventLog,
+  jobId: number,
+  reason: "failed" | "lease-expired",
+  error: string,
+  now: Date,
+) {
+  const job = await tx.job.update({
+    where: { id: jobId },
+    data: { status: "crashed", error, finishedAt: now, leaseToken: null },
+  });
+  log.add("job.crashed", {
+    jobId: job.id,
+    member: job.member,
+    data: { generation: job.generation, attempt: job.attempt, reason, error: error.slice(0, 2000) },
+  });
+  const retriesLeft = job.attempt < experiment.config.maxRetries && experiment.status !== "done";
+  if (retriesLeft) {
+    const retry = await tx.job.create({
+      data: {
+        experimentId: job.experimentId,
+        member: job.member,
+        generation: job.generation,
+        attempt: job.attempt + 1,
+        status: "queued",
+        hyperparameters: job.hyperparameters as object,
+        // Results were only ever copied from the parent (a crashed job reported nothing).
+        results: job.results as object,
+        parentId: job.parentId,
+        origin: job.origin,
+        donorJobId: job.donorJobId,
+        mutations: job.mutations as object,
+        createdAt: now,
+      },
+    });
+    logJobCreated(log, retry, retry.hyperparameters as Hyperparameters);
+    return { job, retry };
+  }
+  log.add("member.exhausted", { jobId: job.id, member: job.member, data: { generation: job.generation, attempts: job.attempt + 1 } });
+  await settleExperiment(tx, experiment, log);
+  return { job, retry: null };
+}

@@ -1,0 +1,128 @@
+// Reading jobs and events, and pushing a job by hand.
+import { fieldError, LineageError } from "../api/errors";
+import type { Hyperparameters } from "../pbt/config";
+import { sample } from "../pbt/distributions";
+import { rngFor } from "../pbt/rng";
+import { withExperiment } from "./experimentLock";
+import { logJobCreated } from "./nextJob";
+import { loadPopulation } from "./population";
+import { toEventView, toJobView, type EventView, type JobView } from "./views";
+import type { SchedulerDeps } from "./deps";
+import { getExperiment } from "./experiments";
+
+export async function listJobs(
+  deps: SchedulerDeps,
+  name: string,
+  filter: { member?: number; status?: string } = {},
+): Promise<JobView[]> {
+  const experiment = await getExperiment(deps, name);
+  const jobs = await deps.prisma.job.findMany({
+    where: { experimentId: experiment.id, member: filter.member, status: filter.status },
+    orderBy: { id: "asc" },
+  });
+  return jobs.map(toJobView);
+}
+
+export async function getJob(deps: SchedulerDeps, id: number): Promise<JobView & { experiment: string }> {
+  const job = await deps.prisma.job.findUnique({ where: { id }, include: { experiment: { select: { name: true } } } });
+  if (!job) throw new LineageError("job_not_found", `no job with id ${id}`);
+  return { ...toJobView(job), experiment: job.experiment.name };
+}
+
+/** Events after `afterSeq`, oldest first: what a reconnecting dashboard missed. */
+export async function listEvents(deps: SchedulerDeps, name: string, afterSeq: number, limit = 1000): Promise<EventView[]> {
+  const experiment = await getExperiment(deps, name);
+  return listEventsById(deps, experiment.id, afterSeq, limit);
+}
+
+export async function listEventsById(deps: SchedulerDeps, experimentId: number, afterSeq: number, limit = 1000): Promise<EventView[]> {
+  const events = await deps.prisma.event.findMany({
+    where: { experimentId, seq: { gt: afterSeq } },
+    orderBy: { seq: "asc" },
+    take: limit,
+  });
+  return events.map(toEventView);
+}
+
+/**
+ * Queues a job with hyperparameters chosen by a person. Without `member` it starts a new member
+ * (while the population has room); with one, it becomes that member's next generation,
+ * continuing from its latest finished job. Parameters left out are drawn from their prior.
+ */
+export async function pushJob(
+  deps: SchedulerDeps,
+  name: string,
+  input: { hyperparameters: Hyperparameters; member?: number },
+): Promise<JobView> {
+  return withExperiment(deps, { name }, async (tx, experiment, log, now) => {
+    const { config } = experiment;
+    if (experiment.status === "done") {
+      throw new LineageError("invalid_state", "the experiment is done; resume is not possible, create a new one (or clone it)");
+    }
+    for (const [key, value] of Object.entries(input.hyperparameters)) {
+      const spec = config.hyperparameters[key];
+      if (!spec) {
+        throw fieldError("invalid_input", `hyperparameters.${key}`, "unknown hyperparameter", Object.keys(config.hyperparameters).join(", "));
+      }
+      const kind = spec.init.kind;
+      if (["uniform", "loguniform", "normal", "int"].includes(kind) && (typeof value !== "number" || !Number.isFinite(value))) {
+        throw fieldError("invalid_input", `hyperparameters.${key}`, `must be a finite number for a ${kind} parameter`, "finite number");
+      }
+      if (kind === "int" && !Number.isInteger(value)) {
+        throw fieldError("invalid_input", `hyperparameters.${key}`, "must be an integer", "integer");
+      }
+    }
+    const members = await loadPopulation(tx, experiment.id);
+    const taken = new Set(members.map((m) => m.member));
+    let member = input.member;
+    if (member === undefined) {
+      member = [...Array(config.populationSize).keys()].find((m) => !taken.has(m));
+      if (member === undefined) {
+        throw new LineageError("population_full", `all ${config.populationSize} members exist; give "member" to push a next generation of one of them`, [
+          { field: "member", message: "required when the population is full", accepted: `0..${config.populationSize - 1}` },
+        ]);
+      }
+    } else if (member >= config.populationSize) {
+      throw fieldError("invalid_input", "member", `must be below the population size ${config.populationSize}`, `0..${config.populationSize - 1}`);
+    }
+    const state = members.find((m) => m.member === member);
+    let generation = 0;
+    let parent: { id: number; results: unknown } | null = null;
+    if (state) {
+      if (state.latest.status !== "done" || !state.lastDone) {
+        throw new LineageError("member_busy", `member ${member} has a ${state.latest.status} job; push once it is finished`, [
+          { field: "member", message: `latest job is ${state.latest.status}` },
+        ]);
+      }
+      if (state.lastDone.generation >= config.stop.maxGenerations - 1) {
+        throw new LineageError("invalid_state", `member ${member} reached the stopping rule (${config.stop.maxGenerations} generations)`, [
+          { field: "member", message: "finished" },
+        ]);
+      }
+      generation = state.lastDone.generation + 1;
+      parent = await tx.job.findUniqueOrThrow({ where: { id: state.lastDone.jobId }, select: { id: true, results: true } });
+    }
+    const rng = rngFor(config.seed, "manual", member, generation);
+    const hyperparameters: Hyperparameters = {};
+    for (const key of Object.keys(config.hyperparameters).sort()) {
+      hyperparameters[key] = key in input.hyperparameters ? input.hyperparameters[key]! : sample(config.hyperparameters[key]!.init, rng);
+    }
+    const job = await tx.job.create({
+      data: {
+        experimentId: experiment.id,
+        member,
+        generation,
+        attempt: 0,
+        status: "queued",
+        hyperparameters: hyperparameters as object,
+        results: (parent?.results ?? {}) as object,
+        parentId: parent?.id ?? null,
+        origin: "manual",
+        mutations: [],
+        createdAt: now,
+      },
+    });
+    logJobCreated(log, job, hyperparameters);
+    return toJobView(job);
+  });
+}

@@ -1,0 +1,13 @@
+import { decideNext } from "../pbt/decide";
+import type { EventLog, LockedExperiment } from "./experimentLock";
+import { markDone } from "./nextJob";
+import { loadPopulation } from "./population";
+import type { Tx } from "./deps";
+
+/** Marks the experiment done as soon as every member reached the stopping rule. */
+export async function settleExperiment(tx: Tx, experiment: LockedExperiment, log: EventLog) {
+  if (experiment.status === "done") return;
+  const members = await loadPopulation(tx, experiment.id);
+  const decision = decideNext({ config: experiment.config, members });
+  if (decision.kind === "done") await markDone(tx, experiment, log, "every member reached the stopping rule");
+}
