@@ -5,11 +5,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   /** postgresql://... to use PostgreSQL; unset, the embedded PGlite database is used. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { error: "must be a postgresql:// URL" })
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: "must be a postgresql:// URL" }).optional(),
   /** Folder of the embedded database (and, by default, of checkpoints). */
   LINEAGE_DATA_DIR: z.string().min(1).default(".lineage"),
   /** How often the lease reaper looks for expired leases, in milliseconds. */
@@ -25,8 +21,10 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "not set", as in most tools.
+  const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);

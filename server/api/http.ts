@@ -9,6 +9,7 @@ export const API_PREFIX = "/api/v1";
 
 interface Route {
   operation: Operation;
+  file: boolean;
   method: string;
   pattern: RegExp;
   params: Record<string, "string" | "integer">;
@@ -20,6 +21,7 @@ const routes: Route[] = Object.values(operations as Record<string, Operation>).f
   const source = operation.http.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
   return [{
     operation,
+    file: operation.http.file ?? false,
     method: operation.http.method,
     pattern: new RegExp(`^${source}$`),
     params: operation.http.params ?? {},
@@ -60,7 +62,8 @@ export function createHttpApi(ctx: ApiContext, options: HttpApiOptions) {
       };
       const parsed = parseInput(route.operation.input, input);
       const output = await route.operation.handler(ctx, parsed);
-      send(res, route.status, output);
+      if (route.file) sendFile(res, output as { contentType: string; filename: string; body: string });
+      else send(res, route.status, output);
     } catch (error) {
       if (error instanceof LineageError) {
         send(res, error.status, error.toBody());
@@ -77,6 +80,15 @@ function send(res: ServerResponse, status: number, body: unknown) {
   if (res.headersSent) return;
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
   res.end(JSON.stringify(body));
+}
+
+function sendFile(res: ServerResponse, file: { contentType: string; filename: string; body: string }) {
+  res.writeHead(200, {
+    "content-type": file.contentType,
+    "content-disposition": `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+    "cache-control": "no-store",
+  });
+  res.end(file.body);
 }
 
 function convert(name: string, raw: string, type: "string" | "integer"): unknown {

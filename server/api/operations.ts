@@ -24,7 +24,14 @@ type ParamType = "string" | "integer";
 export interface Operation<I extends z.ZodType = z.ZodType, O = unknown> {
   summary: string;
   kind: "query" | "mutation";
-  http?: { method: "GET" | "POST" | "DELETE" | "PUT"; path: string; params?: Record<string, ParamType>; status?: number };
+  http?: {
+    method: "GET" | "POST" | "DELETE" | "PUT";
+    path: string;
+    params?: Record<string, ParamType>;
+    status?: number;
+    /** The handler returns a file ({ contentType, filename, body }) sent as is rather than as JSON. */
+    file?: boolean;
+  };
   tags: string[];
   input: I;
   output: z.ZodType;
@@ -119,6 +126,35 @@ export const operations = {
     input: inputs.listEvents,
     output: zod.array(eventOutput),
     handler: (ctx, input) => ctx.scheduler.listEvents(input.name, input.afterSeq, input.limit),
+  }),
+  getSchedule: op({
+    summary: "The best schedule: hyperparameters along the best job's ancestry, generation 0 first",
+    kind: "query",
+    tags: ["experiments"],
+    http: { method: "GET", path: "/experiments/{name}/schedule", params: { name: "string" } },
+    input: inputs.experimentRef,
+    output: zod.object({
+      experiment: zod.string(),
+      objective: zod.string(),
+      metric: zod.string(),
+      schedule: zod
+        .object({
+          bestJobId: zod.int(),
+          score: zod.number(),
+          steps: zod.array(zod.record(zod.string(), zod.unknown())),
+        })
+        .nullable(),
+    }),
+    handler: (ctx, input) => ctx.scheduler.getBestSchedule(input.name),
+  }),
+  exportJobs: op({
+    summary: "All jobs of an experiment as a CSV or JSON file",
+    kind: "query",
+    tags: ["experiments"],
+    http: { method: "GET", path: "/experiments/{name}/export", params: { name: "string", format: "string" }, file: true },
+    input: inputs.exportJobs,
+    output: zod.object({ contentType: zod.string(), filename: zod.string(), body: zod.string() }),
+    handler: (ctx, input) => ctx.scheduler.exportJobs(input.name, input.format),
   }),
   nextJob: op({
     summary: "Ask for the next job (the answer may also be: wait, or done)",

@@ -77,6 +77,7 @@ export const inputs = {
     hyperparameters: hyperparametersSchema.default({}),
     member: z.int().min(0).optional(),
   }),
+  exportJobs: z.strictObject({ name: experimentNameSchema, format: z.enum(["csv", "json"]).default("json") }),
   nextJob: z.strictObject({ name: experimentNameSchema, workerId: workerIdSchema.default("anonymous") }),
   heartbeat: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema }),
   logMetrics: z.strictObject({

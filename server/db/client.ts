@@ -66,17 +66,32 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   throw new Error("openDatabase needs either a PostgreSQL url or a PGlite dataDir.");
 }
 
+/** Runs the migrations, naming the database in any error. */
+async function migrate(location: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    const wrapped = new Error(`Setting up ${location} failed: ${e instanceof Error ? e.message : String(e)}`);
+    (wrapped as Error & { cause?: unknown }).cause = e;
+    throw wrapped;
+  }
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 
 /** "host:port/database (user u)" from a connection URL, for messages. Never includes the password. */
 export function describePostgresUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return "(an unparseable URL)";
-  }
+  const u = safeUrl(url);
+  if (!u) return "(an unparseable URL)";
   const host = u.searchParams.get("host") ?? (u.hostname || "localhost");
   const port = u.searchParams.get("port") ?? (u.port || "5432");
   const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "(default)";
@@ -107,6 +122,10 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new Error(`The database URL must start with postgresql:// (got "${url.split(":")[0]}:...").`);
   }
+  const schema = safeUrl(url)?.searchParams.get("schema");
+  if (schema && schema !== "public") {
+    throw new Error(`The database URL asks for schema "${schema}": Lineage keeps its tables in "public" only.`);
+  }
   const location = `PostgreSQL at ${describePostgresUrl(url)}`;
   const pool = new pg.Pool({
     connectionString: url,
@@ -123,7 +142,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
       throw connectionFailure(url, e);
     });
     client.release();
-    await applyMigrations(pool, "postgres", { log: opts.log });
+    await migrate(location, () => applyMigrations(pool, "postgres", { log: opts.log }));
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw e;
@@ -220,7 +239,7 @@ function handle(shared: SharedPGlite, release: () => Promise<void>): Database {
 /** Refuses a data folder that another live process has open (PGlite has no such guard itself). */
 function lockDataDir(dir: string): () => void {
   const file = path.join(dir, LOCK_FILE);
-  const mine = `${process.pid}\n${os.hostname()}\n`;
+  const mine = `${process.pid}\n${os.hostname()}\n${processStartTime(process.pid) ?? ""}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, mine, { flag: "wx" });
@@ -236,14 +255,26 @@ function lockDataDir(dir: string): () => void {
     }
     let owner = NaN;
     let host = "";
+    let started = "";
     try {
-      const [pidLine, hostLine] = fs.readFileSync(file, "utf8").split("\n");
+      const [pidLine, hostLine, startLine] = fs.readFileSync(file, "utf8").split("\n");
       owner = Number(pidLine);
       host = hostLine ?? "";
+      started = startLine ?? "";
     } catch {
       continue; // removed meanwhile: try again
     }
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && host === os.hostname() && isAlive(owner)) {
+    // Held when written on this host by another process that still runs, and (where /proc tells)
+    // is the same process, not a later one that got the same pid (containers restart with the
+    // same pids). A folder shared between hosts is not guarded.
+    const live =
+      Number.isInteger(owner) &&
+      owner > 0 &&
+      owner !== process.pid &&
+      host === os.hostname() &&
+      isAlive(owner) &&
+      (!started || processStartTime(owner) === undefined || processStartTime(owner) === started);
+    if (live) {
       throw new Error(
         `The PGlite data folder ${dir} is in use by process ${owner}: one database folder serves one ` +
           `Lineage server at a time. Stop that process (or, if it is not a Lineage server, delete ${file}).`,
@@ -253,6 +284,17 @@ function lockDataDir(dir: string): () => void {
     fs.rmSync(file, { force: true });
   }
   throw new Error(`Could not lock the PGlite data folder ${dir} (${file} keeps reappearing).`);
+}
+
+/** The process's start time in clock ticks since boot, from /proc (Linux); undefined elsewhere. */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "pid (comm)": state is field 3, starttime field 22.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -281,7 +323,8 @@ async function startPGlite(dir: string | undefined, opts: OpenDatabaseOptions): 
       (wrapped as Error & { cause?: unknown }).cause = e;
       throw wrapped;
     }
-    await applyMigrations(db, "pglite", { log: opts.log });
+    const target = db;
+    await migrate(location, () => applyMigrations(target, "pglite", { log: opts.log }));
   } catch (e) {
     if (db && !db.closed) await db.close().catch(() => undefined);
     unlock();

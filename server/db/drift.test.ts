@@ -32,4 +32,13 @@ describe("migrations vs schema.prisma", () => {
     const sql = await diffMigrationsToSchema({ migrations: migrations.slice(0, -1) });
     expect(sql).not.toBe("");
   });
+
+  it("fails loudly on a migration that does not apply (not a silent empty diff)", async () => {
+    // pglite-prisma-adapter 0.7.2 does not await scripts; schemaEngine.ts works around it.
+    const migrations = await readMigrationsFolder();
+    const broken = [...migrations, { name: "29991231235959_broken", sql: "CREATE TABLEX oops;", checksum: "" }];
+    await expect(diffMigrationsToSchema({ migrations: broken })).rejects.toThrow(
+      /29991231235959_broken` failed to apply cleanly to the shadow database[\s\S]*TABLEX/,
+    );
+  });
 });

@@ -43,6 +43,17 @@ async function bareDatabase(kind: DatabaseKind): Promise<{
   };
 }
 
+/**
+ * Where to point Prisma's engine. On PostgreSQL, a one-connection pool of our own, ended
+ * afterwards: through a bigger pool the engine takes Prisma's advisory lock on one connection and
+ * "releases" it on another, so the lock stays held until that idle connection closes.
+ */
+function engineDatabase(db: Awaited<ReturnType<typeof bareDatabase>>) {
+  if (db.pglite) return { database: { pglite: db.pglite }, end: async () => {} };
+  const pool = new pg.Pool({ connectionString: db.url!, max: 1 });
+  return { database: { adapterFactory: new PrismaPg(pool) }, end: () => pool.end() };
+}
+
 /** A copy of prisma/migrations in a temp folder, to break on purpose. */
 async function copyOfMigrations(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lineage-migrations-"));
@@ -106,8 +117,7 @@ describeEachDatabase("applyMigrations", (kind) => {
 
   it("Prisma's own engine (what `prisma migrate deploy` runs) sees nothing to apply", async () => {
     const schema = { path: SCHEMA_PATH, content: await fs.readFile(SCHEMA_PATH, "utf8") };
-    const database =
-      kind === "pglite" ? { pglite: db.pglite! } : { adapterFactory: new PrismaPg({ connectionString: db.url! }) };
+    const { database, end } = engineDatabase(db);
     const list = await migrationList();
     const { diagnosis, applied } = await withSchemaEngine(
       [schema],
@@ -123,7 +133,7 @@ describeEachDatabase("applyMigrations", (kind) => {
         }),
       }),
       database,
-    );
+    ).finally(end);
     expect(diagnosis.history).toBeNull();
     expect(diagnosis.editedMigrationNames).toEqual([]);
     expect(diagnosis.failedMigrationNames).toEqual([]);
@@ -205,14 +215,13 @@ describeEachDatabase("a database migrated by `prisma migrate deploy`", (kind) =>
     const db = await bareDatabase(kind);
     try {
       const schema = { path: SCHEMA_PATH, content: await fs.readFile(SCHEMA_PATH, "utf8") };
-      const database =
-        kind === "pglite" ? { pglite: db.pglite! } : { adapterFactory: new PrismaPg({ connectionString: db.url! }) };
+      const { database, end } = engineDatabase(db);
       const list = await migrationList();
       const deployed = await withSchemaEngine(
         [schema],
         (engine) => engine.applyMigrations({ migrationsList: list, filters: { externalTables: [], externalEnums: [] } }),
         database,
-      );
+      ).finally(end);
       expect(deployed.appliedMigrationNames).toEqual((await readMigrationsFolder()).map((m) => m.name));
       expect((await applyMigrations(db.target, kind)).applied).toEqual([]);
     } finally {

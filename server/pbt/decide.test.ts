@@ -9,6 +9,7 @@ import {
 } from "./config";
 import { decideNext, type Decision, type MemberState, type PopulationState } from "./decide";
 import { sample } from "./distributions";
+import { chooseDonor } from "./exploit";
 import { explore } from "./explore";
 import { initialHyperparameters } from "./member";
 import { rngFor } from "./rng";
@@ -151,6 +152,20 @@ describe("decideNext: next generation (case 3)", () => {
     expect(decision.hyperparameters.optimizer).toBe("adam");
   });
 
+  it("draws the donor from the decision's own exploit stream (seed, member, next generation)", () => {
+    const contenders = Array.from({ length: 10 }, (_, m) => ({ member: m, score: m / 10, exhausted: false }));
+    const donors = new Set<number>();
+    for (let seed = 0; seed < 20; seed++) {
+      const config = configOf({ populationSize: 10 }, seed);
+      const members = Array.from({ length: 10 }, (_, m) => done(m, 2, m / 10, 1000 + m));
+      const decision = expectNextGeneration(decideNext(state(config, members)));
+      const expected = chooseDonor(config.exploit, "maximize", 0, contenders, rngFor(seed, "exploit", 0, 3));
+      expect(decision.donor?.member).toBe(expected);
+      donors.add(expected!);
+    }
+    expect(donors.size).toBe(2);
+  });
+
   it("lets a member outside the bottom quantile continue unchanged from its own job", () => {
     const config = configOf({ populationSize: 10 });
     // Member 5 (middle) waited longest.
@@ -221,11 +236,10 @@ describe("decideNext: next generation (case 3)", () => {
     const members = [done(0, 0, 0.1, 1), done(1, 0, 0.5, 5), done(2, 0, 0.9, 5), inFlight(3, 1, "crashed", 0.99, 2)];
     // Ranking [2, 1, 0, 3(exhausted)]; q = 1: the bottom is member 3, so member 0 continues.
     expect(decideNext(state(config, members))).toMatchObject({ member: 0, origin: "continue" });
-    const worse = [done(0, 0, 0.1, 1), done(1, 0, 0.5, 5), done(2, 0, 0.9, 5), inFlight(3, 1, "crashed", 0.99, 2)];
     const fraction = configOf({ populationSize: 4, exploit: { kind: "truncate", fraction: 0.5 }, maxRetries: 2 });
     // q = 2: bottom [0, 3]; member 0 copies from the top [2, 1], never from 3.
     for (let seed = 0; seed < 20; seed++) {
-      const decision = expectNextGeneration(decideNext(state({ ...fraction, seed }, worse)));
+      const decision = expectNextGeneration(decideNext(state({ ...fraction, seed }, members)));
       expect([1, 2]).toContain(decision.donor?.member);
     }
   });

@@ -59,6 +59,13 @@ describe("sample", () => {
     expect(sample(dist, scriptedRng([ALMOST_ONE]))).toBe("c");
   });
 
+  it("gives a floating-point remainder past the last weight to the last value with weight > 0", () => {
+    // With these weights and the largest draw, subtracting each weight in turn leaves a positive
+    // remainder after the last one (0.1 + 0.2 + 0.3 is not 0.6 in floating point).
+    const dist: Distribution = { kind: "choice", values: ["a", "b", "c", "zero"], weights: [0.1, 0.2, 0.3, 0] };
+    expect(sample(dist, scriptedRng([ALMOST_ONE]))).toBe("c");
+  });
+
   it("returns copies of choice and const values, never the config's own objects", () => {
     const listed = { depth: [1, 2] };
     const choice: Distribution = { kind: "choice", values: [listed] };

@@ -197,8 +197,9 @@ describe("explore", () => {
   });
 
   it("resamples when a numeric strategy meets a choice parameter that bypassed validation", () => {
-    const odd = { init: { kind: "choice", values: ["a", "b"] }, explore: { kind: "perturb" } } as Hyperparameter;
-    expect(exploreOne(odd, "a", [0.9])).toEqual({ value: "b", mutation: { parameter: "p", old: "a", new: "b", operation: "resample" } });
+    // Numeric choices must not be multiplied: 2 * 1.2 is not one of the listed values.
+    const odd = { init: { kind: "choice", values: [1, 2, 4] }, explore: { kind: "perturb" } } as Hyperparameter;
+    expect(exploreOne(odd, 2, [0.9])).toEqual({ value: 4, mutation: { parameter: "p", old: 2, new: 4, operation: "resample" } });
   });
 });
 

@@ -7,3 +7,4 @@ export { rankMembers, truncationQuantile, chooseDonor, type Contender, type Obje
 export { isExhausted, isFinished, isReady, initialHyperparameters, type MemberState } from "./member";
 export { completedByAll, mayStartNextGeneration } from "./generation";
 export { decideNext, type PopulationState, type Decision } from "./decide";
+export { bestJob, bestSchedule, ancestry, type BestSchedule, type ScheduleStep, type ScheduleJob } from "./schedule";

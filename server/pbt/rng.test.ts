@@ -65,10 +65,12 @@ describe("rngFromUniform", () => {
     expect(rngFromUniform(() => 1 - 2 ** -53).int(3, 9)).toBe(9);
   });
 
-  it("keeps int() within range even for spans near 2^53", () => {
+  it("keeps int() within range even for spans of 2^53 and more", () => {
     const rng = rngFromUniform(() => 1 - 2 ** -53);
     const high = Number.MAX_SAFE_INTEGER;
-    expect(rng.int(0, high)).toBeLessThanOrEqual(high);
+    expect(rng.int(0, high)).toBe(high);
+    expect(rng.int(-high, high)).toBeLessThanOrEqual(high);
+    expect(rng.int(1, 3)).toBe(3);
   });
 
   it("gives a finite normal() even when next() returns 0", () => {

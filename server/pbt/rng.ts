@@ -26,9 +26,8 @@ export function rngFromUniform(next: () => number): Rng {
       if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low > high) {
         throw new RangeError(`int(${low}, ${high}) needs integer bounds with low <= high`);
       }
-      const span = high - low + 1;
-      // min(): for spans near 2^53, next() * span can round up to span itself.
-      return low + Math.floor(next() * span);
+      // next() < 1 by at least 2^-53, so next() * span stays below span for any safe span.
+      return low + Math.floor(next() * (high - low + 1));
     },
     normal() {
       // Box–Muller. 1 - next() lies in (0, 1], so the logarithm is finite.

@@ -3,6 +3,7 @@ import { createExperiment, deleteExperiment, getExperiment, listExperiments, set
 import { getJob, listEvents, listEventsById, listJobs, pushJob } from "./jobs";
 import { completeJob, failJob, heartbeat, logMetrics } from "./jobReports";
 import { nextJob } from "./nextJob";
+import { exportJobs, getBestSchedule } from "./export";
 import { reapExpiredLeases, startReaper } from "./reaper";
 import type { SchedulerDeps } from "./deps";
 import type { ExperimentStatus, Hyperparameters } from "../pbt/config";
@@ -30,6 +31,8 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions) 
     logMetrics: (id: number, leaseToken: string, points: Parameters<typeof logMetrics>[3]) => logMetrics(deps, id, leaseToken, points),
     completeJob: (id: number, leaseToken: string, results: Record<string, unknown>) => completeJob(deps, id, leaseToken, results),
     failJob: (id: number, leaseToken: string, error: string) => failJob(deps, id, leaseToken, error),
+    exportJobs: (name: string, format: "csv" | "json") => exportJobs(deps, name, format),
+    getBestSchedule: (name: string) => getBestSchedule(deps, name),
     reapExpiredLeases: () => reapExpiredLeases(deps),
     startReaper: (intervalMs: number) => startReaper(deps, intervalMs),
   };

@@ -74,6 +74,22 @@ describeEachDatabase("scheduler", (kind) => {
     expect(exploits.length).toBeGreaterThan(0);
     for (const j of exploits) expect(jobs.find((d) => d.id === j.donorJobId)!.member).toBe(3);
     expect((await s.scheduler.getExperiment("run")).status).toBe("done");
+
+    // The best schedule ends at the best job (member 3's last generation) and starts at generation 0.
+    const { schedule } = await s.scheduler.getBestSchedule("run");
+    const best = jobs.find((j) => j.id === schedule!.bestJobId)!;
+    expect(best).toMatchObject({ member: 3, generation: 3, score: 13 });
+    expect(schedule!.steps.map((step) => step.generation)).toEqual([0, 1, 2, 3]);
+    expect(schedule!.steps.at(-1)!.hyperparameters).toEqual(best.hyperparameters);
+    for (const [i, step] of schedule!.steps.entries()) {
+      if (i > 0) expect(jobs.find((j) => j.id === step.jobId)!.parentId).toBe(schedule!.steps[i - 1]!.jobId);
+    }
+    const csv = await s.scheduler.exportJobs("run", "csv");
+    const lines = csv.body.trim().split("\n");
+    expect(lines[0]).toMatch(/^id,member,generation,.*,hp\.lr$/);
+    expect(lines).toHaveLength(17);
+    const json = JSON.parse((await s.scheduler.exportJobs("run", "json")).body);
+    expect(json).toHaveLength(16);
     const events = await s.scheduler.listEvents("run", 0, 5000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.filter((e) => e.type === "job.finished")).toHaveLength(16);

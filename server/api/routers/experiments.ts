@@ -8,4 +8,6 @@ export const experimentsRouter = router({
   setStatus: mutation(operations.setExperimentStatus),
   delete: mutation(operations.deleteExperiment),
   events: query(operations.listEvents),
+  schedule: query(operations.getSchedule),
+  export: query(operations.exportJobs),
 });

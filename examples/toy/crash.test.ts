@@ -1,0 +1,61 @@
+// A worker killed in the middle of a job: its lease runs out, the job is retried by another
+// worker, and the experiment still finishes with every generation.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+import { call, experimentPath } from "./http";
+import { toyExperiment } from "./problem";
+
+const WORKER = path.join(import.meta.dirname, "worker.ts");
+
+function startWorker(url: string, experiment: string, id: string, extra: string[] = []) {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER, "--url", url, "--experiment", experiment, "--worker-id", id, ...extra], {
+    stdio: "ignore",
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exit };
+}
+
+type Job = { id: number; member: number; generation: number; attempt: number; status: string; workerId: string | null; error: string | null };
+
+describe("a worker killed mid-job", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("is retried after its lease expires and the experiment still finishes", async () => {
+    const name = "crash test";
+    await call(server.url, "POST", "/experiments", { ...toyExperiment(name, { pbt: true, maxGenerations: 3 }), leaseSeconds: 5 });
+    // Slow steps: the job is still running when the worker is killed.
+    const doomed = startWorker(server.url, name, "doomed", ["--step-delay-ms", "5000"]);
+    let held: Job | undefined;
+    for (let i = 0; i < 200 && !held; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
+      held = jobs.find((j) => j.status === "running" && j.workerId === "doomed");
+    }
+    expect(held, "the doomed worker never got a job").toBeDefined();
+    doomed.child.kill("SIGKILL");
+    await doomed.exit;
+
+    const survivor = startWorker(server.url, name, "survivor");
+    expect(await survivor.exit).toBe(0);
+
+    const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
+    const crashed = jobs.find((j) => j.id === held!.id)!;
+    expect(crashed.status).toBe("crashed");
+    expect(crashed.error).toMatch(/lease expired/);
+    const retry = jobs.find((j) => j.member === held!.member && j.generation === held!.generation && j.attempt === held!.attempt + 1);
+    expect(retry).toMatchObject({ status: "done", workerId: "survivor" });
+    for (const member of [0, 1]) {
+      const done = jobs.filter((j) => j.member === member && j.status === "done").map((j) => j.generation);
+      expect(done).toEqual([0, 1, 2]);
+    }
+    expect((await call<{ status: string }>(server.url, "GET", experimentPath(name))).status).toBe("done");
+  }, 120_000);
+});

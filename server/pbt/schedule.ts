@@ -1,0 +1,81 @@
+// The best schedule: from the best finished job, walk parentId back to generation 0. The list of
+// hyperparameters along that chain is the schedule PBT found; it can be exported and replayed.
+import type { Hyperparameters, JobOrigin, Mutation } from "./config";
+import type { Objective } from "./exploit";
+
+export interface ScheduleJob {
+  id: number;
+  member: number;
+  generation: number;
+  status: string;
+  score: number | null;
+  parentId: number | null;
+  origin: JobOrigin;
+  hyperparameters: Hyperparameters;
+  mutations: Mutation[];
+}
+
+export interface ScheduleStep {
+  jobId: number;
+  member: number;
+  generation: number;
+  origin: JobOrigin;
+  score: number | null;
+  hyperparameters: Hyperparameters;
+  mutations: Mutation[];
+}
+
+export interface BestSchedule {
+  bestJobId: number;
+  score: number;
+  /** Generation 0 first. */
+  steps: ScheduleStep[];
+}
+
+/** The best finished job: highest (or lowest) score; ties go to the later generation, then the lower id. */
+export function bestJob<J extends ScheduleJob>(jobs: J[], objective: Objective): J | null {
+  let best: J | null = null;
+  for (const job of jobs) {
+    if (job.status !== "done" || job.score === null || !Number.isFinite(job.score)) continue;
+    if (best === null) {
+      best = job;
+      continue;
+    }
+    const better = objective === "maximize" ? job.score > best.score! : job.score < best.score!;
+    const tie = job.score === best.score && (job.generation > best.generation || (job.generation === best.generation && job.id < best.id));
+    if (better || tie) best = job;
+  }
+  return best;
+}
+
+/** The chain of jobs from generation 0 to `jobId`, following parentId. */
+export function ancestry<J extends Pick<ScheduleJob, "id" | "parentId">>(jobId: number, jobsById: Map<number, J>): J[] {
+  const chain: J[] = [];
+  const seen = new Set<number>();
+  let current = jobsById.get(jobId);
+  while (current && !seen.has(current.id)) {
+    seen.add(current.id);
+    chain.push(current);
+    current = current.parentId === null ? undefined : jobsById.get(current.parentId);
+  }
+  return chain.reverse();
+}
+
+export function bestSchedule(jobs: ScheduleJob[], objective: Objective): BestSchedule | null {
+  const best = bestJob(jobs, objective);
+  if (!best) return null;
+  const chain = ancestry(best.id, new Map(jobs.map((j) => [j.id, j])));
+  return {
+    bestJobId: best.id,
+    score: best.score!,
+    steps: chain.map((j) => ({
+      jobId: j.id,
+      member: j.member,
+      generation: j.generation,
+      origin: j.origin,
+      score: j.score,
+      hyperparameters: j.hyperparameters,
+      mutations: j.mutations,
+    })),
+  };
+}
