@@ -13,6 +13,9 @@ import {
   nextJobOutput,
 } from "./schemas";
 import { z as zod } from "zod";
+import { metricCurves } from "../dashboard/curves";
+import { jobDetail } from "../dashboard/job";
+import { experimentOverview } from "../dashboard/overview";
 
 export interface ApiContext {
   scheduler: Scheduler;
@@ -200,6 +203,31 @@ export const operations = {
     input: inputs.fail,
     output: jobOutput,
     handler: (ctx, input) => ctx.scheduler.failJob(input.id, input.leaseToken, input.error),
+  }),
+  // The dashboard's read models (server/dashboard): tRPC only, no HTTP route.
+  dashboardOverview: op({
+    summary: "An experiment's population: every job as a lineage node, one row per member, progress, the best lineage",
+    kind: "query",
+    tags: ["dashboard"],
+    input: inputs.dashboardOverview,
+    output: zod.record(zod.string(), zod.unknown()),
+    handler: (ctx, input) => experimentOverview(ctx.scheduler.deps.prisma, input.name),
+  }),
+  dashboardCurves: op({
+    summary: "Metric curves per member, downsampled to a point budget per series, with exploit marks and the best lineage",
+    kind: "query",
+    tags: ["dashboard"],
+    input: inputs.dashboardCurves,
+    output: zod.record(zod.string(), zod.unknown()),
+    handler: (ctx, input) => metricCurves(ctx.scheduler.deps.prisma, input.name, { metric: input.metric, budget: input.budget }),
+  }),
+  dashboardJob: op({
+    summary: "A job with its donor, children, ancestry back to generation 0 and its lineage's curve",
+    kind: "query",
+    tags: ["dashboard"],
+    input: inputs.dashboardJob,
+    output: zod.record(zod.string(), zod.unknown()),
+    handler: (ctx, input) => jobDetail(ctx.scheduler.deps.prisma, input.id),
   }),
 };
 

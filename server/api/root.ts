@@ -1,3 +1,4 @@
+import { dashboardRouter } from "./routers/dashboard";
 import { experimentsRouter } from "./routers/experiments";
 import { jobsRouter } from "./routers/jobs";
 import { workerRouter } from "./routers/worker";
@@ -7,6 +8,7 @@ export const appRouter = router({
   experiments: experimentsRouter,
   jobs: jobsRouter,
   worker: workerRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -87,6 +87,14 @@ export const inputs = {
   }),
   complete: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, results: resultsSchema }),
   fail: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, error: z.string().max(20_000).default("") }),
+  // The dashboard's read models (tRPC only).
+  dashboardOverview: experimentRef,
+  dashboardCurves: z.strictObject({
+    name: experimentNameSchema,
+    metric: z.string().min(1).max(100).optional(),
+    budget: z.int().min(4).max(5000).default(300),
+  }),
+  dashboardJob: z.strictObject({ id: jobIdSchema }),
 };
 
 // Output shapes, for the OpenAPI document and the SDKs' types.
@@ -162,3 +170,4 @@ export const errorOutput = z.object({
     issues: z.array(z.object({ field: z.string(), message: z.string(), accepted: z.string().optional() })).optional(),
   }),
 });
+

@@ -1,0 +1,110 @@
+// The `lineage` command line against the real server.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+
+const BIN = path.join(import.meta.dirname, "..", "bin", "lineage.mjs");
+const TRAIN = path.join(import.meta.dirname, "testdata", "train.mjs");
+
+function lineage(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("lineage command line", () => {
+  let server: ServerProcess;
+  let url: string[];
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lineage-cli-"));
+  beforeAll(async () => {
+    server = await startServerProcess();
+    url = ["--url", server.url];
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("creates from YAML, lists, pushes, shows, runs a script until done, exports and prints the schedule", async () => {
+    const file = path.join(dir, "quadratic.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: cli quadratic ✓",
+        "metric: score",
+        "populationSize: 2",
+        "stop: { maxGenerations: 3 }",
+        "exploit: { kind: truncate, fraction: 0.5 }",
+        "hyperparameters:",
+        "  x:",
+        "    init: { kind: uniform, low: 0, high: 6 }",
+        "    explore: { kind: perturb }",
+        "seed: 9",
+      ].join("\n"),
+    );
+    const name = "cli quadratic ✓";
+    const created = await lineage(["create", file, ...url]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/created experiment "cli quadratic ✓"/);
+    const again = await lineage(["create", file, ...url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists.*\[experiment_exists\]/);
+
+    const pushed = await lineage(["push", name, "-p", "x=3", ...url, "--json"]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({ member: 0, hyperparameters: { x: 3 }, origin: "manual", status: "queued" });
+
+    const list = await lineage(["list", "--json", ...url]);
+    expect(JSON.parse(list.stdout).find((e: { name: string }) => e.name === name)).toMatchObject({ populationSize: 2, status: "running" });
+    expect((await lineage(["list", ...url])).stdout).toMatch(/cli quadratic ✓\s+running/);
+
+    const paused = await lineage(["pause", name, ...url]);
+    expect(paused.stdout.trim()).toBe(`${name}: paused`);
+    expect((await lineage(["resume", name, ...url])).stdout.trim()).toBe(`${name}: running`);
+
+    const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h", "--job", "%j"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/training with x=3 \(job \d+\)/);
+    expect(run.stderr).toMatch(/6 jobs completed; the experiment is done/);
+
+    const show = await lineage(["show", name, ...url]);
+    expect(show.stdout).toMatch(/done, maximize score, 6\/6 generations done/);
+    const shown = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout);
+    expect(shown.jobs.every((j: { status: string; results: { model_path?: string } }) => j.status === "done" && j.results.model_path)).toBe(true);
+    const job = await lineage(["show", name, String(shown.jobs[0].id), ...url]);
+    expect(job.stdout).toMatch(/member 0, generation 0, attempt 0, done/);
+
+    const csv = await lineage(["export", name, "--format", "csv", ...url]);
+    const lines = csv.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^id,member,generation,.*hp\.x$/);
+    expect(lines).toHaveLength(7);
+
+    const schedule = JSON.parse((await lineage(["schedule", name, "--json", ...url])).stdout);
+    expect(schedule.steps.map((s: { generation: number }) => s.generation)).toEqual([0, 1, 2]);
+    // Member 0 started at the optimum x = 3 and stays best (score 0).
+    expect(schedule.score).toBe(0);
+  }, 120_000);
+
+  it("exits 2 on usage errors, 1 when the server refuses, 3 when it is unreachable, 4 when training keeps failing", async () => {
+    expect((await lineage(["frobnicate", ...url])).code).toBe(2);
+    expect((await lineage(["push", "x", "-p", "novalue", ...url])).code).toBe(2);
+    const missing = await lineage(["show", "no such experiment", ...url]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/experiment_not_found/);
+    expect((await lineage(["list", "--url", "http://127.0.0.1:9"], { LINEAGE_RETRIES: "1" })).code).toBe(3);
+
+    const file = path.join(dir, "failing.json");
+    writeFileSync(file, JSON.stringify({ name: "cli failing", metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, maxRetries: 5, hyperparameters: { x: { init: { kind: "const", value: 1 } } } }));
+    expect((await lineage(["create", file, ...url])).code).toBe(0);
+    const failing = await lineage(["run", "cli failing", ...url, "--", process.execPath, TRAIN, "%h"], { FAIL_ALWAYS: "1" });
+    expect(failing.code).toBe(4);
+    expect(failing.stderr).toMatch(/kept failing/);
+  }, 120_000);
+});

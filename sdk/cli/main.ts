@@ -1,0 +1,221 @@
+// The `lineage` command line. Human-readable tables by default, --json for scripts.
+// Exit codes: 0 success, 1 the server refused (bad input, not found, conflict), 2 usage,
+// 3 server unreachable, 4 `run`: the training command kept failing.
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { Client } from "../client";
+import { ApiError, ConnectionError } from "../errors";
+import { formatNumber, formatValues, table } from "./format";
+import { runCommand } from "./run";
+
+const USAGE = `lineage — Population Based Training from the command line
+
+Usage:
+  lineage create FILE.json|FILE.yaml        create an experiment from its config
+  lineage list                              experiments and their progress
+  lineage show EXP [JOB]                    an experiment's population, or one job
+  lineage push EXP -p name=value ... [--member N]
+                                            push a job by hand
+  lineage pause|resume|stop EXP             change an experiment's status
+  lineage export EXP --format csv|json [-o FILE]
+                                            every job of the experiment
+  lineage schedule EXP                      the best schedule PBT found
+  lineage run EXP [--max-jobs N] -- CMD ... run CMD for each job (%h = --name value per
+                                            hyperparameter, %j = job id, %e = experiment)
+
+Options: --url URL (LINEAGE_URL), --token TOKEN (LINEAGE_TOKEN), --json, -h/--help`;
+
+class UsageError extends Error {}
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const dashDash = argv.indexOf("--");
+  const command = dashDash >= 0 ? argv.slice(dashDash + 1) : [];
+  const { values: opts, positionals } = parseArgs({
+    args: dashDash >= 0 ? argv.slice(0, dashDash) : argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      token: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+      param: { type: "string", short: "p", multiple: true },
+      member: { type: "string" },
+      format: { type: "string" },
+      output: { type: "string", short: "o" },
+      "max-jobs": { type: "string" },
+      quiet: { type: "boolean", short: "q", default: false },
+    },
+  });
+  const [verb, ...args] = positionals;
+  if (opts.help || !verb) {
+    console.log(USAGE);
+    return verb || opts.help ? 0 : 2;
+  }
+  const client = new Client({ url: opts.url, token: opts.token });
+  const out = (human: string, data: unknown) => console.log(opts.json ? JSON.stringify(data, null, 2) : human);
+  const need = (n: number, what: string) => {
+    if (args.length < n) throw new UsageError(`lineage ${verb}: missing ${what}`);
+  };
+
+  switch (verb) {
+    case "create": {
+      need(1, "the config file");
+      const text = readFileSync(args[0]!, "utf8");
+      const config = /\.ya?ml$/i.test(args[0]!) ? parseYaml(text) : JSON.parse(text);
+      const experiment = await client.createExperiment(config);
+      out(`created experiment ${JSON.stringify(experiment.name)} (seed ${(experiment.data.config as { seed: number }).seed})`, experiment.data);
+      return 0;
+    }
+    case "list": {
+      const experiments = await client.listExperiments();
+      out(
+        experiments.length === 0
+          ? "no experiments yet: lineage create FILE.json"
+          : table(
+              ["name", "status", "metric", "best", "members", "progress", "running"],
+              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, `${e.generationsDone}/${e.populationSize * e.maxGenerations}`, e.runningJobs]),
+            ),
+        experiments,
+      );
+      return 0;
+    }
+    case "show": {
+      need(1, "the experiment's name");
+      if (args[1] !== undefined) {
+        const id = Number(args[1]);
+        if (!Number.isInteger(id) || id < 1) throw new UsageError(`lineage show: the job id must be a positive integer, got ${JSON.stringify(args[1])}`);
+        const job = await client.getJob(id);
+        out(
+          [
+            `job ${job.id} of ${job.experiment}: member ${job.member}, generation ${job.generation}, attempt ${job.attempt}, ${job.status}`,
+            `origin: ${job.origin}${job.donorJobId ? ` (donor job ${job.donorJobId})` : ""}${job.parentId ? `, parent job ${job.parentId}` : ""}`,
+            `hyperparameters: ${formatValues(job.hyperparameters)}`,
+            ...job.mutations.map((m) => `  explore ${m.parameter}: ${JSON.stringify(m.old)} → ${JSON.stringify(m.new)} (${m.operation})`),
+            `results: ${formatValues(job.results)}`,
+            ...(job.error ? [`error: ${job.error}`] : []),
+          ].join("\n"),
+          job,
+        );
+        return 0;
+      }
+      const experiment = await client.getExperiment(args[0]!);
+      const jobs = await experiment.jobs();
+      const latest = new Map<number, (typeof jobs)[number]>();
+      for (const j of jobs) latest.set(j.member, j);
+      const config = experiment.data.config as { metric: string; objective: string; populationSize: number; stop: { maxGenerations: number } };
+      const header = `${experiment.name}: ${experiment.data.status}, ${config.objective} ${config.metric}, ${jobs.filter((j) => j.status === "done").length}/${config.populationSize * config.stop.maxGenerations} generations done`;
+      out(
+        `${header}\n${table(
+          ["member", "generation", "status", "score", "hyperparameters", "worker"],
+          [...latest.values()].map((j) => [j.member, j.generation, j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
+        )}`,
+        { experiment: experiment.data, jobs },
+      );
+      return 0;
+    }
+    case "push": {
+      need(1, "the experiment's name");
+      const hyperparameters: Record<string, unknown> = {};
+      for (const p of opts.param ?? []) {
+        const eq = p.indexOf("=");
+        if (eq <= 0) throw new UsageError(`lineage push: -p takes name=value, got ${JSON.stringify(p)}`);
+        hyperparameters[p.slice(0, eq)] = parseValue(p.slice(eq + 1));
+      }
+      const member = opts.member === undefined ? undefined : Number(opts.member);
+      const experiment = await client.getExperiment(args[0]!);
+      const job = await experiment.addJob({ hyperparameters, member });
+      out(`queued job ${job.id}: member ${job.member}, generation ${job.generation}, ${formatValues(job.hyperparameters)}`, job);
+      return 0;
+    }
+    case "pause":
+    case "resume":
+    case "stop": {
+      need(1, "the experiment's name");
+      const experiment = await client.getExperiment(args[0]!);
+      const data = await experiment[verb]();
+      out(`${data.name}: ${data.status}`, data);
+      return 0;
+    }
+    case "export": {
+      need(1, "the experiment's name");
+      const format = opts.format ?? "json";
+      if (format !== "csv" && format !== "json") throw new UsageError(`lineage export: --format is csv or json, got ${JSON.stringify(format)}`);
+      const experiment = await client.getExperiment(args[0]!);
+      const file = await experiment.export(format);
+      if (opts.output) {
+        writeFileSync(opts.output, file.body);
+        console.error(`wrote ${opts.output}`);
+      } else {
+        process.stdout.write(file.body);
+      }
+      return 0;
+    }
+    case "schedule": {
+      need(1, "the experiment's name");
+      const experiment = await client.getExperiment(args[0]!);
+      const { schedule, metric } = await experiment.schedule();
+      if (!schedule) {
+        out("no finished job yet", { schedule: null });
+        return 0;
+      }
+      out(
+        `best job ${schedule.bestJobId}: ${metric} ${formatNumber(schedule.score)}\n${table(
+          ["generation", "member", "job", "origin", metric, "hyperparameters"],
+          schedule.steps.map((s) => [s.generation, s.member, s.jobId, s.origin, s.score, formatValues(s.hyperparameters as Record<string, unknown>)]),
+        )}`,
+        schedule,
+      );
+      return 0;
+    }
+    case "run": {
+      need(1, "the experiment's name");
+      if (command.length === 0) throw new UsageError("lineage run: give the training command after --, e.g. lineage run EXP -- python train.py %h");
+      const experiment = await client.getExperiment(args[0]!);
+      const maxJobs = opts["max-jobs"] === undefined ? undefined : Number(opts["max-jobs"]);
+      try {
+        const completed = await runCommand(experiment, command, { maxJobs, quiet: opts.quiet });
+        console.error(`[lineage] ${completed} jobs completed; ${maxJobs !== undefined && completed >= maxJobs ? "reached --max-jobs" : "the experiment is done"}`);
+        return 0;
+      } catch (error) {
+        if (error instanceof ApiError || error instanceof ConnectionError) throw error;
+        console.error(`lineage run: the training command kept failing: ${(error as Error).message}`);
+        return 4;
+      }
+    }
+    default:
+      throw new UsageError(`lineage: unknown command ${JSON.stringify(verb)}`);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      console.error(`lineage: ${error.message}${error.accepted ? ` (accepted: ${error.accepted})` : ""} [${error.code}]`);
+      return 1;
+    }
+    if (error instanceof ConnectionError) {
+      console.error(`lineage: ${error.message}`);
+      return 3;
+    }
+    if (error instanceof SyntaxError) {
+      console.error(`lineage: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

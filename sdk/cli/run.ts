@@ -1,0 +1,96 @@
+// `lineage run EXP -- CMD ...`: drives any training script. For each job the command is run with
+//   %h → --name value for every hyperparameter, %j → the job id, %e → the experiment's name,
+// and the environment LINEAGE_JOB_ID, LINEAGE_MEMBER, LINEAGE_GENERATION, LINEAGE_EXPERIMENT,
+// LINEAGE_HYPERPARAMETERS (JSON) and LINEAGE_RESULTS (JSON: what the job continues from, e.g.
+// model_path). The script reports by printing lines to stdout:
+//   LINEAGE_RESULTS {"accuracy": 0.93, "model_path": "/ckpt/7.pt"}   (required, the last one counts)
+//   LINEAGE_METRICS {"step": 100, "accuracy": 0.91}                   (optional, live curves)
+// A non-zero exit (or no LINEAGE_RESULTS line) marks the job crashed.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Experiment } from "../client";
+import type { Job } from "../job";
+import { runWorker } from "../worker";
+import { formatNumber } from "./format";
+
+export const RESULTS_MARKER = "LINEAGE_RESULTS";
+export const METRICS_MARKER = "LINEAGE_METRICS";
+
+export function expandCommand(command: string[], job: { id: number; hyperparameters: Record<string, unknown> }, experiment: string): string[] {
+  return command.flatMap((arg) => {
+    if (arg === "%h") {
+      return Object.entries(job.hyperparameters).flatMap(([name, value]) => [`--${name}`, typeof value === "string" ? value : JSON.stringify(value)]);
+    }
+    return [arg.replaceAll("%j", String(job.id)).replaceAll("%e", experiment)];
+  });
+}
+
+function runScript(command: string[], job: Job, experiment: string): Promise<Record<string, unknown>> {
+  const [program, ...args] = expandCommand(command, job, experiment);
+  return new Promise((resolve, reject) => {
+    const child = spawn(program!, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        LINEAGE_EXPERIMENT: experiment,
+        LINEAGE_JOB_ID: String(job.id),
+        LINEAGE_MEMBER: String(job.member),
+        LINEAGE_GENERATION: String(job.generation),
+        LINEAGE_HYPERPARAMETERS: JSON.stringify(job.hyperparameters),
+        LINEAGE_RESULTS: JSON.stringify(job.results),
+      },
+    });
+    let results: Record<string, unknown> | null = null;
+    let badLine: string | null = null;
+    const logging: Promise<void>[] = [];
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const trimmed = line.trim();
+      if (trimmed.startsWith(RESULTS_MARKER)) {
+        try {
+          results = JSON.parse(trimmed.slice(RESULTS_MARKER.length));
+        } catch {
+          badLine = line;
+        }
+      } else if (trimmed.startsWith(METRICS_MARKER)) {
+        try {
+          const { step, ...values } = JSON.parse(trimmed.slice(METRICS_MARKER.length)) as { step: number } & Record<string, number>;
+          logging.push(job.log(step, values).catch((e: unknown) => console.error(`metrics: ${(e as Error).message}`)));
+        } catch {
+          console.error(`ignored a malformed ${METRICS_MARKER} line: ${line}`);
+        }
+      } else {
+        process.stdout.write(`${line}\n`);
+      }
+    });
+    child.on("error", (error) => reject(new Error(`could not start ${program}: ${error.message}`)));
+    child.on("close", async (code, signal) => {
+      await Promise.all(logging);
+      if (code !== 0) return reject(new Error(`${program} exited with ${signal ?? code}`));
+      if (badLine) return reject(new Error(`the ${RESULTS_MARKER} line is not JSON: ${badLine}`));
+      if (!results || typeof results !== "object") return reject(new Error(`${program} printed no ${RESULTS_MARKER} line`));
+      resolve(results);
+    });
+  });
+}
+
+export async function runCommand(experiment: Experiment, command: string[], options: { maxJobs?: number; quiet?: boolean }): Promise<number> {
+  let done = 0;
+  let failed = 0;
+  const metric = (experiment.data.config as { metric: string }).metric;
+  const progress = (text: string) => {
+    if (!options.quiet) process.stderr.write(`[lineage] ${text}\n`);
+  };
+  return runWorker(experiment, (job) => {
+    progress(`job ${job.id}: member ${job.member}, generation ${job.generation} — ${command.join(" ")}`);
+    return runScript(command, job, experiment.name);
+  }, {
+    maxJobs: options.maxJobs,
+    onWait: (seconds, reason) => progress(`nothing to do (${reason}); asking again in ${seconds}s`),
+    onJobDone: (job, outcome) => {
+      if (outcome === "done") done++;
+      else failed++;
+      const score = job.results[metric];
+      progress(`job ${job.id} ${outcome}${typeof score === "number" ? ` (${metric} ${formatNumber(score)})` : ""} — ${done} done, ${failed} failed`);
+    },
+  });
+}

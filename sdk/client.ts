@@ -1,0 +1,149 @@
+// The TypeScript client: experiments and the worker's calls, in the shape Schedy's users know.
+//   const client = new Client();                       // LINEAGE_URL, LINEAGE_TOKEN
+//   const experiment = await client.getExperiment("MNIST with PBT");
+//   await experiment.withNextJob(async (job) => { ...train...; return { max_accuracy } });
+import type { z } from "zod";
+import type { ExperimentConfigInput } from "../server/pbt/config";
+import type { experimentOutput, eventOutput } from "../server/api/schemas";
+import { Job, type JobData, type Results } from "./job";
+import { createTransport, type Transport } from "./transport";
+
+export type ExperimentData = z.infer<typeof experimentOutput>;
+export type EventData = z.infer<typeof eventOutput>;
+
+export interface ClientOptions {
+  /** Server URL; default LINEAGE_URL or http://127.0.0.1:3000. */
+  url?: string;
+  /** API token; default LINEAGE_TOKEN. */
+  token?: string;
+  /** Retries of a call that failed to connect or got a 5xx (default LINEAGE_RETRIES or 8, about a minute); 4xx are never retried. */
+  retries?: number;
+  /** First backoff delay in ms (default 250), doubling up to 8 s. */
+  backoffMs?: number;
+}
+
+export class Client {
+  readonly url: string;
+  private readonly transport: Transport;
+
+  constructor(options: ClientOptions = {}) {
+    this.url = (options.url ?? process.env.LINEAGE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+    const retries = options.retries ?? (process.env.LINEAGE_RETRIES ? Number(process.env.LINEAGE_RETRIES) : undefined);
+    this.transport = createTransport({ ...options, retries, url: this.url, token: options.token ?? process.env.LINEAGE_TOKEN });
+  }
+
+  async getExperiment(name: string): Promise<Experiment> {
+    const data = await this.transport.call((api) => api.experiments.get.query({ name }));
+    return new Experiment(this.transport, data as ExperimentData);
+  }
+
+  async createExperiment(config: ExperimentConfigInput): Promise<Experiment> {
+    const data = await this.transport.call((api) => api.experiments.create.mutate(config as never));
+    return new Experiment(this.transport, data as ExperimentData);
+  }
+
+  listExperiments() {
+    return this.transport.call((api) => api.experiments.list.query());
+  }
+
+  async getJob(id: number) {
+    return this.transport.call((api) => api.jobs.get.query({ id }));
+  }
+}
+
+export interface NextJobOptions {
+  /** Sent to the server to show who holds the job; default host name and process id. */
+  workerId?: string;
+  /** Called while the server says there is nothing to do right now. */
+  onWait?: (seconds: number, reason: string) => void;
+}
+
+export class Experiment {
+  readonly name: string;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly data: ExperimentData,
+  ) {
+    this.name = data.name;
+  }
+
+  /**
+   * The next job, waiting as long as the server says to while every member is busy; null once the
+   * experiment is done. Call `job.startHeartbeats()` (or use withNextJob / runWorker).
+   */
+  async nextJob(options: NextJobOptions = {}): Promise<Job | null> {
+    const workerId = options.workerId ?? defaultWorkerId();
+    for (;;) {
+      const answer = await this.transport.call((api) => api.worker.nextJob.mutate({ name: this.name, workerId }));
+      if (answer.status === "done") return null;
+      if (answer.status === "job") return new Job(this.transport, answer.job as JobData, answer.leaseToken, answer.heartbeatSeconds);
+      options.onWait?.(answer.retryAfterSeconds, answer.reason);
+      await new Promise((r) => setTimeout(r, answer.retryAfterSeconds * 1000));
+    }
+  }
+
+  /**
+   * Takes the next job, runs `train` with heartbeats in the background, completes the job with
+   * what `train` returns (merged over job.results), or marks it crashed with the error text and
+   * rethrows. Resolves to null when the experiment is done.
+   */
+  async withNextJob(train: (job: Job) => Promise<Results | void>, options: NextJobOptions = {}): Promise<JobData | null> {
+    const job = await this.nextJob(options);
+    if (!job) return null;
+    job.startHeartbeats();
+    let results: Results | void;
+    try {
+      results = await train(job);
+    } catch (error) {
+      await job.fail(error).catch(() => {});
+      throw error;
+    }
+    return job.complete(results ?? {});
+  }
+
+  /** Pushes a job by hand: a new member, or (with `member`) the next generation of a finished one. */
+  addJob(input: { hyperparameters?: Record<string, unknown>; member?: number } = {}) {
+    return this.transport.call((api) => api.jobs.push.mutate({ name: this.name, hyperparameters: (input.hyperparameters ?? {}) as Record<string, never>, member: input.member }));
+  }
+
+  jobs(filter: { member?: number; status?: JobData["status"] } = {}) {
+    return this.transport.call((api) => api.jobs.list.query({ name: this.name, ...filter }));
+  }
+
+  events(afterSeq = 0) {
+    return this.transport.call((api) => api.experiments.events.query({ name: this.name, afterSeq }));
+  }
+
+  refresh() {
+    return this.transport.call((api) => api.experiments.get.query({ name: this.name }));
+  }
+
+  setStatus(status: "running" | "paused" | "done") {
+    return this.transport.call((api) => api.experiments.setStatus.mutate({ name: this.name, status }));
+  }
+
+  pause() {
+    return this.setStatus("paused");
+  }
+
+  resume() {
+    return this.setStatus("running");
+  }
+
+  stop() {
+    return this.setStatus("done");
+  }
+
+  schedule() {
+    return this.transport.call((api) => api.experiments.schedule.query({ name: this.name }));
+  }
+
+  export(format: "csv" | "json") {
+    return this.transport.call((api) => api.experiments.export.query({ name: this.name, format }));
+  }
+}
+
+function defaultWorkerId(): string {
+  return `${process.env.HOSTNAME ?? "worker"}-${process.pid}`;
+}

@@ -1,0 +1,42 @@
+"""Lineage: the Python worker SDK of the self-hosted Population Based Training server.
+
+    import lineage
+
+    experiment = lineage.Client().get_experiment("MNIST with PBT")
+    while True:
+        try:
+            with experiment.next_job() as job:
+                ...  # train with job.hyperparameters, starting from job.results.get("model_path")
+                job.results["max_accuracy"] = accuracy
+        except lineage.NoJobError:
+            break
+
+Standard library only; Python 3.9 or newer.
+"""
+from .client import Client, Experiment, Job, default_worker_id
+from .errors import (
+    ApiError,
+    InvalidResultsError,
+    LeaseExpiredError,
+    LineageError,
+    NetworkError,
+    NoJobError,
+    WaitTimeoutError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "Experiment",
+    "Job",
+    "default_worker_id",
+    "ApiError",
+    "InvalidResultsError",
+    "LeaseExpiredError",
+    "LineageError",
+    "NetworkError",
+    "NoJobError",
+    "WaitTimeoutError",
+    "__version__",
+]

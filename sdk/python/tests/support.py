@@ -1,0 +1,133 @@
+"""Shared by the tests: the SDK on sys.path, and the URL of a real Lineage server.
+
+``LINEAGE_URL`` set (the vitest wrapper sdk/python/python.test.ts sets it): that server is used.
+Unset: the real server (server/main.ts) is started once for the whole run, API only, on a free
+port with its embedded database in a temporary folder, and stopped at exit.
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any, Dict, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SDK = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(SDK))
+if SDK not in sys.path:
+    sys.path.insert(0, SDK)
+
+import lineage  # noqa: E402
+
+_server: Optional[subprocess.Popen] = None
+_url: Optional[str] = None
+_data_dir: Optional[str] = None
+_lock = threading.Lock()
+_counter = itertools.count()
+
+
+def _stop_server() -> None:
+    global _server
+    if _server is not None and _server.poll() is None:
+        try:
+            os.killpg(_server.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            _server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(_server.pid, signal.SIGKILL)
+            _server.wait()
+    _server = None
+    if _data_dir:
+        shutil.rmtree(_data_dir, ignore_errors=True)
+
+
+def server_url() -> str:
+    """The URL of the Lineage server the tests run against."""
+    global _server, _url, _data_dir
+    with _lock:
+        if _url:
+            return _url
+        if os.environ.get("LINEAGE_URL"):
+            _url = os.environ["LINEAGE_URL"].rstrip("/")
+            return _url
+        _data_dir = tempfile.mkdtemp(prefix="lineage-pytest-")
+        env = dict(
+            os.environ,
+            PORT="0",
+            HOST="127.0.0.1",
+            LINEAGE_UI="off",
+            LINEAGE_REAPER_INTERVAL_MS="250",
+            LINEAGE_RETRY_AFTER_SECONDS="0.1",
+            DATABASE_URL="",
+            LINEAGE_DATA_DIR=_data_dir,
+        )
+        _server = subprocess.Popen(
+            ["node", "--import", "tsx", os.path.join(ROOT, "server", "main.ts")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, stopped as a whole
+        )
+        atexit.register(_stop_server)
+        deadline = time.monotonic() + 90
+        output = []
+        assert _server.stdout is not None
+        for line in _server.stdout:
+            output.append(line)
+            match = re.search(r"Lineage listening on (http://\S+)", line)
+            if match:
+                _url = match.group(1)
+                break
+            if time.monotonic() > deadline:
+                break
+        if not _url:
+            _stop_server()
+            raise RuntimeError("the Lineage server did not start:\n" + "".join(output))
+        # Keep draining its output so that it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in _server.stdout], daemon=True).start()  # type: ignore[union-attr]
+        return _url
+
+
+def client(**kwargs: Any) -> lineage.Client:
+    kwargs.setdefault("max_retries", 2)
+    kwargs.setdefault("backoff", 0.1)
+    return lineage.Client(server_url(), **kwargs)
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix} {os.getpid()}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+def config(name: str, **overrides: Any) -> Dict[str, Any]:
+    """A small experiment: one float hyperparameter, metric `accuracy`."""
+    base: Dict[str, Any] = {
+        "name": name,
+        "objective": "maximize",
+        "metric": "accuracy",
+        "populationSize": 1,
+        "stop": {"maxGenerations": 1},
+        "hyperparameters": {
+            "learning_rate": {
+                "init": {"kind": "loguniform", "low": 0.001, "high": 0.1},
+                "explore": {"kind": "perturb", "minFactor": 0.8, "maxFactor": 1.2},
+            }
+        },
+        "leaseSeconds": 30,
+        "maxRetries": 3,
+        "seed": 7,
+    }
+    base.update(overrides)
+    return base

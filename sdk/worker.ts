@@ -1,0 +1,51 @@
+// The worker loop: ask, train, report; wait when the server says so; stop when the experiment is done.
+import type { Experiment, NextJobOptions } from "./client";
+import { LeaseExpiredError } from "./errors";
+import type { Job, Results } from "./job";
+
+export interface RunWorkerOptions extends NextJobOptions {
+  /** Stop after this many jobs (default: until the experiment is done). */
+  maxJobs?: number;
+  /** Give up after this many training failures in a row (default 3): likely a bug, not bad luck. */
+  maxConsecutiveFailures?: number;
+  /** Called after each job, e.g. for a progress line. */
+  onJobDone?: (job: Job, outcome: "done" | "failed" | "lease-lost") => void;
+}
+
+/** Returns the number of jobs this worker completed. */
+export async function runWorker(
+  experiment: Experiment,
+  train: (job: Job) => Promise<Results | void>,
+  options: RunWorkerOptions = {},
+): Promise<number> {
+  let completed = 0;
+  let failuresInARow = 0;
+  for (let taken = 0; options.maxJobs === undefined || taken < options.maxJobs; taken++) {
+    const job = await experiment.nextJob(options);
+    if (!job) break;
+    job.startHeartbeats();
+    let results: Results | void;
+    try {
+      results = await train(job);
+    } catch (error) {
+      await job.fail(error).catch(() => {});
+      options.onJobDone?.(job, "failed");
+      console.error(`job ${job.id} (member ${job.member}, generation ${job.generation}) failed:`, error);
+      if (++failuresInARow >= (options.maxConsecutiveFailures ?? 3)) throw error;
+      continue;
+    }
+    try {
+      await job.complete(results ?? {});
+      completed++;
+      failuresInARow = 0;
+      options.onJobDone?.(job, "done");
+    } catch (error) {
+      // The lease was taken over (e.g. this worker was paused too long): the job is being
+      // retried elsewhere, so this result is dropped and the loop carries on.
+      if (!(error instanceof LeaseExpiredError)) throw error;
+      console.error(`job ${job.id}: ${error.message}`);
+      options.onJobDone?.(job, "lease-lost");
+    }
+  }
+  return completed;
+}

@@ -1,0 +1,122 @@
+// Metric curves per member, downsampled on the server to a fixed point budget per series, with
+// the exploit points marked (where a member's curve jumps because it took a donor's weights)
+// and the best lineage's own curve (its jobs' points, across the members it passed through).
+import { LineageError } from "../api/errors";
+import type { PrismaClient } from "../db/generated/client";
+import type { ExperimentConfig } from "../pbt/config";
+import { downsample, type CurvePoint } from "./downsample";
+import { bestLineage } from "./lineage";
+
+export interface ExploitMark {
+  jobId: number;
+  member: number;
+  donorMember: number | null;
+  generation: number;
+  step: number;
+  value: number;
+}
+
+export interface MemberCurve {
+  member: number;
+  points: CurvePoint[];
+}
+
+export interface Curves {
+  /** Metric names reported by workers, the experiment's metric first. */
+  metrics: string[];
+  metric: string;
+  /** "step" for reported metric points; "generation" when only job scores exist. */
+  x: "step" | "generation";
+  series: MemberCurve[];
+  exploits: ExploitMark[];
+  best: { jobId: number; points: CurvePoint[] } | null;
+  /** Raw points read, before downsampling. */
+  totalPoints: number;
+}
+
+export const DEFAULT_POINT_BUDGET = 300;
+
+interface PointRow {
+  jobId: number;
+  member: number;
+  step: number;
+  value: number;
+}
+
+export async function metricCurves(
+  prisma: PrismaClient,
+  name: string,
+  options: { metric?: string; budget?: number } = {},
+): Promise<Curves> {
+  const experiment = await prisma.experiment.findUnique({ where: { name }, select: { id: true, config: true } });
+  if (!experiment) throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`);
+  const config = experiment.config as unknown as ExperimentConfig;
+  const budget = Math.max(4, options.budget ?? DEFAULT_POINT_BUDGET);
+  const metric = options.metric ?? config.metric;
+
+  // Metric names from the latest points (a worker reports the same keys all along).
+  const keys = await prisma.$queryRaw<{ key: string }[]>`
+    SELECT DISTINCT jsonb_object_keys("values") AS key
+    FROM (SELECT "values" FROM "MetricPoint" WHERE "experimentId" = ${experiment.id} ORDER BY id DESC LIMIT 500) recent`;
+  const metrics = [config.metric, ...keys.map((k) => k.key).filter((k) => k !== config.metric).sort()];
+
+  const jobs = await prisma.job.findMany({
+    where: { experimentId: experiment.id },
+    select: { id: true, member: true, generation: true, status: true, score: true, parentId: true, origin: true, donorJobId: true },
+    orderBy: { id: "asc" },
+  });
+  const jobById = new Map(jobs.map((j) => [j.id, j]));
+  const best = bestLineage(jobs, config.objective);
+
+  let rows = await prisma.$queryRaw<PointRow[]>`
+    SELECT "jobId", member, step, ("values"->>${metric})::float8 AS value
+    FROM "MetricPoint"
+    WHERE "experimentId" = ${experiment.id} AND ("values"->>${metric}) IS NOT NULL
+    ORDER BY member, step, id`;
+  let x: Curves["x"] = "step";
+  if (rows.length === 0 && metric === config.metric) {
+    // Workers that report only results: each finished job is one point at its generation.
+    x = "generation";
+    rows = jobs
+      .filter((j) => j.status === "done" && j.score !== null)
+      .map((j) => ({ jobId: j.id, member: j.member, step: j.generation, value: j.score! }))
+      .sort((a, b) => a.member - b.member || a.step - b.step);
+  }
+
+  const byMember = new Map<number, PointRow[]>();
+  const firstOfJob = new Map<number, PointRow>();
+  const byJob = new Map<number, PointRow[]>();
+  for (const row of rows) {
+    const value = Number(row.value);
+    if (!Number.isFinite(value)) continue;
+    const point = { ...row, value };
+    let list = byMember.get(row.member);
+    if (!list) byMember.set(row.member, (list = []));
+    list.push(point);
+    if (!firstOfJob.has(row.jobId)) firstOfJob.set(row.jobId, point);
+    let jobPoints = byJob.get(row.jobId);
+    if (!jobPoints) byJob.set(row.jobId, (jobPoints = []));
+    jobPoints.push(point);
+  }
+
+  const exploits: ExploitMark[] = [];
+  for (const job of jobs) {
+    if (job.origin !== "exploit") continue;
+    const first = firstOfJob.get(job.id);
+    if (!first) continue;
+    const donor = job.donorJobId === null ? undefined : jobById.get(job.donorJobId);
+    exploits.push({ jobId: job.id, member: job.member, donorMember: donor?.member ?? null, generation: job.generation, step: first.step, value: first.value });
+  }
+
+  const series = [...byMember.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([member, points]) => ({ member, points: downsample(points, budget).map(({ step, value }) => ({ step, value })) }));
+
+  let bestCurve: Curves["best"] = null;
+  if (best) {
+    const points = best.jobIds.flatMap((id) => byJob.get(id) ?? []).sort((a, b) => a.step - b.step);
+    bestCurve = { jobId: best.jobId, points: downsample(points, budget).map(({ step, value }) => ({ step, value })) };
+  }
+
+  return { metrics, metric, x, series, exploits, best: bestCurve, totalPoints: rows.length };
+}
