@@ -10,6 +10,7 @@ import { parseEnv, type Env } from "./env";
 import { createHttpApi } from "./api/http";
 import { appRouter } from "./api/root";
 import { createLocalBus } from "./realtime/bus";
+import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
 import { createScheduler, type Scheduler } from "./scheduler";
 
@@ -26,7 +27,12 @@ export interface RunningServer {
 export async function startServer(env: Env): Promise<RunningServer> {
   const dataDir = path.resolve(env.LINEAGE_DATA_DIR);
   const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, "db") });
-  const bus = createLocalBus();
+  // Several processes on one PostgreSQL share their events through it; PGlite has one process.
+  const postgresBus = env.DATABASE_URL ? await createPostgresBus(env.DATABASE_URL).catch(async (error) => {
+    await database.close();
+    throw error;
+  }) : null;
+  const bus = postgresBus ?? createLocalBus();
   const scheduler = createScheduler(
     { prisma: database.prisma, bus, now: () => new Date() },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
@@ -84,6 +90,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
         await sockets.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await postgresBus?.close();
         await database.close();
       })();
       return closing;

@@ -108,6 +108,23 @@ export function describeEachDatabase(title: string, fn: (kind: DatabaseKind) => 
   }
 }
 
+/** A suite that needs PostgreSQL itself (e.g. several server processes on one database). */
+export function describeOnPostgres(title: string, fn: () => void): void {
+  if (isCI() && availability.skipped.length > 0) throw ciError(availability.skipped);
+  if (availability.kinds.includes("postgres")) {
+    describe(`${title} [postgres]`, fn);
+    return;
+  }
+  const reason = availability.skipped.find((s) => s.kind === "postgres")?.reason ?? "unavailable";
+  if (!warned) {
+    warned = true;
+    console.warn(`[db tests] skipping postgres tests: ${reason}`);
+  }
+  describe.skip(`${title} [postgres] (skipped: ${reason})`, () => {
+    it("needs postgres", () => {});
+  });
+}
+
 /** A dump of a freshly migrated in-memory PGlite, to start later ones faster (~0.7 s vs ~3 s). */
 let pgliteTemplate: Promise<Blob> | undefined;
 

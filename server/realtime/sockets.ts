@@ -1,6 +1,7 @@
 // socket.io on the server's port. A client joins an experiment with the last event seq it saw and
 // gets every later event exactly once and in order: the backlog from the database first, then the
-// live events, which are held back while the backlog is replayed.
+// live events. Each subscription handles its events one after another; an event that arrives
+// after a gap (a notification lost between processes) first fills the gap from the database.
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import { LineageError } from "../api/errors";
@@ -11,8 +12,8 @@ import type { Bus } from "./bus";
 interface Subscription {
   experimentId: number;
   lastSeq: number;
-  /** Live events that arrived while the backlog was being replayed; null once caught up. */
-  held: EventView[] | null;
+  /** The subscription's work in order: catching up from the database, delivering live events. */
+  queue: Promise<void>;
 }
 
 export type JoinAck =
@@ -31,6 +32,29 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
     socket.emit("event", event);
   }
 
+  /** Delivers every stored event after the last one delivered. */
+  async function catchUp(socket: Socket, sub: Subscription) {
+    for (;;) {
+      const backlog = await scheduler.listEventsById(sub.experimentId, sub.lastSeq, 1000);
+      for (const event of backlog) deliver(socket, sub, event);
+      if (backlog.length < 1000) return;
+    }
+  }
+
+  function enqueue(sub: Subscription, work: () => Promise<void> | void) {
+    const next = sub.queue.then(work);
+    sub.queue = next.catch((error: unknown) => console.error("socket delivery:", error));
+    return next;
+  }
+
+  function receive(socket: Socket, sub: Subscription, event: EventView) {
+    void enqueue(sub, async () => {
+      if (event.seq <= sub.lastSeq) return;
+      if (event.seq > sub.lastSeq + 1 || event.data.truncated === true) await catchUp(socket, sub);
+      deliver(socket, sub, event);
+    });
+  }
+
   io.on("connection", (socket) => {
     const subs = new Map<number, Subscription>();
     subscriptions.set(socket, subs);
@@ -41,16 +65,10 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
       try {
         const { experiment, afterSeq } = parseJoin(payload);
         const view = await scheduler.getExperiment(experiment);
-        const sub: Subscription = { experimentId: view.id, lastSeq: afterSeq, held: [] };
+        // Subscribed before the backlog is read, so that nothing published meanwhile is missed.
+        const sub: Subscription = { experimentId: view.id, lastSeq: afterSeq, queue: Promise.resolve() };
         subs.set(view.id, sub);
-        for (;;) {
-          const backlog = await scheduler.listEventsById(view.id, sub.lastSeq, 1000);
-          for (const event of backlog) deliver(socket, sub, event);
-          if (backlog.length < 1000) break;
-        }
-        const held = sub.held ?? [];
-        sub.held = null;
-        for (const event of held.sort((a, b) => a.seq - b.seq)) deliver(socket, sub, event);
+        await enqueue(sub, () => catchUp(socket, sub));
         reply({ ok: true, experimentId: view.id, lastEventSeq: sub.lastSeq });
       } catch (error) {
         const e = error instanceof LineageError ? error : new LineageError("internal", "could not join");
@@ -76,8 +94,7 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
       const sub = subs.get(message.experimentId);
       if (!sub) continue;
       if (message.type === "event") {
-        if (sub.held) sub.held.push(message.event);
-        else deliver(socket, sub, message.event);
+        receive(socket, sub, message.event);
       } else if (message.type === "metrics") {
         socket.emit("metrics", { experimentId: message.experimentId, jobId: message.jobId, member: message.member, points: message.points });
       } else if (message.type === "heartbeat") {
