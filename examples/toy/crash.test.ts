@@ -58,4 +58,32 @@ describe("a worker killed mid-job", () => {
     }
     expect((await call<{ status: string }>(server.url, "GET", experimentPath(name))).status).toBe("done");
   }, 120_000);
+
+  it("a worker that hangs loses its job to a retry; when it wakes up, its late report gets 409 and changes nothing", async () => {
+    const name = "hang test";
+    await call(server.url, "POST", "/experiments", { ...toyExperiment(name, { pbt: true, maxGenerations: 2 }), leaseSeconds: 5 });
+    const sleeper = spawn(process.execPath, ["--import", "tsx", WORKER, "--url", server.url, "--experiment", name, "--worker-id", "sleeper", "--step-delay-ms", "1000"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    sleeper.stderr!.on("data", (d) => (stderr += d));
+    const sleeperExit = new Promise<number | null>((resolve) => sleeper.on("exit", (code) => resolve(code)));
+    let held: Job | undefined;
+    for (let i = 0; i < 200 && !held; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
+      held = jobs.find((j) => j.status === "running" && j.workerId === "sleeper");
+    }
+    expect(held).toBeDefined();
+    sleeper.kill("SIGSTOP"); // hangs: no heartbeat, no report
+    const survivor = startWorker(server.url, name, "survivor");
+    expect(await survivor.exit).toBe(0);
+    const before = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
+    expect(before.find((j) => j.id === held!.id)!.status).toBe("crashed");
+    sleeper.kill("SIGCONT");
+    expect(await sleeperExit).not.toBe(0);
+    expect(stderr).toMatch(/409 lease_invalid/);
+    const after = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
+    expect(after).toEqual(before);
+  }, 120_000);
 });

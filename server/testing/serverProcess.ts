@@ -18,6 +18,19 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/** A port that was free a moment ago, for a server that must come back on the same one. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startServerProcess(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
   const ownDataDir = !options.databaseUrl && !options.dataDir ? mkdtempSync(path.join(os.tmpdir(), "lineage-server-")) : null;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", "main.ts")], {
