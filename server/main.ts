@@ -61,7 +61,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
       if (await httpApi(req, res)) return;
       if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
       if (nextHandler) return await nextHandler(req, res);
-      res.writeHead(404, { "content-type": "text/plain" }).end("The dashboard is off (LINEAGE_UI=off); the API is under /api/v1.");
+      res
+        .writeHead(404, { "content-type": "application/json; charset=utf-8" })
+        .end(JSON.stringify({ error: { code: "not_found", message: "the dashboard is off (LINEAGE_UI=off); the API is under /api/v1" } }));
     } catch (error) {
       console.error(`${req.method} ${req.url}:`, error);
       if (!res.headersSent) res.writeHead(500).end();

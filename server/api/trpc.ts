@@ -25,6 +25,8 @@ function lineageErrorOf(error: TRPCError): LineageError | null {
 }
 
 const t = initTRPC.context<ApiContext>().create({
+  // Stack traces stay in the server's log, not in answers.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const lineage = lineageErrorOf(error);
     return {
