@@ -92,7 +92,7 @@ class Transport:
                     raise api_error from None
                 if attempt >= max_retries:
                     raise api_error from None
-                failure: Exception = api_error
+                failure: object = api_error
                 header = error.headers.get("Retry-After") if error.headers else None
                 if header:
                     try:
@@ -106,9 +106,9 @@ class Transport:
                         f"cannot reach the Lineage server at {self.base_url} ({method} {path}): {reason}"
                         f" (gave up after {attempt + 1} attempt{'s' if attempt else ''})"
                     ) from None
-                failure = error
+                failure = reason
             delay = retry_after if retry_after is not None else self._delay(attempt)
-            log.warning("lineage: %s %s failed (%s); retrying in %.1f s", method, path, failure, delay)
+            log.warning("lineage: %s %s failed (%s); retrying in %.2f s", method, path, failure, delay)
             time.sleep(delay)
             attempt += 1
 

@@ -247,6 +247,7 @@ class Job:
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
         self._finished = False
+        self._finishing = False
         self._lease_error: Optional[LeaseExpiredError] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -287,7 +288,9 @@ class Job:
                 self.lease_expires_at = answer.get("leaseExpiresAt", self.lease_expires_at)
                 self.experiment_status = answer.get("experimentStatus", self.experiment_status)
             except LeaseExpiredError as error:
-                if not self._stop.is_set():
+                # While the job is being completed or failed, a heartbeat that arrives after it
+                # is refused: that is no lost lease.
+                if not self._stop.is_set() and not self._finishing:
                     self._lease_error = error
                     log.error("lineage: job %s lost its lease: %s", self.id, error.message)
                 return
@@ -384,6 +387,7 @@ class Job:
         return answer
 
     def _finish(self, action: str, body: Dict[str, Any], expected: str) -> Dict[str, Any]:
+        self._finishing = True
         try:
             return self.client.request("POST", f"{self._path}/{action}", body)
         except LeaseExpiredError:
@@ -401,6 +405,9 @@ class Job:
                 and job.get("workerId") == self.data.get("workerId")
             ):
                 return job
+            raise
+        except BaseException:
+            self._finishing = False
             raise
 
     # --- context manager -----------------------------------------------------------------------

@@ -119,6 +119,31 @@ class TransportTests(unittest.TestCase):
         self.assertEqual(len(self.server.requests), 1)
         self.assertIn("the lease expired", str(caught.exception))
 
+    def test_complete_whose_answer_was_lost(self):
+        job = {"id": 7, "member": 0, "generation": 0, "attempt": 0, "workerId": "w", "hyperparameters": {}, "results": {}}
+        experiment = lineage.Experiment(self.client(), {"name": "e", "status": "running"})
+        self.server.script = [
+            (200, {"status": "job", "job": job, "leaseToken": "t", "leaseExpiresAt": "", "heartbeatSeconds": 100}),
+            # The first complete went through, but its answer was lost (a proxy's 502).
+            (502, b"bad gateway"),
+            (409, {"error": {"code": "lease_invalid", "message": "job 7 is done; its lease is over"}}),
+            (200, dict(job, status="done", results={"accuracy": 1})),
+        ]
+        leased = experiment.next_job(heartbeat=False)
+        self.assertEqual(leased.complete({"accuracy": 1})["status"], "done")
+        self.assertEqual([r[1] for r in self.server.requests], ["/api/v1/experiments/e/next-job", "/api/v1/jobs/7/complete", "/api/v1/jobs/7/complete", "/api/v1/jobs/7"])
+
+        # The same, but the job was crashed by the lease reaper: a real lost lease.
+        self.server.requests.clear()
+        self.server.script = [
+            (200, {"status": "job", "job": job, "leaseToken": "t", "leaseExpiresAt": "", "heartbeatSeconds": 100}),
+            (409, {"error": {"code": "lease_invalid", "message": "job 7 is crashed"}}),
+            (200, dict(job, status="crashed")),
+        ]
+        leased = experiment.next_job(heartbeat=False)
+        with self.assertRaises(lineage.LeaseExpiredError):
+            leased.complete({"accuracy": 1})
+
     def test_4xx_that_is_not_json(self):
         self.server.script = [(404, b"not here")]
         with self.assertRaises(lineage.ApiError) as caught:

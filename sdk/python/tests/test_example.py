@@ -1,0 +1,63 @@
+"""examples/python end to end: run.py creates the experiment and runs two worker processes
+against the real server; PBT must finish and beat its own generation 0."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import support
+
+
+RUN = os.path.join(support.ROOT, "examples", "python", "run.py")
+
+
+class ExampleTests(unittest.TestCase):
+    def test_two_moons_with_pbt(self):
+        checkpoints = tempfile.mkdtemp(prefix="lineage-moons-")
+        self.addCleanup(shutil.rmtree, checkpoints, True)
+        name = support.unique_name("moons")
+        command = [sys.executable, RUN, "--url", support.server_url(), "--name", name, "--population", "4",
+                   "--generations", "5", "--workers", "2", "--seed", "3", "--checkpoint-dir", checkpoints, "--json"]
+        # Its own process group, so that a timeout stops run.py and its workers together.
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+            self.fail(f"run.py did not finish in 240 s:\n{out}\n{err}")
+        self.assertEqual(process.returncode, 0, f"run.py failed:\n{out}\n{err}")
+        summary = json.loads(out.strip().splitlines()[-1])
+
+        self.assertEqual(summary["status"], "done")
+        generations = summary["generations"]
+        self.assertEqual([g["generation"] for g in generations], [0, 1, 2, 3, 4])
+        self.assertTrue(all(g["jobs"] == 4 for g in generations), generations)
+        first, last = generations[0], generations[-1]
+        print(f"\ntwo moons PBT: best accuracy {first['best']:.3f} -> {last['best']:.3f}, "
+              f"median {first['median']:.3f} -> {last['median']:.3f}, {summary['exploits']} exploits", file=sys.stderr)
+        self.assertGreater(last["best"], first["best"])
+        self.assertGreater(last["median"], first["median"])
+
+        # Every job after generation 0 started from a checkpoint the worker saved, and reported
+        # metric points on the way.
+        experiment = support.client().get_experiment(name)
+        jobs = experiment.jobs(status="done")
+        self.assertEqual(len(jobs), 20)
+        for job in jobs:
+            path = job["results"]["model_path"]
+            self.assertTrue(path.startswith(checkpoints), path)
+            self.assertTrue(os.path.isfile(path), path)
+            self.assertTrue(path.endswith(f"job-{job['id']}.json"), path)
+        self.assertEqual(summary["best"]["steps"][0]["generation"], 0)
+
+        # No worker is left behind.
+        self.assertEqual(experiment.jobs(status="running"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
