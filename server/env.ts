@@ -14,6 +14,11 @@ const envSchema = z.object({
   LINEAGE_RETRY_AFTER_SECONDS: z.coerce.number().min(0.05).max(3600).default(2),
   /** Largest request body accepted by the APIs, in bytes. */
   LINEAGE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /**
+   * API tokens: "auto" requires them whenever HOST is not loopback; "on" always; "off" never
+   * (on a non-loopback HOST only with a loud warning).
+   */
+  LINEAGE_AUTH: z.enum(["auto", "on", "off"]).default("auto"),
   /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
   LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
   NODE_ENV: z.string().optional(),

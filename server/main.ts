@@ -13,6 +13,11 @@ import { createLocalBus } from "./realtime/bus";
 import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
 import { createScheduler, type Scheduler } from "./scheduler";
+import type { ApiContext } from "./api/operations";
+import { LineageError } from "./api/errors";
+import { authenticate, isLoopback, type AuthSettings } from "./auth/request";
+import { OPEN_ACCESS } from "./auth/roles";
+import { createToken, createTokenVerifier } from "./auth/tokens";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,11 +42,21 @@ export async function startServer(env: Env): Promise<RunningServer> {
     { prisma: database.prisma, bus, now: () => new Date() },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
   );
-  const httpApi = createHttpApi({ scheduler }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES });
+  const auth = await setUpAuth(env, database);
+  const tokens = auth.verifier;
+  const httpApi = createHttpApi({ scheduler, tokens }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
-    createContext: () => ({ scheduler }),
+    async createContext({ req }): Promise<ApiContext> {
+      const request = { method: req.method, headers: req.headers };
+      try {
+        return { scheduler, tokens, request, principal: await authenticate(req, auth) };
+      } catch (error) {
+        if (!(error instanceof LineageError)) throw error;
+        return { scheduler, tokens, request, principal: OPEN_ACCESS, authError: error };
+      }
+    },
     maxBodySize: env.LINEAGE_MAX_BODY_BYTES,
     onError({ error, path: procedure }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure}:`, error);
@@ -69,7 +84,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       if (!res.headersSent) res.writeHead(500).end();
     }
   });
-  const sockets = attachSockets(server, scheduler, bus);
+  const sockets = attachSockets(server, scheduler, bus, auth);
   const stopReaper = scheduler.startReaper(env.LINEAGE_REAPER_INTERVAL_MS);
 
   await new Promise<void>((resolve, reject) => {
@@ -98,6 +113,40 @@ export async function startServer(env: Env): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/**
+ * Decides whether API tokens are required and, the first time they are with none in the
+ * database, creates an admin token and prints it (the only time it is shown).
+ */
+async function setUpAuth(env: Env, database: Database): Promise<AuthSettings> {
+  const loopback = isLoopback(env.HOST);
+  const enabled = env.LINEAGE_AUTH === "on" || (env.LINEAGE_AUTH === "auto" && !loopback);
+  if (env.LINEAGE_AUTH === "off" && !loopback) {
+    console.warn(`WARNING: LINEAGE_AUTH=off on ${env.HOST}: anyone who can reach this port can change every experiment.`);
+  }
+  const verifier = createTokenVerifier(database.prisma, () => new Date());
+  if (enabled) {
+    // One process creates the first token even when several start at once on one PostgreSQL.
+    const admin = await database.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(727073, 1)`;
+      if ((await tx.apiToken.count()) > 0) return null;
+      return createToken(tx, { name: "first admin (created at start-up)", role: "admin" });
+    });
+    if (admin) {
+      console.log(
+        [
+          "",
+          "Access control is on and there was no API token, so an admin token was created.",
+          "It is shown this once; keep it safe (create others with `lineage token create`):",
+          "",
+          `    ${admin.token}`,
+          "",
+        ].join("\n"),
+      );
+    }
+  }
+  return { enabled, verifier };
 }
 
 async function main() {

@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { LineageError, parseInput } from "./errors";
 import { operations, type ApiContext, type Operation } from "./operations";
 import { buildOpenApiDocument } from "./openapi";
+import { authenticate, authorize, type AuthSettings } from "../auth/request";
+import { handleSession } from "../auth/session";
 
 export const API_PREFIX = "/api/v1";
 
@@ -32,10 +34,11 @@ const routes: Route[] = Object.values(operations as Record<string, Operation>).f
 export interface HttpApiOptions {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  auth: AuthSettings;
 }
 
 /** Answers requests under /api/v1; returns false for any other path. */
-export function createHttpApi(ctx: ApiContext, options: HttpApiOptions) {
+export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, options: HttpApiOptions) {
   let openApi: string | null = null;
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -43,6 +46,7 @@ export function createHttpApi(ctx: ApiContext, options: HttpApiOptions) {
     const path = url.pathname.slice(API_PREFIX.length) || "/";
     try {
       if (path === "/health" && req.method === "GET") return send(res, 200, { ok: true }), true;
+      if (path === "/session") return await handleSession(req, res, options), true;
       if (path === "/openapi.json" && req.method === "GET") {
         openApi ??= JSON.stringify(buildOpenApiDocument(), null, 2);
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openApi);
@@ -55,6 +59,10 @@ export function createHttpApi(ctx: ApiContext, options: HttpApiOptions) {
         res.setHeader("allow", matching.map((r) => r.method).join(", "));
         throw new LineageError("method_not_allowed", `${req.method} is not allowed on ${path}; use ${matching.map((r) => r.method).join(" or ")}`);
       }
+      // Credentials before the body: a stranger's upload is refused unread.
+      const principal = await authenticate(req, options.auth);
+      authorize(principal, route.operation.access, req);
+      const ctx: ApiContext = { ...base, principal, request: { method: req.method, headers: req.headers } };
       const input = {
         ...readQuery(url, route),
         ...(await readBody(req, options.maxBodyBytes)),

@@ -3,6 +3,9 @@
 // both built from this table, and so is the OpenAPI document.
 import type { z } from "zod";
 import type { Scheduler } from "../scheduler";
+import type { Access, Principal } from "../auth/roles";
+import type { LineageError } from "./errors";
+import { createToken, listTokens, revokeToken, type TokenVerifier } from "../auth/tokens";
 import {
   errorOutput,
   eventOutput,
@@ -11,6 +14,7 @@ import {
   inputs,
   jobOutput,
   nextJobOutput,
+  tokenOutput,
 } from "./schemas";
 import { z as zod } from "zod";
 import { metricCurves } from "../dashboard/curves";
@@ -19,6 +23,13 @@ import { experimentOverview } from "../dashboard/overview";
 
 export interface ApiContext {
   scheduler: Scheduler;
+  principal: Principal;
+  /** The token cache, emptied when a token is revoked here (other processes catch up within seconds). */
+  tokens?: TokenVerifier;
+  /** The HTTP request's method and headers (for the CSRF check on browser sessions). */
+  request?: { method?: string; headers: Record<string, string | string[] | undefined> };
+  /** Set when the request's credentials were refused: every procedure answers with it. */
+  authError?: LineageError;
 }
 
 /** Types of path and query parameters, which arrive as text over HTTP. */
@@ -26,6 +37,8 @@ type ParamType = "string" | "integer";
 
 export interface Operation<I extends z.ZodType = z.ZodType, O = unknown> {
   summary: string;
+  /** What the caller's token must grant (server/auth/roles.ts). */
+  access: Access;
   kind: "query" | "mutation";
   http?: {
     method: "GET" | "POST" | "DELETE" | "PUT";
@@ -49,7 +62,42 @@ const summaryOutput = zod.array(zod.record(zod.string(), zod.unknown()));
 const jobWithExperiment = jobOutput.extend({ experiment: zod.string() });
 
 export const operations = {
+  listTokens: op({
+    access: "manage",
+    summary: "List API tokens (never the tokens themselves)",
+    kind: "query",
+    tags: ["tokens"],
+    http: { method: "GET", path: "/tokens" },
+    input: zod.strictObject({}).optional(),
+    output: zod.array(tokenOutput),
+    handler: (ctx) => listTokens(ctx.scheduler.deps.prisma),
+  }),
+  createToken: op({
+    access: "manage",
+    summary: "Create an API token; the answer is the only time the token is shown",
+    kind: "mutation",
+    tags: ["tokens"],
+    http: { method: "POST", path: "/tokens", status: 201 },
+    input: inputs.createToken,
+    output: tokenOutput.extend({ token: zod.string() }),
+    handler: (ctx, input) => createToken(ctx.scheduler.deps.prisma, input),
+  }),
+  revokeToken: op({
+    access: "manage",
+    summary: "Revoke an API token",
+    kind: "mutation",
+    tags: ["tokens"],
+    http: { method: "DELETE", path: "/tokens/{id}", params: { id: "integer" } },
+    input: inputs.tokenRef,
+    output: tokenOutput,
+    handler: async (ctx, input) => {
+      const revoked = await revokeToken(ctx.scheduler.deps.prisma, input.id, ctx.scheduler.deps.now());
+      ctx.tokens?.forget();
+      return revoked;
+    },
+  }),
   createExperiment: op({
+    access: "manage",
     summary: "Create an experiment",
     kind: "mutation",
     tags: ["experiments"],
@@ -59,6 +107,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.createExperiment(input),
   }),
   listExperiments: op({
+    access: "read",
     summary: "List experiments with their progress",
     kind: "query",
     tags: ["experiments"],
@@ -68,6 +117,7 @@ export const operations = {
     handler: (ctx) => ctx.scheduler.listExperiments(),
   }),
   getExperiment: op({
+    access: "read",
     summary: "Get an experiment",
     kind: "query",
     tags: ["experiments"],
@@ -77,6 +127,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.getExperiment(input.name),
   }),
   setExperimentStatus: op({
+    access: "manage",
     summary: "Pause, resume or stop an experiment",
     kind: "mutation",
     tags: ["experiments"],
@@ -86,6 +137,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.setExperimentStatus(input.name, input.status),
   }),
   deleteExperiment: op({
+    access: "manage",
     summary: "Delete an experiment and all its jobs",
     kind: "mutation",
     tags: ["experiments"],
@@ -95,6 +147,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.deleteExperiment(input.name),
   }),
   listJobs: op({
+    access: "read",
     summary: "List an experiment's jobs",
     kind: "query",
     tags: ["jobs"],
@@ -104,6 +157,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.listJobs(input.name, { member: input.member, status: input.status }),
   }),
   pushJob: op({
+    access: "manage",
     summary: "Push a job by hand (a new member, or the next generation of a finished one)",
     kind: "mutation",
     tags: ["jobs"],
@@ -113,6 +167,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.pushJob(input.name, { hyperparameters: input.hyperparameters, member: input.member }),
   }),
   getJob: op({
+    access: "read",
     summary: "Get a job",
     kind: "query",
     tags: ["jobs"],
@@ -122,6 +177,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.getJob(input.id),
   }),
   listEvents: op({
+    access: "read",
     summary: "An experiment's events after a sequence number",
     kind: "query",
     tags: ["experiments"],
@@ -131,6 +187,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.listEvents(input.name, input.afterSeq, input.limit),
   }),
   getSchedule: op({
+    access: "read",
     summary: "The best schedule: hyperparameters along the best job's ancestry, generation 0 first",
     kind: "query",
     tags: ["experiments"],
@@ -151,6 +208,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.getBestSchedule(input.name),
   }),
   exportJobs: op({
+    access: "read",
     summary: "All jobs of an experiment as a CSV or JSON file",
     kind: "query",
     tags: ["experiments"],
@@ -160,6 +218,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.exportJobs(input.name, input.format),
   }),
   nextJob: op({
+    access: "work",
     summary: "Ask for the next job (the answer may also be: wait, or done)",
     kind: "mutation",
     tags: ["worker"],
@@ -169,6 +228,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.nextJob(input.name, input.workerId),
   }),
   heartbeat: op({
+    access: "work",
     summary: "Extend the lease on a running job",
     kind: "mutation",
     tags: ["worker"],
@@ -178,6 +238,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.heartbeat(input.id, input.leaseToken),
   }),
   logMetrics: op({
+    access: "work",
     summary: "Report intermediate metric points of a running job",
     kind: "mutation",
     tags: ["worker"],
@@ -187,6 +248,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.logMetrics(input.id, input.leaseToken, input.points),
   }),
   complete: op({
+    access: "work",
     summary: "Finish a job with its results (which must hold the experiment's metric)",
     kind: "mutation",
     tags: ["worker"],
@@ -196,6 +258,7 @@ export const operations = {
     handler: (ctx, input) => ctx.scheduler.completeJob(input.id, input.leaseToken, input.results),
   }),
   fail: op({
+    access: "work",
     summary: "Give up on a job; it is marked crashed and retried up to the retry limit",
     kind: "mutation",
     tags: ["worker"],
@@ -206,6 +269,7 @@ export const operations = {
   }),
   // The dashboard's read models (server/dashboard): tRPC only, no HTTP route.
   dashboardOverview: op({
+    access: "read",
     summary: "An experiment's population: every job as a lineage node, one row per member, progress, the best lineage",
     kind: "query",
     tags: ["dashboard"],
@@ -214,6 +278,7 @@ export const operations = {
     handler: (ctx, input) => experimentOverview(ctx.scheduler.deps.prisma, input.name),
   }),
   dashboardCurves: op({
+    access: "read",
     summary: "Metric curves per member, downsampled to a point budget per series, with exploit marks and the best lineage",
     kind: "query",
     tags: ["dashboard"],
@@ -222,6 +287,7 @@ export const operations = {
     handler: (ctx, input) => metricCurves(ctx.scheduler.deps.prisma, input.name, { metric: input.metric, budget: input.budget }),
   }),
   dashboardJob: op({
+    access: "read",
     summary: "A job with its donor, children, ancestry back to generation 0 and its lineage's curve",
     kind: "query",
     tags: ["dashboard"],

@@ -9,6 +9,7 @@ import {
   jsonValue,
   mutationSchema,
 } from "../pbt/config";
+import { ROLES } from "../auth/roles";
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -58,6 +59,11 @@ export const metricPointSchema = z.strictObject({
 });
 
 export const inputs = {
+  createToken: z.strictObject({
+    name: z.string().min(1, { error: "must not be empty" }).max(100),
+    role: z.enum(ROLES),
+  }),
+  tokenRef: z.strictObject({ id: z.int().min(1) }),
   createExperiment: experimentConfigSchema,
   experimentRef,
   setStatus: z.strictObject({ name: experimentNameSchema, status: z.enum(EXPERIMENT_STATUSES) }),
@@ -171,3 +177,13 @@ export const errorOutput = z.object({
   }),
 });
 
+
+export const tokenOutput = z.object({
+  id: z.int(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  prefix: z.string().describe("the token's first characters"),
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+});

@@ -2,6 +2,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
+import { authorize } from "../auth/request";
 import { fromZodError, LineageError } from "./errors";
 import type { ApiContext, Operation } from "./operations";
 
@@ -51,11 +52,20 @@ const withLineageErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(withLineageErrors);
 
+/** Checks the caller's credentials against what the operation needs, before its input is read. */
+function guarded(operation: Operation) {
+  return publicProcedure.use(async ({ ctx, next }) => {
+    if (ctx.authError) throw ctx.authError;
+    authorize(ctx.principal, operation.access, ctx.request ?? { headers: {} });
+    return next();
+  });
+}
+
 /** tRPC procedures doing exactly what the operation does (the HTTP API runs the same handler). */
 export function query<I extends z.ZodType, O>(operation: Operation<I, O>) {
-  return publicProcedure.input(operation.input).query(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+  return guarded(operation as Operation).input(operation.input).query(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
 }
 
 export function mutation<I extends z.ZodType, O>(operation: Operation<I, O>) {
-  return publicProcedure.input(operation.input).mutation(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+  return guarded(operation as Operation).input(operation.input).mutation(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
 }

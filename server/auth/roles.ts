@@ -1,0 +1,31 @@
+// Who may do what. Every API operation names the access it needs.
+export const ROLES = ["admin", "worker", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * read: look at experiments and jobs; work: the worker calls (next job, heartbeat, metrics,
+ * complete, fail); manage: create, change, delete experiments, push jobs, manage tokens.
+ */
+export type Access = "read" | "work" | "manage";
+
+const GRANTS: Record<Role, Access[]> = {
+  admin: ["read", "work", "manage"],
+  // A worker reads the experiment it works on (its SDK looks it up by name first).
+  worker: ["read", "work"],
+  viewer: ["read"],
+};
+
+export function allows(role: Role, access: Access): boolean {
+  return GRANTS[role].includes(access);
+}
+
+/** What a request may do: `role` null means access control is off (loopback, LINEAGE_AUTH=off). */
+export interface Principal {
+  authenticated: boolean;
+  role: Role | null;
+  tokenId: number | null;
+  /** How the token came: a browser's cookie needs a CSRF check on changes, a bearer token does not. */
+  via: "bearer" | "cookie" | "none";
+}
+
+export const OPEN_ACCESS: Principal = { authenticated: false, role: null, tokenId: null, via: "none" };
