@@ -46,6 +46,19 @@ export class Client {
     return this.transport.call((api) => api.experiments.list.query());
   }
 
+  listTokens() {
+    return this.transport.call((api) => api.tokens.list.query());
+  }
+
+  /** The answer's `token` is the only time the token is shown. */
+  createToken(input: { name: string; role: "admin" | "worker" | "viewer" }) {
+    return this.transport.call((api) => api.tokens.create.mutate(input));
+  }
+
+  revokeToken(id: number) {
+    return this.transport.call((api) => api.tokens.revoke.mutate({ id }));
+  }
+
   async getJob(id: number) {
     return this.transport.call((api) => api.jobs.get.query({ id }));
   }

@@ -108,3 +108,34 @@ describe("lineage command line", () => {
     expect(failing.stderr).toMatch(/kept failing/);
   }, 120_000);
 });
+
+describe("lineage token", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ env: { LINEAGE_AUTH: "on" } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("creates, lists and revokes tokens; a worker token may not manage tokens", async () => {
+    const admin = /\s(lin_\S+)/.exec(server.output())![1]!;
+    const url = ["--url", server.url];
+    expect((await lineage(["list", ...url])).code).toBe(1);
+    const created = await lineage(["token", "create", "--role", "worker", "--name", "gpu workers", "--json", ...url, "--token", admin]);
+    expect(created.code, created.stderr).toBe(0);
+    const worker = JSON.parse(created.stdout) as { id: number; token: string; role: string };
+    expect(worker.role).toBe("worker");
+    expect((await lineage(["list", ...url], { LINEAGE_TOKEN: worker.token })).code).toBe(0);
+    const refused = await lineage(["token", "list", ...url, "--token", worker.token]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\[forbidden\]/);
+    const list = await lineage(["token", "list", ...url, "--token", admin]);
+    expect(list.stdout).toMatch(/gpu workers\s+worker\s+lin_/);
+    expect(list.stdout).not.toContain(worker.token);
+    expect((await lineage(["token", "revoke", String(worker.id), ...url, "--token", admin])).code).toBe(0);
+    const revoked = await lineage(["list", ...url, "--token", worker.token]);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toMatch(/\[unauthorized\]/);
+  }, 60_000);
+});

@@ -23,6 +23,9 @@ Usage:
   lineage schedule EXP                      the best schedule PBT found
   lineage run EXP [--max-jobs N] -- CMD ... run CMD for each job (%h = --name value per
                                             hyperparameter, %j = job id, %e = experiment)
+  lineage token create --role admin|worker|viewer [--name NAME]
+                                            create an API token (shown once)
+  lineage token list | lineage token revoke ID
 
 Options: --url URL (LINEAGE_URL), --token TOKEN (LINEAGE_TOKEN), --json, -h/--help`;
 
@@ -53,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       output: { type: "string", short: "o" },
       "max-jobs": { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
+      role: { type: "string" },
+      name: { type: "string" },
     },
   });
   const [verb, ...args] = positionals;
@@ -190,6 +195,29 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`lineage run: the training command kept failing: ${(error as Error).message}`);
         return 4;
       }
+    }
+    case "token": {
+      const [action, id] = args;
+      if (action === "create") {
+        const role = opts.role;
+        if (role !== "admin" && role !== "worker" && role !== "viewer") throw new UsageError("lineage token create: --role is admin, worker or viewer");
+        const created = await client.createToken({ name: opts.name ?? `${role} token`, role });
+        out(`created ${role} token ${created.id} (${created.name}); it is shown this once:\n\n    ${created.token}\n`, created);
+        return 0;
+      }
+      if (action === "list") {
+        const list = await client.listTokens();
+        out(table(["id", "name", "role", "token", "created", "last used", "revoked"], list.map((t) => [t.id, t.name, t.role, `${t.prefix}…`, t.createdAt, t.lastUsedAt, t.revokedAt])), list);
+        return 0;
+      }
+      if (action === "revoke") {
+        const n = Number(id);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError("lineage token revoke: give the token's id (see lineage token list)");
+        const revoked = await client.revokeToken(n);
+        out(`revoked token ${revoked.id} (${revoked.name})`, revoked);
+        return 0;
+      }
+      throw new UsageError("lineage token: create, list or revoke");
     }
     default:
       throw new UsageError(`lineage: unknown command ${JSON.stringify(verb)}`);
