@@ -27,7 +27,9 @@ const USAGE = `usage: npm run demo -- [options]
   --checkpoint-dir DIR   where workers save weights (default .lineage/checkpoints/<experiment>)
   --progress-seconds N   how often to print progress (default 5)
   --verbose              print a line per finished job
-  --no-server --url URL  use a running Lineage server instead of starting one`;
+  --no-server --url URL  use a running Lineage server instead of starting one
+Environment: PORT and HOST (where the demo's server listens), LINEAGE_TOKEN (an API token, for a
+server that requires one; the workers read it too once they run on the TypeScript SDK).`;
 
 type ExperimentView = { name: string; status: "running" | "paused" | "done"; config: { populationSize: number; stop: { maxGenerations: number } } };
 type JobView = {
@@ -124,7 +126,10 @@ process.on("exit", () => {
 async function api<T>(url: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${url}/api/v1${route}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(process.env.LINEAGE_TOKEN ? { authorization: `Bearer ${process.env.LINEAGE_TOKEN}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -163,9 +168,12 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; exited
   if (!(await portIsFree(port, host))) {
     const lineage = await isLineage(url);
     console.error(
-      `Port ${port} on ${host} is already in use${lineage ? " by a Lineage server" : ""}.\n` +
-        (lineage ? `  To run the demo against it: npm run demo -- --no-server --url ${url}\n` : "  Stop whatever is listening there, or\n") +
-        `  to start a new server on another port: PORT=${port + 1} npm run demo`,
+      lineage
+        ? `Port ${port} on ${host} is already in use by a Lineage server.\n` +
+            `  To run the demo against it:          npm run demo -- --no-server --url ${url}\n` +
+            `  To start another server on a free port: PORT=${port + 1} npm run demo`
+        : `Port ${port} on ${host} is already in use by another program.\n` +
+            `  Stop it, or start the demo's server on a free port: PORT=${port + 1} npm run demo`,
     );
     process.exit(1);
   }
@@ -266,9 +274,9 @@ function summarize(jobs: JobView[], populationSize: number, maxGenerations: numb
 const fmt = (x: number | null | undefined) => (typeof x === "number" ? x.toFixed(4) : "–");
 
 async function main() {
-  const started = Date.now();
+  let started = Date.now();
   let url: string;
-  let server: { child: ChildProcess; exited: Promise<number | null> } | null = null;
+  let server: { url: string; child: ChildProcess; exited: Promise<number | null> } | null = null;
   if (options.noServer) {
     url = options.url!;
     if (!(await isLineage(url))) {
@@ -277,9 +285,8 @@ async function main() {
     }
   } else {
     console.log("Starting the Lineage server…");
-    const started = await startServer();
-    url = started.url;
-    server = started;
+    server = await startServer();
+    url = server.url;
   }
 
   const name = await createExperiment(url);
@@ -289,6 +296,7 @@ async function main() {
   console.log(`Checkpoints: ${checkpointDir}`);
   console.log(`Starting ${options.workers} worker${options.workers === 1 ? "" : "s"}. Ctrl-C stops everything.`);
 
+  started = Date.now(); // the clock of the progress lines: training time, not the server's start
   const workers = Array.from({ length: options.workers }, (_, i) => {
     const workerId = `demo-${i + 1}`;
     const args = [
@@ -335,7 +343,7 @@ async function main() {
           const b = summary.best;
           const h = b.hyperparameters;
           console.log(
-            `Final best max_accuracy:           ${fmt(b.score)} (job ${b.id}, member ${b.member}, generation ${b.generation};` +
+            `${exitCode === 0 ? "Final best max_accuracy:          " : "Best max_accuracy so far:         "} ${fmt(b.score)} (job ${b.id}, member ${b.member}, generation ${b.generation};` +
               ` learning_rate ${Number(h.learning_rate).toPrecision(3)}, dropout_rate ${Number(h.dropout_rate).toFixed(3)}, ${String(h.hidden_units)} ${String(h.activation)} units)`,
           );
           if (typeof b.results.model_path === "string") console.log(`Best checkpoint: ${b.results.model_path}`);

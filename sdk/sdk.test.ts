@@ -78,6 +78,23 @@ describe("TypeScript SDK", () => {
     expect(bad).toMatchObject({ code: "invalid_input", field: "populationSize", status: 400 });
   });
 
+  it("stops on an abort signal, giving the job in hand back at once", async () => {
+    const experiment = await client.createExperiment(config("sdk stop", { populationSize: 1 }));
+    const stop = new AbortController();
+    const outcomes: string[] = [];
+    const completed = await runWorker(experiment, async () => {
+      setTimeout(() => stop.abort("SIGTERM"), 100);
+      await new Promise((r) => setTimeout(r, 60_000));
+      return { accuracy: 1 };
+    }, { signal: stop.signal, onJobDone: (_, outcome) => outcomes.push(outcome) });
+    expect(completed).toBe(0);
+    expect(outcomes).toEqual(["stopped"]);
+    const jobs = await experiment.jobs();
+    expect(jobs[0]).toMatchObject({ status: "crashed" });
+    expect(jobs[0]!.error).toMatch(/worker stopped \(SIGTERM\)/);
+    expect(jobs[1]).toMatchObject({ status: "queued", attempt: 1 });
+  });
+
   it("retries connection errors, then gives up with a ConnectionError", async () => {
     const nowhere = new Client({ url: "http://127.0.0.1:9", retries: 2, backoffMs: 10 });
     await expect(nowhere.listExperiments()).rejects.toBeInstanceOf(ConnectionError);

@@ -9,7 +9,12 @@ export interface RunWorkerOptions extends NextJobOptions {
   /** Give up after this many training failures in a row (default 3): likely a bug, not bad luck. */
   maxConsecutiveFailures?: number;
   /** Called after each job, e.g. for a progress line. */
-  onJobDone?: (job: Job, outcome: "done" | "failed" | "lease-lost") => void;
+  onJobDone?: (job: Job, outcome: "done" | "failed" | "lease-lost" | "stopped") => void;
+  /**
+   * Stops the loop: the job in hand is failed at once ("worker stopped") so that it is queued
+   * again now rather than when its lease runs out. E.g. abort on SIGTERM.
+   */
+  signal?: AbortSignal;
 }
 
 /** Returns the number of jobs this worker completed. */
@@ -20,13 +25,23 @@ export async function runWorker(
 ): Promise<number> {
   let completed = 0;
   let failuresInARow = 0;
+  const stopped = new Promise<"stopped">((resolve) => {
+    if (options.signal?.aborted) resolve("stopped");
+    options.signal?.addEventListener("abort", () => resolve("stopped"), { once: true });
+  });
   for (let taken = 0; options.maxJobs === undefined || taken < options.maxJobs; taken++) {
+    if (options.signal?.aborted) break;
     const job = await experiment.nextJob(options);
     if (!job) break;
     job.startHeartbeats();
-    let results: Results | void;
+    let results: Results | void | "stopped";
     try {
-      results = await train(job);
+      results = await Promise.race([train(job), stopped]);
+      if (results === "stopped") {
+        await job.fail(new Error(`worker stopped (${String(options.signal?.reason ?? "aborted")})`)).catch(() => {});
+        options.onJobDone?.(job, "stopped");
+        break;
+      }
     } catch (error) {
       await job.fail(error).catch(() => {});
       options.onJobDone?.(job, "failed");

@@ -138,7 +138,7 @@ export class Mlp {
     for (let n = data.offsets[k]!; n < end; n++) {
       const v = data.values[n]!;
       const row = data.indices[n]! * H;
-      for (let j = 0; j < H; j++) pre[j] += v * w1[row + j]!;
+      for (let j = 0; j < H; j++) pre[j] = pre[j]! + v * w1[row + j]!;
     }
     const keep = 1 - dropoutRate;
     for (let j = 0; j < H; j++) {
@@ -157,7 +157,7 @@ export class Mlp {
       const a = act[j]!;
       if (a === 0) continue;
       const row = j * O;
-      for (let c = 0; c < O; c++) out[c] += a * w2[row + c]!;
+      for (let c = 0; c < O; c++) out[c] = out[c]! + a * w2[row + c]!;
     }
     // Softmax, stable.
     let max = -Infinity;

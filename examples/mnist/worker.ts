@@ -15,8 +15,11 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CLASSES, IMAGE_SIZE, loadMnist, trainingSlice } from "./data";
-import { runWorker, type WorkerJob } from "./http";
+import { Client, runWorker, type Job } from "../../sdk";
 import { ACTIVATIONS, Mlp, Sgd, createRng, type Activation } from "./model";
+
+/** What training needs of a job (the SDK's Job, or a stand-in in tests). */
+export type TrainingJob = Pick<Job, "id" | "member" | "generation" | "hyperparameters" | "results" | "log">;
 
 export interface MnistSettings {
   /** Folder of this experiment's checkpoints (shared by all workers). */
@@ -65,7 +68,7 @@ export function readHyperparameters(h: Record<string, unknown>) {
 
 /** The training function: one job in, its results out (what `runWorker` drives). */
 export function makeTrain(settings: MnistSettings) {
-  return async function train(job: WorkerJob): Promise<MnistResults> {
+  return async function train(job: TrainingJob): Promise<MnistResults> {
     const hp = readHyperparameters(job.hyperparameters);
     const { train: trainSet, validation } = loadMnist();
     const previous = job.results;
@@ -103,7 +106,9 @@ export function makeTrain(settings: MnistSettings) {
       if (sinceLog >= settings.logEvery || end) {
         last = model.evaluate(validation, settings.validationLimit);
         if (last.accuracy > maxAccuracy) maxAccuracy = last.accuracy;
-        await job.log(step, { accuracy: last.accuracy, loss: last.loss, train_accuracy: trainCorrect / trainCount, train_loss: trainLoss / trainCount });
+        // The API takes finite numbers only: a diverged run's NaN loss is left out of the point.
+        const point = { accuracy: last.accuracy, loss: last.loss, train_accuracy: trainCorrect / trainCount, train_loss: trainLoss / trainCount };
+        await job.log(step, Object.fromEntries(Object.entries(point).filter(([, v]) => Number.isFinite(v))));
         trainLoss = trainCorrect = trainCount = sinceLog = 0;
         // Let heartbeats and signals through between chunks of training.
         await new Promise((r) => setImmediate(r));
@@ -163,9 +168,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     validationLimit: args["validation-limit"] ? positive("validation-limit") : undefined,
     onJobDone: args.quiet ? undefined : (line) => console.log(`[${args["worker-id"]}] ${line}`),
   });
-  const jobs = await runWorker(
-    { url: args.url!, experiment, workerId: args["worker-id"]!, maxJobs: args["max-jobs"] ? positive("max-jobs") : undefined },
-    train,
-  );
-  if (!args.quiet) console.log(`[${args["worker-id"]}] stopping after ${jobs} jobs: the experiment is done`);
+  // Stopped by the demo (or Ctrl-C): the job in hand is given back at once rather than when its
+  // lease runs out.
+  const stop = new AbortController();
+  process.once("SIGTERM", () => stop.abort("SIGTERM"));
+  process.once("SIGINT", () => stop.abort("SIGINT"));
+  const jobs = await runWorker(await new Client({ url: args.url }).getExperiment(experiment), train, {
+    workerId: args["worker-id"],
+    maxJobs: args["max-jobs"] ? positive("max-jobs") : undefined,
+    signal: stop.signal,
+  });
+  if (!args.quiet) console.log(`[${args["worker-id"]}] stopping after ${jobs} jobs${stop.signal.aborted ? ` (${String(stop.signal.reason)})` : ": the experiment is done"}`);
+  process.exit(0);
 }
