@@ -57,6 +57,8 @@ mkdirSync(OUT, { recursive: true });
 
 const pgReason = await postgresReason();
 if (pgReason) skipped.push(`PostgreSQL tests: ${pgReason}`);
+const pythonOk = spawnSync(process.env.LINEAGE_TEST_PYTHON ?? "python3", ["-c", "import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)"]).status === 0;
+if (!pythonOk) skipped.push("Python SDK tests (sdk/python): no python3 >= 3.9 (set LINEAGE_TEST_PYTHON to one)");
 const browserReason = chromiumReason();
 if (browserReason) skipped.push(`browser tests (e2e/): ${browserReason}`);
 if (CI && skipped.length > 0) {
