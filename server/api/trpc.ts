@@ -25,7 +25,12 @@ function lineageErrorOf(error: TRPCError): LineageError | null {
   return null;
 }
 
-const t = initTRPC.context<ApiContext>().create({
+/** Each procedure's meta says what access it needs (tests walk the router with it). */
+export interface ProcedureMeta {
+  access: Operation["access"];
+}
+
+const t = initTRPC.context<ApiContext>().meta<ProcedureMeta>().create({
   // Stack traces stay in the server's log, not in answers.
   isDev: false,
   errorFormatter({ shape, error }) {
@@ -54,7 +59,7 @@ export const publicProcedure = t.procedure.use(withLineageErrors);
 
 /** Checks the caller's credentials against what the operation needs, before its input is read. */
 function guarded(operation: Operation) {
-  return publicProcedure.use(async ({ ctx, next }) => {
+  return publicProcedure.meta({ access: operation.access }).use(async ({ ctx, next }) => {
     if (ctx.authError) throw ctx.authError;
     authorize(ctx.principal, operation.access, ctx.request ?? { headers: {} });
     return next();
