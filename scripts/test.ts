@@ -69,16 +69,17 @@ if (CI && skipped.length > 0) {
 let failed = false;
 const vitestJson = path.join(OUT, "vitest.json");
 const vitestStatus = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
-failed ||= vitestStatus !== 0;
+failed = vitestStatus !== 0;
 if (!count(vitestJson, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }))) {
   failed = true;
 }
 
 if (!browserReason) {
-  failed ||= run("npx", ["next", "build"]) !== 0;
+  // (Not `failed ||= run(...)`: that would skip the run once something failed.)
+  const built = run("npx", ["next", "build"]) === 0;
   const playwrightJson = path.join(OUT, "playwright.json");
-  const status = run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
-  failed ||= status !== 0;
+  const status = built ? run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) : 1;
+  failed = failed || !built || status !== 0;
   if (!count(playwrightJson, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }))) {
     failed = true;
   }
