@@ -72,7 +72,7 @@ export async function pushJob(
         throw fieldError("invalid_input", `hyperparameters.${key}`, "must be an integer", "integer");
       }
     }
-    const members = await loadPopulation(tx, experiment.id);
+    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
     const taken = new Set(members.map((m) => m.member));
     let member = input.member;
     if (member === undefined) {

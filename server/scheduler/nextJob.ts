@@ -68,7 +68,7 @@ export async function nextJob(
     }
 
     // 2.–5. Ask the engine.
-    const members = await loadPopulation(tx, experiment.id);
+    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
     const decision = decideNext({ config: experiment.config, members });
     switch (decision.kind) {
       case "new-member":

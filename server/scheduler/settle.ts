@@ -7,7 +7,7 @@ import type { Tx } from "./deps";
 /** Marks the experiment done as soon as every member reached the stopping rule. */
 export async function settleExperiment(tx: Tx, experiment: LockedExperiment, log: EventLog) {
   if (experiment.status === "done") return;
-  const members = await loadPopulation(tx, experiment.id);
+  const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
   const decision = decideNext({ config: experiment.config, members });
   if (decision.kind === "done") await markDone(tx, experiment, log, "every member reached the stopping rule");
 }
