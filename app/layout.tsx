@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SessionGate } from "@/components/session-gate";
 import { Providers } from "@/components/trpc";
 import "./globals.css";
 
@@ -39,7 +40,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </header>
         <Providers>
           <main id="main" className="mx-auto max-w-6xl px-4 py-8">
-            {children}
+            <SessionGate>{children}</SessionGate>
           </main>
         </Providers>
       </body>

@@ -1,7 +1,10 @@
 "use client";
-// The home page's table of experiments, refetched every few seconds (socket.io comes later).
-import { useQuery } from "@tanstack/react-query";
+// The home page's table of experiments, refetched (throttled) when socket.io says one changed.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect } from "react";
+import { getSocket } from "./live/socket";
+import { throttle } from "./live/throttle";
 import { CreateExperimentHint } from "./create-experiment-hint";
 import { ExperimentStatusBadge } from "./experiment-status-badge";
 import { formatScore } from "./format";
@@ -11,13 +14,32 @@ import { useTRPC, type RouterOutputs } from "./trpc";
 
 type ExperimentSummary = RouterOutputs["experiments"]["list"][number];
 
-const REFETCH_MS = 3_000;
+/** At most one refetch per this long while experiments change. */
+const REFRESH_MS = 500;
 
 export function ExperimentList() {
   const trpc = useTRPC();
-  const experiments = useQuery(
-    trpc.experiments.list.queryOptions(undefined, { refetchInterval: REFETCH_MS }),
-  );
+  const queryClient = useQueryClient();
+  const experiments = useQuery(trpc.experiments.list.queryOptions(undefined, { staleTime: Infinity }));
+
+  useEffect(() => {
+    const socket = getSocket();
+    const queryKey = trpc.experiments.list.queryKey();
+    const refresh = throttle(() => void queryClient.invalidateQueries({ queryKey }), REFRESH_MS);
+    // Rooms do not survive a reconnect: watch again, and catch up on what was missed.
+    const watch = () => {
+      socket.emit("watch-experiments");
+      refresh();
+    };
+    socket.on("connect", watch);
+    socket.on("experiments", refresh);
+    if (socket.connected) socket.emit("watch-experiments");
+    return () => {
+      socket.off("connect", watch);
+      socket.off("experiments", refresh);
+      refresh.cancel();
+    };
+  }, [trpc, queryClient]);
 
   if (experiments.isPending) {
     return (
@@ -29,8 +51,7 @@ export function ExperimentList() {
   // A failed refetch keeps the last data (status "error" with data): show both.
   const failure = experiments.error && (
     <p role="alert" className="mb-3 text-sm text-red-700 dark:text-red-400">
-      Could not load the experiments: {experiments.error.message}. Retrying every{" "}
-      {REFETCH_MS / 1000} s.
+      Could not load the experiments: {experiments.error.message}. Reload the page to try again.
     </p>
   );
   if (experiments.data === undefined) return failure;
@@ -64,7 +85,7 @@ function ExperimentTable({ experiments }: { experiments: ExperimentSummary[] }) 
           <tr>
             <th scope="col" className={th}>Name</th>
             <th scope="col" className={th}>Status</th>
-            <th scope="col" className={th}>Objective</th>
+            <th scope="col" className={th}>Objective (metric)</th>
             <th scope="col" className={thNumber}>Best score</th>
             <th scope="col" className={thNumber}>Population</th>
             <th scope="col" className={th}>Progress</th>

@@ -18,3 +18,15 @@ export function formatAge(iso: string, now: number): string {
   if (hours < 48) return `${hours}h ago`;
   return `${Math.floor(hours / 24)}d ago`;
 }
+
+/** A hyperparameter value compactly: numbers with four significant digits, others as JSON. */
+export function formatValue(value: unknown): string {
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) return String(value);
+    const abs = Math.abs(value);
+    if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
+    return String(Number(value.toPrecision(4)));
+  }
+  if (typeof value === "string") return value;
+  return JSON.stringify(value) ?? "—";
+}

@@ -35,7 +35,11 @@ function getQueryClient() {
 export function Providers({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc" })] }),
+    createTRPCClient<AppRouter>({
+      // The header a cross-site form cannot send: the server requires it on changes made with
+      // the browser's session cookie (when access control is on).
+      links: [httpBatchLink({ url: "/api/trpc", headers: { "x-lineage-csrf": "1" } })],
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

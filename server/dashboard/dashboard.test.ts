@@ -49,7 +49,9 @@ describeEachDatabase("dashboard read models", (kind) => {
     const bestScore = Math.max(...overview.jobs.map((j) => j.score ?? -Infinity));
     expect(best.score).toBe(bestScore);
     expect(best.jobIds.at(-1)).toBe(best.jobId);
-    expect(best.jobIds.map((id) => byId.get(id)!.generation)).toEqual([0, 1, 2, 3, 4]);
+    // In async mode a donor may be generations ahead, so a lineage can be longer than maxGenerations.
+    expect(byId.get(best.jobIds[0]!)!.parentId).toBeNull();
+    expect(best.jobIds.length).toBeGreaterThanOrEqual(5);
     for (let i = 1; i < best.jobIds.length; i++) expect(byId.get(best.jobIds[i]!)!.parentId).toBe(best.jobIds[i - 1]);
     // Truncation selection over 5 generations exploits at least once.
     expect(overview.jobs.some((j) => j.origin === "exploit")).toBe(true);
@@ -62,6 +64,10 @@ describeEachDatabase("dashboard read models", (kind) => {
     expect(curves.series.map((c) => c.member)).toEqual([0, 1, 2, 3]);
     expect(curves.totalPoints).toBe(60);
     const overview = await experimentOverview(s.database.prisma, "pbt");
+    const depth = (id: number): number => {
+      const parent = overview.jobs.find((j) => j.id === id)!.parentId;
+      return parent === null ? 1 : 1 + depth(parent);
+    };
     const exploitJobs = overview.jobs.filter((j) => j.origin === "exploit");
     expect(curves.exploits.map((e) => e.jobId).sort()).toEqual(exploitJobs.map((j) => j.id).sort());
     for (const mark of curves.exploits) {
@@ -69,10 +75,10 @@ describeEachDatabase("dashboard read models", (kind) => {
       const donor = overview.jobs.find((j) => j.id === job.donorJobId)!;
       expect(mark.donorMember).toBe(donor.member);
       // The exploit job continues the donor's steps: its first point follows the donor's last one.
-      expect(mark.step).toBe((donor.generation + 1) * 3 + 1);
+      expect(mark.step).toBe(depth(donor.id) * 3 + 1);
     }
     expect(curves.best!.jobId).toBe(overview.best!.jobId);
-    expect(curves.best!.points).toHaveLength(15);
+    expect(curves.best!.points).toHaveLength(overview.best!.jobIds.length * 3);
 
     const loss = await metricCurves(s.database.prisma, "pbt", { metric: "loss", budget: 4 });
     expect(loss.metric).toBe("loss");
@@ -83,8 +89,8 @@ describeEachDatabase("dashboard read models", (kind) => {
     const overview = await experimentOverview(s.database.prisma, "pbt");
     const detail = await jobDetail(s.database.prisma, overview.best!.jobId);
     expect(detail.ancestry.map((j) => j.id)).toEqual(overview.best!.jobIds);
-    expect(detail.experiment).toEqual({ name: "pbt", objective: "maximize", metric: "score" });
-    expect(detail.curve).toHaveLength(15);
+    expect(detail.experiment).toMatchObject({ name: "pbt", objective: "maximize", metric: "score" });
+    expect(detail.curve).toHaveLength(overview.best!.jobIds.length * 3);
     const root = await jobDetail(s.database.prisma, overview.best!.jobIds[0]!);
     expect(root.ancestry).toHaveLength(1);
     expect(root.children.length).toBeGreaterThanOrEqual(1);

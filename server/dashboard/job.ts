@@ -19,7 +19,7 @@ export interface JobLink {
 
 export interface JobDetail {
   job: JobView;
-  experiment: { name: string; objective: ExperimentConfig["objective"]; metric: string };
+  experiment: { name: string; objective: ExperimentConfig["objective"]; metric: string; lastEventSeq: number };
   /** Generation 0 first, this job last. */
   ancestry: JobLink[];
   donor: JobLink | null;
@@ -35,7 +35,7 @@ function toLink(j: { id: number; member: number; generation: number; attempt: nu
 }
 
 export async function jobDetail(prisma: PrismaClient, id: number, budget = 400): Promise<JobDetail> {
-  const job = await prisma.job.findUnique({ where: { id }, include: { experiment: { select: { name: true, config: true } } } });
+  const job = await prisma.job.findUnique({ where: { id }, include: { experiment: { select: { name: true, config: true, lastEventSeq: true } } } });
   if (!job) throw new LineageError("job_not_found", `no job with id ${id}`);
   const config = job.experiment.config as unknown as ExperimentConfig;
   const chain = await prisma.$queryRaw<{ id: number; depth: number }[]>`
@@ -59,7 +59,7 @@ export async function jobDetail(prisma: PrismaClient, id: number, budget = 400):
   );
   return {
     job: toJobView(job),
-    experiment: { name: job.experiment.name, objective: config.objective, metric: config.metric },
+    experiment: { name: job.experiment.name, objective: config.objective, metric: config.metric, lastEventSeq: job.experiment.lastEventSeq },
     ancestry,
     donor: donor ? toLink(donor) : null,
     children: children.map(toLink),

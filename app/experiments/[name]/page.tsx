@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
+import { ExperimentDashboard } from "@/components/experiment/dashboard";
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -29,11 +31,10 @@ export default async function ExperimentPage({ params }: Props) {
           Experiments
         </Link>
       </nav>
-      <h1 className="text-2xl font-semibold tracking-tight break-words">{name}</h1>
-      <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">
-        The live dashboard for this experiment (curves, schedules, lineage tree, population and
-        events) is coming.
-      </p>
+      {/* The view state is read from the URL's query (useSearchParams), on the client. */}
+      <Suspense fallback={<h1 className="text-2xl font-semibold tracking-tight break-words">{name}</h1>}>
+        <ExperimentDashboard key={name} name={name} />
+      </Suspense>
     </>
   );
 }

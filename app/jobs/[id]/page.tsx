@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { JobDetail } from "@/components/job/job-detail";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Job ${id}` };
+}
+
+export default async function JobPage({ params }: Props) {
+  const { id } = await params;
+  if (!/^\d{1,10}$/.test(id) || Number(id) < 1 || Number(id) > 2 ** 31 - 1) notFound();
+  return <JobDetail id={Number(id)} />;
+}

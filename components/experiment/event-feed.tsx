@@ -1,0 +1,144 @@
+"use client";
+// The event feed: exploits, explores (old → new), crashes and retries, status changes; newest
+// first. Job lifecycle events (created, started, finished) can be shown too.
+import Link from "next/link";
+import { useState } from "react";
+import { formatScore, formatValue } from "../format";
+import type { LiveEvent } from "../live/socket";
+import { RelativeTime } from "../relative-time";
+import { jobHref } from "../routes";
+import { link, sectionHeading, toggle } from "./ui";
+
+export const FEED_LIMIT = 300;
+const LIFECYCLE = new Set(["job.created", "job.started", "job.finished"]);
+
+export function EventFeed({ events }: { events: LiveEvent[] }) {
+  const [lifecycle, setLifecycle] = useState(false);
+  const isRetry = (e: LiveEvent) => e.type === "job.created" && typeof e.data.attempt === "number" && e.data.attempt > 0;
+  const shown = events.filter((e) => lifecycle || !LIFECYCLE.has(e.type) || isRetry(e)).slice(0, 150);
+  return (
+    <div className="space-y-3">
+      <div className="flex items-end justify-between gap-3">
+        <h2 id="events-heading" className={sectionHeading}>
+          Events
+        </h2>
+        <button type="button" className={toggle} aria-pressed={lifecycle} onClick={() => setLifecycle(!lifecycle)}>
+          Job lifecycle
+        </button>
+      </div>
+      <ol className="max-h-96 divide-y divide-zinc-200 overflow-y-auto rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800" data-testid="event-feed" aria-label="Events, newest first">
+        {shown.length === 0 && <li className="px-3 py-4 text-zinc-500 dark:text-zinc-400">No events to show yet.</li>}
+        {shown.map((e) => (
+          <li key={e.seq} className="flex gap-3 px-3 py-1.5" data-seq={e.seq} data-type={e.type}>
+            <span className="w-12 shrink-0 text-right text-xs text-zinc-400 tabular-nums">#{e.seq}</span>
+            <span className="min-w-0 flex-1">
+              <EventText event={e} />
+            </span>
+            <span className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
+              <RelativeTime iso={e.createdAt} />
+            </span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function JobLink({ id }: { id: number | null | undefined }) {
+  if (typeof id !== "number") return null;
+  return (
+    <Link href={jobHref(id)} className={link}>
+      #{id}
+    </Link>
+  );
+}
+
+function EventText({ event: e }: { event: LiveEvent }) {
+  const d = e.data as Record<string, unknown>;
+  const who = e.member !== null ? `member ${e.member}` : "";
+  switch (e.type) {
+    case "exploit":
+      return (
+        <span>
+          <strong className="font-medium text-orange-700 dark:text-orange-400">exploit</strong> {who} copies member {String(d.donorMember)} (job{" "}
+          <JobLink id={d.donorJobId as number} />) → job <JobLink id={e.jobId} />
+        </span>
+      );
+    case "explore": {
+      const mutations = (d.mutations as { parameter: string; old: unknown; new: unknown; operation: string }[] | undefined) ?? [];
+      return (
+        <span>
+          <strong className="font-medium text-sky-700 dark:text-sky-400">explore</strong> {who}:{" "}
+          {mutations.map((m, i) => (
+            <span key={i} className="font-mono text-xs">
+              {i > 0 ? "; " : ""}
+              {m.parameter} {formatValue(m.old)} → {formatValue(m.new)} ({m.operation})
+            </span>
+          ))}
+        </span>
+      );
+    }
+    case "job.crashed":
+      return (
+        <span>
+          <strong className="font-medium text-red-700 dark:text-red-400">crashed</strong> {who} job <JobLink id={e.jobId} />
+          {d.reason ? ` (${String(d.reason)})` : ""}
+          {d.error ? `: ${String(d.error).slice(0, 200)}` : ""}
+          {d.retryJobId ? (
+            <>
+              , retried as job <JobLink id={d.retryJobId as number} />
+            </>
+          ) : null}
+        </span>
+      );
+    case "member.exhausted":
+      return (
+        <span>
+          <strong className="font-medium text-red-700 dark:text-red-400">gave up</strong> {who}: retries exhausted
+        </span>
+      );
+    case "experiment.status":
+      return (
+        <span>
+          <strong className="font-medium">status</strong> {String(d.from)} → {String(d.to)}
+          {d.reason ? ` (${String(d.reason)})` : ""}
+        </span>
+      );
+    case "jobs.pruned":
+      return <span>{String(d.count)} queued jobs pruned</span>;
+    case "experiment.created":
+      return <span>experiment created</span>;
+    case "job.finished":
+      return (
+        <span>
+          {who} job <JobLink id={e.jobId} /> finished generation {String(d.generation)}: score {formatScore(typeof d.score === "number" ? d.score : null)}
+        </span>
+      );
+    case "job.started":
+      return (
+        <span>
+          {who} job <JobLink id={e.jobId} /> started{d.workerId ? ` on ${String(d.workerId)}` : ""}
+        </span>
+      );
+    case "job.created":
+      if (typeof d.attempt === "number" && d.attempt > 0) {
+        return (
+          <span>
+            <strong className="font-medium text-amber-700 dark:text-amber-400">retry</strong> {who} generation {String(d.generation)}, attempt{" "}
+            {d.attempt + 1}: job <JobLink id={e.jobId} />
+          </span>
+        );
+      }
+      return (
+        <span>
+          {who} job <JobLink id={e.jobId} /> queued{d.origin ? ` (${String(d.origin)})` : ""}
+        </span>
+      );
+    default:
+      return (
+        <span>
+          {e.type} {who}
+        </span>
+      );
+  }
+}

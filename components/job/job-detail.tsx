@@ -1,0 +1,257 @@
+"use client";
+// The job page: hyperparameters, results, its lineage's metric curve, how it came to be
+// (origin, donor, mutations) and its ancestry back to generation 0 as links.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useMemo, useRef } from "react";
+import { throttle } from "../live/throttle";
+import { useExperimentLive } from "../live/use-experiment-live";
+import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
+import { formatScore, formatValue } from "../format";
+import { RelativeTime } from "../relative-time";
+import { experimentHref, jobHref } from "../routes";
+import { useTRPC, type RouterOutputs } from "../trpc";
+import { JobStatus } from "../experiment/population-table";
+import { link, sectionHeading } from "../experiment/ui";
+
+type Detail = RouterOutputs["dashboard"]["job"];
+
+export function JobDetail({ id }: { id: number }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const options = trpc.dashboard.job.queryOptions({ id }, { retry: 1, staleTime: Infinity });
+  const detail = useQuery(options);
+  // Live: refetch when an event concerns this job (started, finished, crashed) or a job continuing from it.
+  const startSeq = useRef<number | null>(null);
+  if (startSeq.current === null && detail.data) startSeq.current = detail.data.experiment.lastEventSeq;
+  const refresh = useMemo(
+    () => throttle(() => void queryClient.invalidateQueries({ queryKey: trpc.dashboard.job.queryKey({ id }) }), 300),
+    [queryClient, trpc, id],
+  );
+  useExperimentLive(detail.data?.experiment.name ?? "", startSeq.current, {
+    onEvents(events) {
+      if (events.some((e) => e.jobId === id || e.data.parentId === id)) refresh();
+    },
+    onMetrics(messages) {
+      if (messages.some((m) => m.jobId === id)) refresh();
+    },
+    onHeartbeats() {},
+    onResumed: refresh,
+  });
+  if (detail.isPending) {
+    return (
+      <p role="status" className="text-sm text-zinc-500 dark:text-zinc-400">
+        Loading job {id}…
+      </p>
+    );
+  }
+  if (!detail.data) {
+    return (
+      <div role="alert" className="rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
+        <h1 className="text-lg font-semibold">{detail.error?.data?.code === "NOT_FOUND" ? `No job #${id}` : "Could not load the job"}</h1>
+        <p className="mt-1">{detail.error?.message}</p>
+      </div>
+    );
+  }
+  return <JobView detail={detail.data} />;
+}
+
+const dt = "text-zinc-500 dark:text-zinc-400";
+
+function JobView({ detail }: { detail: Detail }) {
+  const { job, experiment, ancestry, donor, children } = detail;
+  return (
+    <div className="space-y-8">
+      <div>
+        <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+          <Link href="/" className={link}>
+            Experiments
+          </Link>{" "}
+          /{" "}
+          <Link href={experimentHref(experiment.name)} className={link}>
+            {experiment.name}
+          </Link>
+        </nav>
+        <h1 className="text-2xl font-semibold tracking-tight">
+          Job #{job.id}{" "}
+          <span className="text-base font-normal">
+            <JobStatus status={job.status} />
+          </span>
+        </h1>
+        <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg border border-zinc-200 p-4 text-sm sm:grid-cols-4 dark:border-zinc-800">
+          <div>
+            <dt className={dt}>Member · generation</dt>
+            <dd className="mt-1 tabular-nums">
+              {job.member} · {job.generation}
+              {job.attempt > 0 ? ` (attempt ${job.attempt + 1})` : ""}
+            </dd>
+          </div>
+          <div>
+            <dt className={dt}>Score ({experiment.metric})</dt>
+            <dd className="mt-1 text-lg font-semibold tabular-nums">{formatScore(job.score)}</dd>
+          </div>
+          <div>
+            <dt className={dt}>Worker</dt>
+            <dd className="mt-1">{job.workerId ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className={dt}>Created · finished</dt>
+            <dd className="mt-1">
+              <RelativeTime iso={job.createdAt} /> · {job.finishedAt ? <RelativeTime iso={job.finishedAt} /> : "—"}
+            </dd>
+          </div>
+        </dl>
+        {job.error && (
+          <pre className="mt-3 overflow-x-auto rounded-md bg-red-50 p-3 text-xs text-red-800 dark:bg-red-950/40 dark:text-red-300">{job.error}</pre>
+        )}
+      </div>
+
+      <section aria-labelledby="origin-heading" className="space-y-2">
+        <h2 id="origin-heading" className={sectionHeading}>
+          How it came to be
+        </h2>
+        <p className="text-sm" data-testid="origin">
+          {job.origin === "initial" && "Sampled from the initial distributions (generation 0)."}
+          {job.origin === "manual" && "Pushed by hand."}
+          {job.origin === "continue" && (
+            <>
+              Continues member {job.member}&apos;s job <ParentLink id={job.parentId} /> with the same hyperparameters.
+            </>
+          )}
+          {job.origin === "exploit" && (
+            <>
+              <strong className="font-medium text-orange-700 dark:text-orange-400">Exploit:</strong> member {job.member} was in the bottom of the
+              population and took the weights of member {donor?.member ?? "?"} (job <ParentLink id={job.donorJobId} />
+              {donor ? `, score ${formatScore(donor.score)}` : ""}).
+            </>
+          )}
+        </p>
+        {job.mutations.length > 0 && (
+          <table className="text-sm">
+            <caption className="text-left text-sm text-zinc-600 dark:text-zinc-400">Explore changed:</caption>
+            <thead className="text-zinc-500 dark:text-zinc-400">
+              <tr>
+                <th scope="col" className="pr-4 text-left font-medium">Hyperparameter</th>
+                <th scope="col" className="pr-4 text-right font-medium">Old</th>
+                <th scope="col" className="pr-4 text-right font-medium">New</th>
+                <th scope="col" className="text-left font-medium">Operation</th>
+              </tr>
+            </thead>
+            <tbody className="font-mono text-xs">
+              {job.mutations.map((m) => (
+                <tr key={m.parameter}>
+                  <td className="pr-4">{m.parameter}</td>
+                  <td className="pr-4 text-right">{formatValue(m.old)}</td>
+                  <td className="pr-4 text-right">{formatValue(m.new)}</td>
+                  <td>{m.operation}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <div className="grid gap-8 md:grid-cols-2">
+        <section aria-labelledby="hp-heading" className="space-y-2">
+          <h2 id="hp-heading" className={sectionHeading}>
+            Hyperparameters
+          </h2>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+            {Object.entries(job.hyperparameters).map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt className="font-mono text-xs text-zinc-600 dark:text-zinc-400">{k}</dt>
+                <dd className="font-mono text-xs">{formatValue(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+        <section aria-labelledby="results-heading" className="space-y-2">
+          <h2 id="results-heading" className={sectionHeading}>
+            Results
+          </h2>
+          <pre className="max-h-64 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(job.results, null, 2)}</pre>
+        </section>
+      </div>
+
+      <section aria-labelledby="curve-heading" className="space-y-2">
+        <h2 id="curve-heading" className={sectionHeading}>
+          Metric curve
+        </h2>
+        <LineageCurve detail={detail} />
+      </section>
+
+      <section aria-labelledby="ancestry-heading" className="space-y-2">
+        <h2 id="ancestry-heading" className={sectionHeading}>
+          Ancestry
+        </h2>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">From generation 0 to this job, following each job&apos;s parent.</p>
+        <ol className="space-y-1 text-sm" aria-label="Ancestry, generation 0 first" data-testid="ancestry">
+          {ancestry.map((a) => (
+            <li key={a.id} className="flex flex-wrap items-center gap-2">
+              {a.id === job.id ? (
+                <span className="font-semibold" aria-current="page">
+                  Job #{a.id}
+                </span>
+              ) : (
+                <Link href={jobHref(a.id)} className={link}>
+                  Job #{a.id}
+                </Link>
+              )}
+              <span className="text-zinc-600 dark:text-zinc-400">
+                member {a.member}, generation {a.generation}, {a.origin}
+                {a.origin === "exploit" ? " ⤴" : ""}, score {formatScore(a.score)}
+              </span>
+            </li>
+          ))}
+        </ol>
+        {children.length > 0 && (
+          <p className="text-sm">
+            Continued by:{" "}
+            {children.map((c, i) => (
+              <span key={c.id}>
+                {i > 0 ? ", " : ""}
+                <Link href={jobHref(c.id)} className={link}>
+                  #{c.id}
+                </Link>{" "}
+                <span className="text-zinc-600 dark:text-zinc-400">
+                  (member {c.member}, {c.origin})
+                </span>
+              </span>
+            ))}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ParentLink({ id }: { id: number | null }) {
+  if (id === null) return <>—</>;
+  return (
+    <Link href={jobHref(id)} className={link}>
+      #{id}
+    </Link>
+  );
+}
+
+function LineageCurve({ detail }: { detail: Detail }) {
+  const points = detail.curve;
+  if (points.length === 0) {
+    return <p className="text-sm text-zinc-500 dark:text-zinc-400">No metric points were reported along this lineage.</p>;
+  }
+  const own = points.filter((p) => p.jobId === detail.job.id);
+  return (
+    <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800">
+      <LineChart responsive style={{ width: "100%", height: 240 }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
+        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+        <XAxis type="number" dataKey="step" domain={["dataMin", "dataMax"]} allowDuplicatedCategory={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} stroke="var(--chart-grid)" />
+        <YAxis type="number" dataKey="value" domain={["auto", "auto"]} width={56} tickFormatter={(v: number) => formatValue(v)} tick={{ fill: "var(--chart-text)", fontSize: 12 }} stroke="var(--chart-grid)" />
+        <Line data={points} dataKey="value" stroke="var(--chart-edge)" strokeWidth={1.5} dot={false} isAnimationActive={false} name="ancestry" />
+        <Line data={own} dataKey="value" stroke="#10b981" strokeWidth={3} dot={own.length < 30} isAnimationActive={false} name="this job" />
+      </LineChart>
+      <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">
+        {detail.experiment.metric} against step along the ancestry (grey); this job&apos;s own points in green.
+      </figcaption>
+    </figure>
+  );
+}

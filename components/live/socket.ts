@@ -1,0 +1,39 @@
+"use client";
+// The dashboard's one socket.io connection (same origin as the page), shared by every view.
+import { io, type Socket } from "socket.io-client";
+
+let socket: Socket | undefined;
+
+export function getSocket(): Socket {
+  if (!socket) {
+    socket = io({ transports: ["websocket", "polling"] });
+    // Lets the browser tests drop and restore the connection, as a flaky network would.
+    (window as unknown as { __lineageSocket?: Socket }).__lineageSocket = socket;
+  }
+  return socket;
+}
+
+/** An event of an experiment's log, as the server sends it. */
+export interface LiveEvent {
+  experimentId: number;
+  seq: number;
+  type: string;
+  jobId: number | null;
+  member: number | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface LiveMetrics {
+  experimentId: number;
+  jobId: number;
+  member: number;
+  points: { step: number; values: Record<string, number> }[];
+}
+
+export interface LiveHeartbeat {
+  experimentId: number;
+  jobId: number;
+  member: number;
+  at: string;
+}

@@ -1,0 +1,90 @@
+"use client";
+// Live updates of one experiment over socket.io: joins with the last event seq seen, so after a
+// dropped connection the server replays exactly what was missed. Messages reach the callbacks
+// in batches (every BATCH_MS), so a busy run redraws a few times a second, not per message.
+import { useEffect, useRef, useState } from "react";
+import { getSocket, type LiveEvent, type LiveHeartbeat, type LiveMetrics } from "./socket";
+import { batcher } from "./throttle";
+
+const BATCH_MS = 200;
+
+export type Connection = "connecting" | "live" | "offline" | "error";
+
+export interface LiveHandlers {
+  onEvents(events: LiveEvent[]): void;
+  onMetrics(messages: LiveMetrics[]): void;
+  onHeartbeats(messages: LiveHeartbeat[]): void;
+  /** After a reconnect: live-only messages (metrics, heartbeats) were lost; refetch. */
+  onResumed(): void;
+}
+
+/** `startSeq`: the seq to replay after on the first join (null: wait, the page is loading). */
+export function useExperimentLive(name: string, startSeq: number | null, handlers: LiveHandlers): { connection: Connection; lastSeq: number } {
+  const [connection, setConnection] = useState<Connection>("connecting");
+  const [lastSeq, setLastSeq] = useState(0);
+  const handlersRef = useRef(handlers);
+  useEffect(() => {
+    handlersRef.current = handlers;
+  });
+
+  useEffect(() => {
+    if (startSeq === null) return;
+    const socket = getSocket();
+    let seq = startSeq;
+    let experimentId: number | null = null;
+    let joinedBefore = false;
+    const events = batcher<LiveEvent>((batch) => {
+      handlersRef.current.onEvents(batch);
+      setLastSeq(seq);
+    }, BATCH_MS);
+    const metrics = batcher<LiveMetrics>((batch) => handlersRef.current.onMetrics(batch), BATCH_MS);
+    const heartbeats = batcher<LiveHeartbeat>((batch) => handlersRef.current.onHeartbeats(batch), BATCH_MS);
+
+    const join = () => {
+      setConnection("connecting");
+      socket.emit("join", { experiment: name, afterSeq: seq }, (ack: { ok: boolean; experimentId?: number; error?: { message: string } }) => {
+        if (!ack.ok) {
+          setConnection("error");
+          return;
+        }
+        experimentId = ack.experimentId ?? null;
+        setConnection("live");
+        if (joinedBefore) handlersRef.current.onResumed();
+        joinedBefore = true;
+      });
+    };
+    const onEvent = (event: LiveEvent) => {
+      if (experimentId !== null && event.experimentId !== experimentId) return;
+      if (event.seq <= seq) return; // already seen (the server never repeats, but be safe)
+      seq = event.seq;
+      events.push(event);
+    };
+    const onMetrics = (m: LiveMetrics) => {
+      if (m.experimentId === experimentId) metrics.push(m);
+    };
+    const onHeartbeat = (h: LiveHeartbeat) => {
+      if (h.experimentId === experimentId) heartbeats.push(h);
+    };
+    const onDisconnect = () => setConnection("offline");
+
+    socket.on("connect", join);
+    socket.on("disconnect", onDisconnect);
+    socket.on("event", onEvent);
+    socket.on("metrics", onMetrics);
+    socket.on("heartbeat", onHeartbeat);
+    if (socket.connected) join();
+    return () => {
+      socket.off("connect", join);
+      socket.off("disconnect", onDisconnect);
+      socket.off("event", onEvent);
+      socket.off("metrics", onMetrics);
+      socket.off("heartbeat", onHeartbeat);
+      if (experimentId !== null) socket.emit("leave", { experimentId });
+      events.cancel();
+      metrics.cancel();
+      heartbeats.cancel();
+    };
+  }, [name, startSeq]);
+
+  return { connection, lastSeq };
+}
