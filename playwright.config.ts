@@ -4,6 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AUTH_ADMIN_TOKEN, AUTH_PORT, AUTH_URL } from "./e2e/auth-server";
 
 const PORT = 3107;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -17,9 +18,23 @@ const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 // exits, after it has stopped the server.
 if (!process.env.LINEAGE_E2E_DATA_DIR) {
   const dataDir = mkdtempSync(join(tmpdir(), "lineage-e2e-"));
+  const authDataDir = mkdtempSync(join(tmpdir(), "lineage-e2e-auth-"));
   process.env.LINEAGE_E2E_DATA_DIR = dataDir;
-  process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+  process.env.LINEAGE_E2E_AUTH_DATA_DIR = authDataDir;
+  process.on("exit", () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(authDataDir, { recursive: true, force: true });
+  });
 }
+
+const serverEnv = {
+  NODE_ENV: "production",
+  HOST: "127.0.0.1",
+  LINEAGE_UI: "on",
+  // Never run the browser tests against a PostgreSQL that happens to be set in the shell.
+  DATABASE_URL: "",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -52,22 +67,30 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: "node --import tsx server/main.ts",
-    url: `${BASE_URL}/api/v1/health`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    // SIGTERM first so the server can close its database cleanly before the folder is removed.
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-    env: {
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      LINEAGE_DATA_DIR: process.env.LINEAGE_E2E_DATA_DIR,
-      LINEAGE_UI: "on",
-      // Never run the browser tests against a PostgreSQL that happens to be set in the shell.
-      DATABASE_URL: "",
-      NEXT_TELEMETRY_DISABLED: "1",
+  webServer: [
+    {
+      command: "node --import tsx server/main.ts",
+      url: `${BASE_URL}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      // SIGTERM first so the server can close its database cleanly before the folder is removed.
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+      env: { ...serverEnv, PORT: String(PORT), LINEAGE_DATA_DIR: process.env.LINEAGE_E2E_DATA_DIR! },
     },
-  },
+    {
+      // Access control on (e2e/access.spec.ts).
+      command: "node --import tsx server/main.ts",
+      url: `${AUTH_URL}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+      env: {
+        ...serverEnv,
+        PORT: String(AUTH_PORT),
+        LINEAGE_DATA_DIR: process.env.LINEAGE_E2E_AUTH_DATA_DIR!,
+        LINEAGE_AUTH: "on",
+        LINEAGE_ADMIN_TOKEN: AUTH_ADMIN_TOKEN,
+      },
+    },
+  ],
 });

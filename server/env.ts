@@ -19,6 +19,8 @@ const envSchema = z.object({
    * (on a non-loopback HOST only with a loud warning).
    */
   LINEAGE_AUTH: z.enum(["auto", "on", "off"]).default("auto"),
+  /** The first admin token, for automated set-ups (e.g. from a secret); otherwise one is drawn and printed. */
+  LINEAGE_ADMIN_TOKEN: z.string().regex(/^lin_[A-Za-z0-9_-]{24,}$/, { error: "must be lin_ followed by at least 24 letters, digits, _ or -" }).optional(),
   /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
   LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
   NODE_ENV: z.string().optional(),

@@ -131,9 +131,11 @@ async function setUpAuth(env: Env, database: Database): Promise<AuthSettings> {
     const admin = await database.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(727073, 1)`;
       if ((await tx.apiToken.count()) > 0) return null;
-      return createToken(tx, { name: "first admin (created at start-up)", role: "admin" });
+      return createToken(tx, { name: "first admin (created at start-up)", role: "admin", token: env.LINEAGE_ADMIN_TOKEN });
     });
-    if (admin) {
+    if (admin && env.LINEAGE_ADMIN_TOKEN) {
+      console.log("Access control is on; the first admin token is the one given in LINEAGE_ADMIN_TOKEN.");
+    } else if (admin) {
       console.log(
         [
           "",

@@ -34,9 +34,12 @@ function view(row: TokenRow): TokenView {
   };
 }
 
-/** Creates a token; the returned `token` is the only time it is ever seen. */
-export async function createToken(prisma: Pick<PrismaClient, "apiToken">, input: { name: string; role: Role }): Promise<TokenView & { token: string }> {
-  const token = `${TOKEN_PREFIX}${randomBytes(24).toString("base64url")}`;
+/** Creates a token; the returned `token` is the only time it is ever seen. `input.token` is for LINEAGE_ADMIN_TOKEN. */
+export async function createToken(
+  prisma: Pick<PrismaClient, "apiToken">,
+  input: { name: string; role: Role; token?: string },
+): Promise<TokenView & { token: string }> {
+  const token = input.token ?? `${TOKEN_PREFIX}${randomBytes(24).toString("base64url")}`;
   const row = await prisma.apiToken.create({
     data: { name: input.name, role: input.role, hash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) },
   });
