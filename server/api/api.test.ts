@@ -81,6 +81,7 @@ describeEachDatabase("API", (kind) => {
       ["POST", "/experiments", { ...CONFIG, name: "x", exploit: { kind: "roulette" } }, 400, "invalid_input", "exploit.kind"],
       ["POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { lr: { init: { kind: "uniform", low: 2, high: 1 } } } }, 400, "invalid_input", "hyperparameters.lr.init.high"],
       ["POST", "/experiments", { ...CONFIG, name: "a/b" }, 400, "invalid_input", "name"],
+      ["POST", "/experiments", { ...CONFIG, name: "new" }, 400, "invalid_input", "name"],
       ["POST", "/experiments", { ...CONFIG }, 409, "experiment_exists", "name"],
       ["POST", "/experiments", "{not json", 400, "invalid_json"],
       ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { loss: 1 } }, 400, "invalid_metric", "results.accuracy"],

@@ -134,7 +134,9 @@ export const experimentNameSchema = z
     error: "must not contain slashes, backslashes or control characters",
   })
   .refine((s) => s.trim() === s, { error: "must not start or end with spaces" })
-  .refine((s) => s !== "." && s !== "..", { error: 'must not be "." or ".."' });
+  .refine((s) => s !== "." && s !== "..", { error: 'must not be "." or ".."' })
+  // /experiments/new is the dashboard's form.
+  .refine((s) => s !== "new", { error: '"new" is reserved (the dashboard\'s form lives at /experiments/new)' });
 
 export const OBJECTIVES = ["maximize", "minimize"] as const;
 export const MODES = ["async", "sync"] as const;
