@@ -1,0 +1,131 @@
+// Shared helpers of the benchmarks: percentiles, a keep-alive HTTP client, the machine's
+// description, tables and the results files.
+import http from "node:http";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const BENCH_DIR = import.meta.dirname;
+export const RESULTS_DIR = path.join(BENCH_DIR, "results");
+
+/** The q-th percentile (0..100) of `values` by nearest rank; NaN when empty. */
+export function percentile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function mean(values: number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function round(value: number, digits = 2): number {
+  if (!Number.isFinite(value)) return value;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Latency summary in milliseconds. */
+export interface Latency {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function latency(samples: number[]): Latency {
+  return {
+    count: samples.length,
+    p50: round(percentile(samples, 50)),
+    p99: round(percentile(samples, 99)),
+    max: round(samples.length ? Math.max(...samples) : NaN),
+  };
+}
+
+/** The machine the figures come from, and how busy it was. */
+export function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    /** 1, 5 and 15 minute load averages when the benchmark started. */
+    loadAverage: os.loadavg().map((l) => round(l, 2)),
+  };
+}
+
+export function writeResults(file: string, data: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const target = path.resolve(RESULTS_DIR, file);
+  writeFileSync(target, JSON.stringify(data, null, 2) + "\n");
+  return target;
+}
+
+/** A plain-text table: header row, then rows; numbers right-aligned. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === "number" ? formatNumber(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? "").length)));
+  const line = (r: (string | number)[], numeric: boolean[]) =>
+    r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ");
+  const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === "number"));
+  return [line(header, numeric.map(() => false)), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map((r) => line(r, numeric))].join("\n");
+}
+
+function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return "-";
+  if (Number.isInteger(n)) return String(n);
+  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+/**
+ * POST JSON over keep-alive connections with node:http (cheaper in CPU than fetch, which
+ * matters when the simulated workers share the machine's two cores with the server).
+ */
+export function createJsonClient(maxSockets = Infinity) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return {
+    post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+      const payload = Buffer.from(JSON.stringify(body));
+      return new Promise((resolve, reject) => {
+        const req = http.request(
+          url,
+          { method: "POST", agent, headers: { "content-type": "application/json", "content-length": payload.length } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              const text = Buffer.concat(chunks).toString("utf8");
+              try {
+                resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+              } catch (e) {
+                reject(new Error(`${url}: ${res.statusCode} unparseable answer ${text.slice(0, 200)}`));
+              }
+            });
+            res.on("error", reject);
+          },
+        );
+        req.on("error", reject);
+        req.end(payload);
+      });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** True when this module is the script node was started with. */
+export function isMain(moduleUrl: string): boolean {
+  return !!process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(moduleUrl).pathname);
+}

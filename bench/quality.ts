@@ -1,0 +1,329 @@
+// PBT quality, in-process: the real scheduler (createScheduler over an in-memory PGlite) driven by
+// a deterministic loop of one worker (nextJob → train → completeJob) with a clock that moves one
+// second per call, so every run is reproducible from its seed.
+//
+// 1. The toy problem of Jaderberg et al. 2017 (Fig. 2): PBT vs grid search (exploit none, no
+//    explore) vs explore-only (exploit none + explore) vs exploit-only (truncate, no explore).
+// 2. The learning-rate-schedule toy of Ray Tune's pbt_function.py: PBT with population 8 vs
+//    random search (8 fixed learning rates) with the same number of training steps.
+//
+//   npm run bench:quality     tsx bench/quality.ts --seeds 5
+import { parseArgs } from "node:util";
+import { createTestDatabase } from "../server/db/testing";
+import type { Database } from "../server/db/client";
+import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
+import { rngFor } from "../server/pbt/rng";
+import { createLocalBus } from "../server/realtime/bus";
+import { createScheduler, type Scheduler } from "../server/scheduler";
+import { INITIAL_H, INITIAL_THETA, q, step as toyStep, toyExperiment, type Theta } from "../examples/toy/problem";
+import { isMain, machine, mean, median, round, table, writeResults } from "./lib";
+
+export interface QualityBenchOptions {
+  seeds: number;
+  /** Toy problem: generations per member (the paper's figure: 40 × 4 steps). */
+  toyGenerations: number;
+  /** LR toy: training steps per member (Ray's example stops at 1000 iterations). */
+  lrMaxSteps: number;
+  log?: (line: string) => void;
+}
+
+export const FULL_QUALITY_OPTIONS: QualityBenchOptions = { seeds: 20, toyGenerations: 40, lrMaxSteps: 1000 };
+
+export const TOY_VARIANTS = ["pbt", "grid", "explore-only", "exploit-only"] as const;
+export type ToyVariant = (typeof TOY_VARIANTS)[number];
+
+export interface Summary {
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface QualityResults {
+  benchmark: "quality";
+  date: string;
+  machine: ReturnType<typeof machine>;
+  options: Omit<QualityBenchOptions, "log">;
+  toy: { variant: ToyVariant; finalQ: Summary; perSeed: number[] }[];
+  lrSchedule: {
+    method: "pbt" | "random-search";
+    runs: number;
+    /** Runs in which some member's accuracy exceeded 200 within the budget. */
+    reached: number;
+    /** Training steps of that member (Ray's training_iteration) when it first exceeded 200; reached runs only. */
+    stepsToReach: Summary | null;
+    /** Steps the whole population had trained by then (the budget is population × lrMaxSteps). */
+    populationStepsToReach: Summary | null;
+    /** Best accuracy reached within the budget (capped runs stop at the first member above 200). */
+    bestAccuracy: Summary;
+  }[];
+  /** Wall time of one in-process scheduler cycle (nextJob + completeJob), for reference. */
+  schedulerCycleMs: number;
+  seconds: number;
+}
+
+function summary(values: number[]): Summary {
+  return { mean: round(mean(values), 4), median: round(median(values), 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
+}
+
+/** A scheduler on `db` whose clock moves one second per reading: decisions are reproducible. */
+function inProcessScheduler(db: Database): Scheduler {
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  return createScheduler({ prisma: db.prisma, bus: createLocalBus(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0 });
+}
+
+let cycles = 0;
+let cycleMs = 0;
+
+/**
+ * One worker asking for jobs until the experiment is done or `train` says stop. `train` gets the
+ * job and returns the results to report (with the metric) and whether to stop the whole run.
+ */
+async function drive(
+  scheduler: Scheduler,
+  name: string,
+  train: (job: { id: number; member: number; generation: number; hyperparameters: Record<string, unknown>; results: Record<string, unknown> }) => { results: Record<string, unknown>; stop?: boolean },
+) {
+  for (;;) {
+    const t0 = performance.now();
+    const answer = await scheduler.nextJob(name, "bench");
+    if (answer.status === "done") return;
+    if (answer.status === "wait") throw new Error(`unexpected wait (${answer.reason}) with one sequential worker`);
+    const { results, stop } = train(answer.job as never);
+    await scheduler.completeJob(answer.job.id, answer.leaseToken, results);
+    cycleMs += performance.now() - t0;
+    cycles++;
+    if (stop) return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The toy problem
+
+export function toyConfig(name: string, variant: ToyVariant, seed: number, generations: number): ExperimentConfigInput {
+  const base = toyExperiment(name, { pbt: true, seed, maxGenerations: generations });
+  const explored = variant === "pbt" || variant === "explore-only";
+  const exploits = variant === "pbt" || variant === "exploit-only";
+  const h = explored
+    ? { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "resample", probability: 0.25 } }
+    : { init: { kind: "uniform", low: 0, high: 1 } };
+  return {
+    ...base,
+    exploit: exploits ? { kind: "truncate", fraction: 0.5 } : { kind: "none" },
+    hyperparameters: { h0: h, h1: h } as ExperimentConfigInput["hyperparameters"],
+  };
+}
+
+const TOY_STEPS_PER_JOB = 4;
+const TOY_LEARNING_RATE = 0.02;
+
+/** The best member's Q after the last generation. */
+export async function runToy(scheduler: Scheduler, variant: ToyVariant, seed: number, generations: number): Promise<number> {
+  const name = `toy ${variant} seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
+  await scheduler.createExperiment(experimentConfigSchema.parse(toyConfig(name, variant, seed, generations)) as never);
+  // The paper's two members: h = (1, 0) and (0, 1).
+  for (const [h0, h1] of INITIAL_H) await scheduler.pushJob(name, { hyperparameters: { h0, h1 } });
+  const finalQ = new Map<number, { generation: number; q: number }>();
+  await drive(scheduler, name, (job) => {
+    let theta = (job.results.theta as Theta | undefined) ?? INITIAL_THETA;
+    const h: [number, number] = [Number(job.hyperparameters.h0 ?? 0), Number(job.hyperparameters.h1 ?? 0)];
+    for (let i = 0; i < TOY_STEPS_PER_JOB; i++) theta = toyStep(theta, h, TOY_LEARNING_RATE);
+    const value = q(theta);
+    const previous = finalQ.get(job.member);
+    if (!previous || job.generation >= previous.generation) finalQ.set(job.member, { generation: job.generation, q: value });
+    return { results: { Q: value, theta } };
+  });
+  return Math.max(...[...finalQ.values()].map((v) => v.q));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ray Tune's pbt_function.py: accuracy grows fastest when lr is close to an optimal lr that
+// depends on the current accuracy (a triangle: 0.001 at 0, 0.01 at 100, 0.001 at 200).
+
+export const LR_POPULATION = 8;
+/** Ray's perturbation_interval. */
+export const LR_STEPS_PER_JOB = 5;
+export const LR_TARGET = 200;
+
+export function lrTrainStep(accuracy: number, lr: number, rng: { next(): number; normal(): number }): number {
+  const midpoint = 100;
+  const qTolerance = 3;
+  const noiseLevel = 2;
+  let optimal = accuracy < midpoint ? (0.01 * accuracy) / midpoint : 0.01 - (0.01 * (accuracy - midpoint)) / midpoint;
+  optimal = Math.min(0.01, Math.max(0.001, optimal));
+  const qErr = Math.max(lr, optimal) / Math.min(lr, optimal);
+  if (qErr < qTolerance) accuracy += (1 / qErr) * rng.next();
+  else if (lr > optimal) accuracy -= (qErr - qTolerance) * rng.next();
+  accuracy += noiseLevel * rng.normal();
+  return Math.max(0, accuracy);
+}
+
+export function lrConfig(name: string, seed: number, maxSteps: number): ExperimentConfigInput {
+  return {
+    name,
+    objective: "maximize",
+    metric: "mean_accuracy",
+    populationSize: LR_POPULATION,
+    stop: { maxGenerations: Math.ceil(maxSteps / LR_STEPS_PER_JOB) },
+    mode: "async",
+    // Ray's defaults: quantile_fraction 0.25, resample_probability 0.25, factors 0.8 / 1.2.
+    exploit: { kind: "truncate", fraction: 0.25 },
+    hyperparameters: {
+      lr: { init: { kind: "uniform", low: 0.0001, high: 0.02 }, explore: { kind: "resample", probability: 0.25, factors: [0.8, 1.2] } },
+    },
+    leaseSeconds: 300,
+    maxRetries: 0,
+    seed,
+  };
+}
+
+interface LrRun {
+  reached: boolean;
+  stepsToReach: number | null;
+  populationStepsToReach: number | null;
+  best: number;
+}
+
+export async function runLrPbt(scheduler: Scheduler, seed: number, maxSteps: number): Promise<LrRun> {
+  const name = `lr pbt seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
+  await scheduler.createExperiment(experimentConfigSchema.parse(lrConfig(name, seed, maxSteps)) as never);
+  // Ray's example starts every member at lr = 0.0001 (param_space); resampling uses uniform(0.0001, 0.02).
+  for (let i = 0; i < LR_POPULATION; i++) await scheduler.pushJob(name, { hyperparameters: { lr: 0.0001 } });
+  let populationSteps = 0;
+  let best = 0;
+  let reachedAt: { steps: number; population: number } | null = null;
+  await drive(scheduler, name, (job) => {
+    const rng = rngFor(seed, "lr-train", job.member, job.generation);
+    let accuracy = Number(job.results.accuracy ?? 0);
+    let steps = Number(job.results.steps ?? 0);
+    const lr = Number(job.hyperparameters.lr);
+    for (let i = 0; i < LR_STEPS_PER_JOB && steps < maxSteps; i++) {
+      accuracy = lrTrainStep(accuracy, lr, rng);
+      steps++;
+      populationSteps++;
+      best = Math.max(best, accuracy);
+      if (accuracy > LR_TARGET && !reachedAt) {
+        reachedAt = { steps, population: populationSteps };
+        break;
+      }
+    }
+    return { results: { mean_accuracy: accuracy, accuracy, steps }, stop: reachedAt !== null };
+  });
+  const r = reachedAt as { steps: number; population: number } | null;
+  return { reached: r !== null, stepsToReach: r?.steps ?? null, populationStepsToReach: r?.population ?? null, best };
+}
+
+/**
+ * Random search with the same budget: 8 members with a learning rate drawn from the same
+ * uniform(0.0001, 0.02), fixed for the whole run, trained side by side (as 8 workers would) for
+ * up to maxSteps steps each. No scheduler needed: nothing is ever decided after the draw.
+ */
+export function runLrRandom(seed: number, maxSteps: number): LrRun {
+  const lrs = Array.from({ length: LR_POPULATION }, (_, m) => 0.0001 + rngFor(seed, "lr-random-init", m).next() * (0.02 - 0.0001));
+  const rngs = lrs.map((_, m) => rngFor(seed, "lr-random-train", m));
+  const accuracy = lrs.map(() => 0);
+  let best = 0;
+  for (let steps = 1; steps <= maxSteps; steps++) {
+    for (let m = 0; m < LR_POPULATION; m++) {
+      accuracy[m] = lrTrainStep(accuracy[m]!, lrs[m]!, rngs[m]!);
+      best = Math.max(best, accuracy[m]!);
+      if (accuracy[m]! > LR_TARGET) {
+        return { reached: true, stepsToReach: steps, populationStepsToReach: (steps - 1) * LR_POPULATION + m + 1, best };
+      }
+    }
+  }
+  return { reached: false, stepsToReach: null, populationStepsToReach: null, best };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runQualityBench(opts: QualityBenchOptions): Promise<QualityResults> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  cycles = 0;
+  cycleMs = 0;
+  const db = await createTestDatabase("pglite");
+  const results: QualityResults = {
+    benchmark: "quality",
+    date: new Date().toISOString(),
+    machine: machine(),
+    options: { seeds: opts.seeds, toyGenerations: opts.toyGenerations, lrMaxSteps: opts.lrMaxSteps },
+    toy: [],
+    lrSchedule: [],
+    schedulerCycleMs: NaN,
+    seconds: NaN,
+  };
+  try {
+    const scheduler = inProcessScheduler(db);
+    const seeds = Array.from({ length: opts.seeds }, (_, i) => i + 1);
+    for (const variant of TOY_VARIANTS) {
+      const perSeed: number[] = [];
+      for (const seed of seeds) perSeed.push(await runToy(scheduler, variant, seed, opts.toyGenerations));
+      results.toy.push({ variant, finalQ: summary(perSeed), perSeed: perSeed.map((v) => round(v, 4)) });
+      log(`toy ${variant}: final Q mean ${round(mean(perSeed), 4)}, median ${round(median(perSeed), 4)}, min ${round(Math.min(...perSeed), 4)}`);
+    }
+    const pbtRuns: LrRun[] = [];
+    for (const seed of seeds) pbtRuns.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps));
+    const randomRuns = seeds.map((seed) => runLrRandom(seed, opts.lrMaxSteps));
+    for (const [method, runs] of [["pbt", pbtRuns], ["random-search", randomRuns]] as const) {
+      const hits = runs.filter((r) => r.reached);
+      results.lrSchedule.push({
+        method,
+        runs: runs.length,
+        reached: hits.length,
+        stepsToReach: hits.length ? summary(hits.map((r) => r.stepsToReach!)) : null,
+        populationStepsToReach: hits.length ? summary(hits.map((r) => r.populationStepsToReach!)) : null,
+        bestAccuracy: summary(runs.map((r) => r.best)),
+      });
+      log(`lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`);
+    }
+  } finally {
+    await db.close();
+  }
+  results.schedulerCycleMs = round(cycleMs / Math.max(1, cycles), 2);
+  results.seconds = round((performance.now() - started) / 1000, 1);
+  return results;
+}
+
+export function formatQualityResults(r: QualityResults): string {
+  const lines = [
+    `Toy problem (Jaderberg et al. 2017, Fig. 2): best member's Q after ${r.options.toyGenerations} generations × ${TOY_STEPS_PER_JOB} steps, ${r.options.seeds} seeds (optimum 1.2)`,
+    table(["variant", "mean Q", "median Q", "min Q", "max Q"], r.toy.map((t) => [t.variant, t.finalQ.mean, t.finalQ.median, t.finalQ.min, t.finalQ.max])),
+    "",
+    `LR-schedule toy (Ray Tune pbt_function.py): population ${LR_POPULATION}, up to ${r.options.lrMaxSteps} steps per member, target accuracy > ${LR_TARGET}`,
+    table(
+      ["method", "reached", "median steps", "mean steps", "max steps", "median population steps", "median best accuracy"],
+      r.lrSchedule.map((l) => [
+        l.method,
+        `${l.reached}/${l.runs}`,
+        l.stepsToReach?.median ?? NaN,
+        l.stepsToReach?.mean ?? NaN,
+        l.stepsToReach?.max ?? NaN,
+        l.populationStepsToReach?.median ?? NaN,
+        l.bestAccuracy.median,
+      ]),
+    ),
+    "",
+    `in-process scheduler cycle (nextJob + completeJob on in-memory PGlite): ${r.schedulerCycleMs} ms; total ${r.seconds} s`,
+    `machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, load average at start ${r.machine.loadAverage.join(" ")}`,
+  ];
+  return lines.join("\n");
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: "string" },
+      "toy-generations": { type: "string" },
+      "lr-max-steps": { type: "string" },
+      out: { type: "string", default: "quality.json" },
+    },
+  });
+  const results = await runQualityBench({
+    seeds: Number(values.seeds ?? FULL_QUALITY_OPTIONS.seeds),
+    toyGenerations: Number(values["toy-generations"] ?? FULL_QUALITY_OPTIONS.toyGenerations),
+    lrMaxSteps: Number(values["lr-max-steps"] ?? FULL_QUALITY_OPTIONS.lrMaxSteps),
+  });
+  console.log("\n" + formatQualityResults(results));
+  console.log(`\nwrote ${writeResults(values.out!, results)}`);
+}
