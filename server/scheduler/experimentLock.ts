@@ -14,19 +14,29 @@ export interface LockedExperiment {
   lastEventSeq: number;
 }
 
-type Row = { id: number; name: string; status: string; config: unknown; lastEventSeq: number };
+export type ExperimentRef = { name: string } | { id: number } | { jobId: number };
 
-export async function lockExperiment(tx: Tx, where: { name: string } | { id: number }): Promise<LockedExperiment> {
+type Row = Omit<LockedExperiment, "status" | "config"> & { status: string; config: unknown };
+
+// Only columns of the locked row itself are read here: PostgreSQL re-reads the row once the lock
+// is granted, but anything else in the statement (a subquery) would still see the state from
+// before the wait. Other rows are read by later statements, after the lock is held.
+
+export async function lockExperiment(tx: Tx, where: ExperimentRef): Promise<LockedExperiment> {
   const rows =
     "name" in where
-      ? await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE name = ${where.name} FOR UPDATE`
-      : await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE id = ${where.id} FOR UPDATE`;
+      ? await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE name = ${where.name} FOR UPDATE`
+      : "id" in where
+        ? await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE id = ${where.id} FOR UPDATE`
+        : await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE id = (SELECT "experimentId" FROM "Job" WHERE id = ${where.jobId}) FOR UPDATE OF e`;
   const row = rows[0];
   if (!row) {
-    throw new LineageError(
-      "experiment_not_found",
-      "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
-    );
+    throw "jobId" in where
+      ? new LineageError("job_not_found", `no job with id ${where.jobId}`)
+      : new LineageError(
+          "experiment_not_found",
+          "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
+        );
   }
   return { ...row, status: row.status as ExperimentStatus, config: row.config as ExperimentConfig };
 }
@@ -52,12 +62,18 @@ export class EventLog {
       data: (e.data ?? {}) as object,
       createdAt: now,
     }));
-    await tx.event.createMany({ data: rows });
+    // One statement for the events and the experiment's counter.
+    await tx.$executeRaw`
+      WITH bump AS (
+        UPDATE "Experiment" SET "lastEventSeq" = ${first + rows.length - 1} WHERE id = ${this.experiment.id}
+      )
+      INSERT INTO "Event" ("experimentId", seq, type, "jobId", member, data, "createdAt")
+      SELECT ${this.experiment.id}, e.seq, e.type, e.job, e.member, e.data::jsonb, ${now.toISOString()}::timestamp
+      FROM unnest(
+        ${rows.map((r) => r.seq)}::int[], ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.jobId)}::int[],
+        ${rows.map((r) => r.member)}::int[], ${rows.map((r) => JSON.stringify(r.data))}::text[]
+      ) AS e(seq, type, job, member, data)`;
     this.experiment.lastEventSeq += rows.length;
-    await tx.experiment.update({
-      where: { id: this.experiment.id },
-      data: { lastEventSeq: this.experiment.lastEventSeq },
-    });
     this.pending = [];
     return rows.map((r) => ({ ...r, createdAt: now.toISOString(), data: r.data as Record<string, unknown> }));
   }
@@ -72,7 +88,7 @@ const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
  */
 export async function withExperiment<T>(
   deps: SchedulerDeps,
-  where: { name: string } | { id: number },
+  where: ExperimentRef,
   fn: (tx: Tx, experiment: LockedExperiment, log: EventLog, now: Date) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {

@@ -2,7 +2,7 @@
 import { fieldError, LineageError } from "../api/errors";
 import { crashJob } from "./crash";
 import { withExperiment } from "./experimentLock";
-import { findJobExperiment, lockLeasedJob, type LeasedJob, assertLease } from "./leases";
+import { lockLeasedJob, type LeasedJob, assertLease } from "./leases";
 import { settleExperiment } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
@@ -54,20 +54,32 @@ export async function logMetrics(
   points: MetricPointInput[],
 ): Promise<{ stored: number }> {
   const now = deps.now();
-  const job = await deps.prisma.$transaction(async (tx) => {
-    const job = await lockLeasedJob(tx, jobId, leaseToken, now);
-    await tx.metricPoint.createMany({
-      data: points.map((p) => ({
-        experimentId: job.experimentId,
-        jobId,
-        member: job.member,
-        step: p.step,
-        values: p.values,
-        createdAt: now,
-      })),
+  // One statement: the points are stored only while the lease holds (checked in the same
+  // statement, so the reaper cannot take the job in between).
+  const values = points.map((p) => JSON.stringify(p.values));
+  const steps = points.map((p) => p.step);
+  const stored = await deps.prisma.$queryRaw<{ experimentId: number; member: number }[]>`
+    WITH leased AS (
+      SELECT "experimentId", member FROM "Job"
+      WHERE id = ${jobId} AND "leaseToken" = ${leaseToken} AND status = 'running' AND "leaseExpiresAt" > ${now.toISOString()}::timestamp
+    ), inserted AS (
+      INSERT INTO "MetricPoint" ("experimentId", "jobId", member, step, "values", "createdAt")
+      SELECT leased."experimentId", ${jobId}, leased.member, p.step, p.values::jsonb, ${now.toISOString()}::timestamp
+      FROM leased, unnest(${steps}::int[], ${values}::text[]) AS p(step, values)
+      RETURNING 1
+    )
+    SELECT "experimentId", member FROM leased`;
+  const job = stored[0];
+  if (!job) {
+    // Say why: no such job, or a lease that is not (or no longer) this one.
+    const row = await deps.prisma.job.findUnique({
+      where: { id: jobId },
+      select: { id: true, experimentId: true, member: true, generation: true, attempt: true, status: true, leaseToken: true, leaseExpiresAt: true },
     });
-    return job;
-  });
+    if (!row) throw new LineageError("job_not_found", `no job with id ${jobId}`);
+    assertLease(row, leaseToken, now);
+    throw new LineageError("lease_invalid", `job ${jobId}: the lease ended; this call changed nothing`);
+  }
   deps.bus.publish({ type: "metrics", experimentId: job.experimentId, jobId, member: job.member, points });
   return { stored: points.length };
 }
@@ -82,9 +94,8 @@ export async function completeJob(
   leaseToken: string,
   results: Record<string, unknown>,
 ): Promise<JobView> {
-  const experimentId = await findJobExperiment(deps, jobId);
-  return withExperiment(deps, { id: experimentId }, async (tx, experiment, log, now) => {
-    await lockLeasedJob(tx, jobId, leaseToken, now);
+  return withExperiment(deps, { jobId }, async (tx, experiment, log, now) => {
+    const leased = await lockLeasedJob(tx, jobId, leaseToken, now);
     const metric = experiment.config.metric;
     const score = results[metric];
     if (typeof score !== "number" || !Number.isFinite(score)) {
@@ -97,12 +108,11 @@ export async function completeJob(
         "finite number",
       );
     }
-    const before = await tx.job.findUniqueOrThrow({ where: { id: jobId }, select: { results: true } });
     const job = await tx.job.update({
       where: { id: jobId },
       data: {
         status: "done",
-        results: { ...(before.results as object), ...results } as object,
+        results: { ...(leased.results as object), ...results } as object,
         score,
         finishedAt: now,
         leaseToken: null,
@@ -113,15 +123,15 @@ export async function completeJob(
       member: job.member,
       data: { generation: job.generation, attempt: job.attempt, score, [metric]: score },
     });
-    await settleExperiment(tx, experiment, log);
+    // Only a member's last generation can finish the experiment.
+    if (job.generation >= experiment.config.stop.maxGenerations - 1) await settleExperiment(tx, experiment, log);
     return toJobView(job);
   });
 }
 
 /** The worker gave up on the job: it is marked crashed with the error, and retried if allowed. */
 export async function failJob(deps: SchedulerDeps, jobId: number, leaseToken: string, error: string): Promise<JobView> {
-  const experimentId = await findJobExperiment(deps, jobId);
-  return withExperiment(deps, { id: experimentId }, async (tx, experiment, log, now) => {
+  return withExperiment(deps, { jobId }, async (tx, experiment, log, now) => {
     await lockLeasedJob(tx, jobId, leaseToken, now);
     const { job } = await crashJob(tx, experiment, log, jobId, "failed", error, now);
     return toJobView(job);

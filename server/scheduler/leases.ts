@@ -1,10 +1,11 @@
 // A worker's calls on a job carry the lease token it was given. A call without the current,
 // unexpired lease changes nothing and is refused with 409.
 import { LineageError } from "../api/errors";
-import type { SchedulerDeps, Tx } from "./deps";
+import type { Tx } from "./deps";
 
 export interface LeasedJob {
   id: number;
+  results?: unknown;
   experimentId: number;
   member: number;
   generation: number;
@@ -14,16 +15,10 @@ export interface LeasedJob {
   leaseExpiresAt: Date | null;
 }
 
-export async function findJobExperiment(deps: SchedulerDeps, jobId: number): Promise<number> {
-  const job = await deps.prisma.job.findUnique({ where: { id: jobId }, select: { experimentId: true } });
-  if (!job) throw new LineageError("job_not_found", `no job with id ${jobId}`);
-  return job.experimentId;
-}
-
 /** Locks the job row and checks that `leaseToken` holds its live lease. */
 export async function lockLeasedJob(tx: Tx, jobId: number, leaseToken: string, now: Date): Promise<LeasedJob> {
   const rows = await tx.$queryRaw<LeasedJob[]>`
-    SELECT id, "experimentId", member, generation, attempt, status, "leaseToken", "leaseExpiresAt"
+    SELECT id, "experimentId", member, generation, attempt, status, "leaseToken", "leaseExpiresAt", results
     FROM "Job" WHERE id = ${jobId} FOR UPDATE`;
   const job = rows[0];
   if (!job) throw new LineageError("job_not_found", `no job with id ${jobId}`);

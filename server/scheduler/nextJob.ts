@@ -47,7 +47,8 @@ export async function nextJob(
       heartbeatSeconds: heartbeatSeconds(experiment.config.leaseSeconds),
     });
 
-    // 1. A queued job (initial, manual or a retry): the oldest one.
+    // 1. A queued job (initial, manual or a retry): the oldest one. Read in its own statement,
+    // after the experiment's lock is held, so it sees every claim committed before.
     const queued = await tx.$queryRaw<{ id: number }[]>`
       SELECT id FROM "Job" WHERE "experimentId" = ${experiment.id} AND status = 'queued'
       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
@@ -73,7 +74,9 @@ export async function nextJob(
     switch (decision.kind) {
       case "new-member":
       case "next-generation": {
-        const job = await createRunningJob(tx, experiment, log, decision, lease, now);
+        // The new job starts from its parent's results, so `model_path` points at the checkpoint it continues.
+        const parentResults = decision.kind === "new-member" ? {} : members.find((m) => m.lastDone?.jobId === decision.parentJobId)?.lastDoneResults;
+        const job = await createRunningJob(tx, experiment, log, decision, parentResults ?? {}, lease, now);
         return answer(job);
       }
       case "done":
@@ -90,14 +93,11 @@ async function createRunningJob(
   experiment: LockedExperiment,
   log: EventLog,
   decision: Extract<Decision, { kind: "new-member" | "next-generation" }>,
+  parentResults: unknown,
   lease: { workerId: string; token: string; expiresAt: Date },
   now: Date,
 ) {
   const isNew = decision.kind === "new-member";
-  // The new job starts from its parent's results, so `model_path` points at the checkpoint it continues.
-  const parent = isNew
-    ? null
-    : await tx.job.findUniqueOrThrow({ where: { id: decision.parentJobId }, select: { id: true, results: true } });
   const job = await tx.job.create({
     data: {
       experimentId: experiment.id,
@@ -106,8 +106,8 @@ async function createRunningJob(
       attempt: 0,
       status: "running",
       hyperparameters: decision.hyperparameters as object,
-      results: (parent?.results ?? {}) as object,
-      parentId: parent?.id ?? null,
+      results: parentResults as object,
+      parentId: isNew ? null : decision.parentJobId,
       origin: isNew ? "initial" : decision.origin,
       donorJobId: isNew ? null : (decision.donor?.jobId ?? null),
       mutations: (isNew ? [] : decision.mutations) as object[],

@@ -3,54 +3,59 @@ import type { MemberState } from "../pbt/decide";
 import type { Hyperparameters, JobStatus } from "../pbt/config";
 import type { Tx } from "./deps";
 
-type LatestRow = {
-  id: number;
+type Row = {
   member: number;
+  id: number;
   generation: number;
   attempt: number;
   status: string;
   hyperparameters: Hyperparameters;
   finishedAt: Date | null;
+  doneId: number | null;
+  doneGeneration: number | null;
+  doneHyperparameters: Hyperparameters | null;
+  doneScore: number | null;
+  doneResults: unknown;
 };
-type DoneRow = { id: number; member: number; generation: number; hyperparameters: Hyperparameters; score: number };
+
+/** A member as the engine sees it, plus the results of its latest done job (what a copy starts from). */
+export type MemberRow = MemberState & { lastDoneResults: unknown };
 
 /**
  * A member's jobs are created one after another (next generation after a finished one, a retry
- * after a crash), so its latest job is the one with the highest id. Each member's row is found by
- * a short backwards walk of the (experimentId, member, id) index, so a decision costs the same
+ * after a crash), so its latest job is the one with the highest id. Each member's rows are found
+ * by a short backwards walk of the (experimentId, member, id) index, so a decision costs the same
  * whether the experiment has finished a hundred jobs or a hundred thousand.
  */
-export async function loadPopulation(tx: Tx, experimentId: number, populationSize: number): Promise<MemberState[]> {
-  const latest = await tx.$queryRaw<LatestRow[]>`
-    SELECT j.id, j.member, j.generation, j.attempt, j.status, j.hyperparameters, j."finishedAt"
+export async function loadPopulation(tx: Tx, experimentId: number, populationSize: number): Promise<MemberRow[]> {
+  const rows = await tx.$queryRaw<Row[]>`
+    SELECT m.member, l.id, l.generation, l.attempt, l.status, l.hyperparameters, l."finishedAt",
+           d.id AS "doneId", d.generation AS "doneGeneration", d.hyperparameters AS "doneHyperparameters", d.score AS "doneScore", d.results AS "doneResults"
     FROM generate_series(0, ${populationSize - 1}::int) AS m(member)
     CROSS JOIN LATERAL (
-      SELECT * FROM "Job" WHERE "experimentId" = ${experimentId} AND member = m.member AND status <> 'pruned'
+      SELECT id, generation, attempt, status, hyperparameters, "finishedAt" FROM "Job"
+      WHERE "experimentId" = ${experimentId} AND member = m.member AND status <> 'pruned'
       ORDER BY id DESC LIMIT 1
-    ) AS j`;
-  const done = await tx.$queryRaw<DoneRow[]>`
-    SELECT j.id, j.member, j.generation, j.hyperparameters, j.score
-    FROM generate_series(0, ${populationSize - 1}::int) AS m(member)
-    CROSS JOIN LATERAL (
-      SELECT * FROM "Job" WHERE "experimentId" = ${experimentId} AND member = m.member AND status = 'done'
+    ) AS l
+    LEFT JOIN LATERAL (
+      SELECT id, generation, hyperparameters, score, results FROM "Job"
+      WHERE "experimentId" = ${experimentId} AND member = m.member AND status = 'done'
       ORDER BY id DESC LIMIT 1
-    ) AS j`;
-  const doneByMember = new Map(done.map((d) => [d.member, d]));
-  return latest.map((l) => {
-    const d = doneByMember.get(l.member);
-    return {
-      member: l.member,
-      latest: {
-        jobId: l.id,
-        generation: l.generation,
-        attempt: l.attempt,
-        status: l.status as JobStatus,
-        hyperparameters: l.hyperparameters,
-        finishedAt: l.finishedAt ? new Date(l.finishedAt).getTime() : null,
-      },
-      lastDone: d
-        ? { jobId: d.id, generation: d.generation, hyperparameters: d.hyperparameters, score: Number(d.score) }
-        : null,
-    };
-  });
+    ) AS d ON true`;
+  return rows.map((r) => ({
+    member: r.member,
+    latest: {
+      jobId: r.id,
+      generation: r.generation,
+      attempt: r.attempt,
+      status: r.status as JobStatus,
+      hyperparameters: r.hyperparameters,
+      finishedAt: r.finishedAt ? new Date(r.finishedAt).getTime() : null,
+    },
+    lastDone:
+      r.doneId === null
+        ? null
+        : { jobId: r.doneId, generation: r.doneGeneration!, hyperparameters: r.doneHyperparameters!, score: Number(r.doneScore) },
+    lastDoneResults: r.doneResults,
+  }));
 }

@@ -92,6 +92,8 @@ describeEachDatabase("scheduler", (kind) => {
     expect(json).toHaveLength(16);
     const events = await s.scheduler.listEvents("run", 0, 5000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // Stored in UTC as the scheduler's clock said, whatever the database session's time zone.
+    expect(new Set(events.map((e) => e.createdAt))).toEqual(new Set(["2026-01-01T00:00:00.000Z"]));
     expect(events.filter((e) => e.type === "job.finished")).toHaveLength(16);
     expect(events.at(-1)).toMatchObject({ type: "experiment.status", data: { to: "done" } });
     // Every persisted event was published on the bus, in order.
