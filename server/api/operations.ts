@@ -1,13 +1,12 @@
 // Every API operation defined once: its input and output schemas, its HTTP route, and what it
 // does. tRPC procedures (server/api/routers) and the worker HTTP API (server/api/http.ts) are
 // both built from this table, and so is the OpenAPI document.
-import type { z } from "zod";
+import { z } from "zod";
 import type { Scheduler } from "../scheduler";
 import type { Access, Principal } from "../auth/roles";
 import type { LineageError } from "./errors";
 import { createToken, listTokens, revokeToken, type TokenVerifier } from "../auth/tokens";
 import {
-  errorOutput,
   eventOutput,
   experimentOutput,
   heartbeatOutput,
@@ -16,7 +15,6 @@ import {
   nextJobOutput,
   tokenOutput,
 } from "./schemas";
-import { z as zod } from "zod";
 import { metricCurves } from "../dashboard/curves";
 import { jobDetail } from "../dashboard/job";
 import { experimentOverview } from "../dashboard/overview";
@@ -58,8 +56,8 @@ function op<I extends z.ZodType, O>(o: Operation<I, O>): Operation<I, O> {
   return o;
 }
 
-const summaryOutput = zod.array(zod.record(zod.string(), zod.unknown()));
-const jobWithExperiment = jobOutput.extend({ experiment: zod.string() });
+const summaryOutput = z.array(z.record(z.string(), z.unknown()));
+const jobWithExperiment = jobOutput.extend({ experiment: z.string() });
 
 export const operations = {
   listTokens: op({
@@ -68,8 +66,8 @@ export const operations = {
     kind: "query",
     tags: ["tokens"],
     http: { method: "GET", path: "/tokens" },
-    input: zod.strictObject({}).optional(),
-    output: zod.array(tokenOutput),
+    input: z.strictObject({}).optional(),
+    output: z.array(tokenOutput),
     handler: (ctx) => listTokens(ctx.scheduler.deps.prisma),
   }),
   createToken: op({
@@ -79,7 +77,7 @@ export const operations = {
     tags: ["tokens"],
     http: { method: "POST", path: "/tokens", status: 201 },
     input: inputs.createToken,
-    output: tokenOutput.extend({ token: zod.string() }),
+    output: tokenOutput.extend({ token: z.string() }),
     handler: (ctx, input) => createToken(ctx.scheduler.deps.prisma, input),
   }),
   revokeToken: op({
@@ -112,7 +110,7 @@ export const operations = {
     kind: "query",
     tags: ["experiments"],
     http: { method: "GET", path: "/experiments" },
-    input: zod.strictObject({}).optional(),
+    input: z.strictObject({}).optional(),
     output: summaryOutput,
     handler: (ctx) => ctx.scheduler.listExperiments(),
   }),
@@ -143,7 +141,7 @@ export const operations = {
     tags: ["experiments"],
     http: { method: "DELETE", path: "/experiments/{name}", params: { name: "string" } },
     input: inputs.experimentRef,
-    output: zod.object({ deleted: zod.literal(true) }),
+    output: z.object({ deleted: z.literal(true) }),
     handler: (ctx, input) => ctx.scheduler.deleteExperiment(input.name),
   }),
   listJobs: op({
@@ -153,7 +151,7 @@ export const operations = {
     tags: ["jobs"],
     http: { method: "GET", path: "/experiments/{name}/jobs", params: { name: "string", member: "integer", status: "string" } },
     input: inputs.listJobs,
-    output: zod.array(jobOutput),
+    output: z.array(jobOutput),
     handler: (ctx, input) => ctx.scheduler.listJobs(input.name, { member: input.member, status: input.status }),
   }),
   pushJob: op({
@@ -183,7 +181,7 @@ export const operations = {
     tags: ["experiments"],
     http: { method: "GET", path: "/experiments/{name}/events", params: { name: "string", afterSeq: "integer", limit: "integer" } },
     input: inputs.listEvents,
-    output: zod.array(eventOutput),
+    output: z.array(eventOutput),
     handler: (ctx, input) => ctx.scheduler.listEvents(input.name, input.afterSeq, input.limit),
   }),
   getSchedule: op({
@@ -193,15 +191,15 @@ export const operations = {
     tags: ["experiments"],
     http: { method: "GET", path: "/experiments/{name}/schedule", params: { name: "string" } },
     input: inputs.experimentRef,
-    output: zod.object({
-      experiment: zod.string(),
-      objective: zod.string(),
-      metric: zod.string(),
-      schedule: zod
+    output: z.object({
+      experiment: z.string(),
+      objective: z.string(),
+      metric: z.string(),
+      schedule: z
         .object({
-          bestJobId: zod.int(),
-          score: zod.number(),
-          steps: zod.array(zod.record(zod.string(), zod.unknown())),
+          bestJobId: z.int(),
+          score: z.number(),
+          steps: z.array(z.record(z.string(), z.unknown())),
         })
         .nullable(),
     }),
@@ -214,7 +212,7 @@ export const operations = {
     tags: ["experiments"],
     http: { method: "GET", path: "/experiments/{name}/export", params: { name: "string", format: "string" }, file: true },
     input: inputs.exportJobs,
-    output: zod.object({ contentType: zod.string(), filename: zod.string(), body: zod.string() }),
+    output: z.object({ contentType: z.string(), filename: z.string(), body: z.string() }),
     handler: (ctx, input) => ctx.scheduler.exportJobs(input.name, input.format),
   }),
   nextJob: op({
@@ -244,7 +242,7 @@ export const operations = {
     tags: ["worker"],
     http: { method: "POST", path: "/jobs/{id}/metrics", params: { id: "integer" } },
     input: inputs.logMetrics,
-    output: zod.object({ stored: zod.int() }),
+    output: z.object({ stored: z.int() }),
     handler: (ctx, input) => ctx.scheduler.logMetrics(input.id, input.leaseToken, input.points),
   }),
   complete: op({
@@ -274,7 +272,7 @@ export const operations = {
     kind: "query",
     tags: ["dashboard"],
     input: inputs.dashboardOverview,
-    output: zod.record(zod.string(), zod.unknown()),
+    output: z.record(z.string(), z.unknown()),
     handler: (ctx, input) => experimentOverview(ctx.scheduler.deps.prisma, input.name),
   }),
   dashboardCurves: op({
@@ -283,7 +281,7 @@ export const operations = {
     kind: "query",
     tags: ["dashboard"],
     input: inputs.dashboardCurves,
-    output: zod.record(zod.string(), zod.unknown()),
+    output: z.record(z.string(), z.unknown()),
     handler: (ctx, input) => metricCurves(ctx.scheduler.deps.prisma, input.name, { metric: input.metric, budget: input.budget }),
   }),
   dashboardJob: op({
@@ -292,10 +290,9 @@ export const operations = {
     kind: "query",
     tags: ["dashboard"],
     input: inputs.dashboardJob,
-    output: zod.record(zod.string(), zod.unknown()),
+    output: z.record(z.string(), z.unknown()),
     handler: (ctx, input) => jobDetail(ctx.scheduler.deps.prisma, input.id),
   }),
 };
 
 export type OperationName = keyof typeof operations;
-export { errorOutput };
