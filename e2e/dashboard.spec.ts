@@ -7,7 +7,8 @@ import { apiPath, pushInitialMembers, saveScreenshot, startToyWorkers, stopWorke
 
 test.describe.configure({ mode: "serial" });
 
-const GENERATIONS = 14;
+// Long enough (about 20 s with 2 workers at 1 s a job) that the run is still going when it is paused.
+const GENERATIONS = 20;
 const TOTAL = 2 * GENERATIONS;
 let name = uniqueName("e2e toy ✓");
 let created = false;
@@ -98,7 +99,7 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
   const listRow = list.getByRole("row").filter({ has: list.getByRole("link", { name, exact: true }) });
   await expect(listRow.getByRole("cell", { name: `0/${TOTAL}`, exact: true })).toBeVisible();
 
-  const workers = startToyWorkers(baseURL!, name, 2, 100);
+  const workers = startToyWorkers(baseURL!, name, 2, 250);
   try {
     await test.step("curves, tree and table fill in without a reload", async () => {
       const population = page.getByRole("table", { name: "Population" });
