@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { formatSchedulerResults, runSchedulerBench } from "./scheduler";
 import { formatQualityResults, lrTrainStep, runLrRandom, runQualityBench } from "./quality";
 import { createRng } from "../server/pbt/rng";
+import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
+import { formatMnistResults, mnistConfig, runMnistBench } from "./mnist";
 
 const quiet = () => {};
 
@@ -64,4 +66,60 @@ describe("bench smoke", () => {
     // Deterministic per seed.
     expect(runLrRandom(5, 50)).toEqual(runLrRandom(5, 50));
   });
+
+  it("browser: event-to-screen latency with its socket.io baseline, and a seeded experiment page drawn", async () => {
+    const r = await runBrowserBench({
+      ...BROWSER_FULL,
+      latencyRuns: [{ workers: 4, database: "pglite" }],
+      trainMs: [10, 30],
+      latencyWarmupMs: 500,
+      latencyMeasureMs: 2_500,
+      latencyDrainMs: 2_500,
+      scales: [{ members: 3, generations: 4 }],
+      pointsPerJob: 3,
+      loads: 1,
+      shell: false,
+      log: quiet,
+    });
+    const l = r.latency[0]!;
+    expect(l.errors).toBe(0);
+    expect(l.completes).toBeGreaterThan(3);
+    expect(l.socket.count).toBe(l.completes - l.socketMissing);
+    expect(l.socketMissing).toBe(0);
+    // Every complete of the window reached the page, after the socket event and within seconds.
+    expect(l.pageMissing).toBe(0);
+    expect(l.pageFrame.p50).toBeGreaterThan(l.socket.p50);
+    expect(l.pageFrame.max).toBeLessThan(10_000);
+    expect(l.pageFrame.p95).toBeGreaterThanOrEqual(l.pageDom.p95);
+    const row = r.scale[0]!;
+    expect(row).toMatchObject({ members: 3, generations: 4, jobs: 12, metricPoints: 36 });
+    expect(row.drawnMs).toBeGreaterThan(0);
+    expect(row.drawnMs).toBeLessThan(30_000);
+    expect(row.jsHeapMiB).toBeGreaterThan(1);
+    expect(row.domNodes).toBeGreaterThan(12);
+    expect(formatBrowserResults(r)).toMatch(/socket\.io/);
+    // Up to 5 minutes: the first run after a change to app/ or components/ builds the dashboard.
+  }, 300_000);
+
+  it("mnist: PBT and random search run the same number of training slices from the same initial draws", async () => {
+    const pbt = mnistConfig("pbt", "a", 1, { seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200 });
+    const random = mnistConfig("random-search", "b", 1, { seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200 });
+    expect(random.exploit).toEqual({ kind: "none" });
+    for (const [k, h] of Object.entries(random.hyperparameters)) {
+      expect(h.explore).toBeUndefined();
+      expect(h.init).toEqual(pbt.hyperparameters[k]!.init);
+    }
+    expect({ ...random, name: "", exploit: null, hyperparameters: null }).toEqual({ ...pbt, name: "", exploit: null, hyperparameters: null });
+
+    const r = await runMnistBench({ seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200, validationLimit: 200, log: quiet });
+    expect(r.runs.map((x) => x.method)).toEqual(["pbt", "random-search"]);
+    for (const run of r.runs) {
+      expect(run.jobsDone).toBe(4);
+      expect(run.bestMaxAccuracy).toBeGreaterThan(0.1); // better than chance after 400 examples
+      expect(run.bestMaxAccuracy).toBeLessThanOrEqual(1);
+      expect(run.bestMaxAccuracy).toBeGreaterThanOrEqual(run.generation0Best);
+    }
+    expect(r.runs.find((x) => x.method === "random-search")!.exploits).toBe(0);
+    expect(formatMnistResults(r)).toMatch(/random-search/);
+  }, 120_000);
 });

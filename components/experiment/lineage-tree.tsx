@@ -224,7 +224,7 @@ const TreeLayer = memo(function TreeLayer({
               ? "#dc2626"
               : "var(--chart-surface)";
           return (
-            <a key={job.id} href={jobHref(job.id)} data-job={job.id} aria-label={describe(job)} tabIndex={-1} className="tree-node" data-member={job.member}>
+            <a key={job.id} href={jobHref(job.id)} data-job={job.id} data-status={job.status} aria-label={describe(job)} tabIndex={-1} className="tree-node" data-member={job.member}>
               <circle
                 cx={cx(layout, job.generation)}
                 cy={cy(layout, job.member)}

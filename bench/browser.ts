@@ -1,0 +1,583 @@
+// The dashboard in a real browser (headless Chromium, the Next.js production build served by
+// server/main.ts with LINEAGE_UI=on):
+//   1. event-to-screen latency: simulated workers over HTTP keep jobs flowing on one experiment
+//      while the experiment page is open; from a worker's `complete` call returning to the page
+//      showing that job as done in the lineage tree (p50/p95). Baseline in the same run: a
+//      socket.io client in Node receiving the same job's `job.finished` event (the server's push
+//      alone, without the browser).
+//   2. dashboard scale: experiments of members × generations seeded straight into a fresh
+//      embedded database (createMany), then the time from navigation start to a fully drawn
+//      experiment page, and the page's JS heap. Baseline: the same page for an empty experiment.
+//
+//   npm run bench:browser
+//   tsx bench/browser.ts --workers 64 --measure-ms 30000 --scales 16x50,64x100,256x100
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { chromium, type Browser } from "@playwright/test";
+import { io as ioClient } from "socket.io-client";
+import { openDatabase } from "../server/db/client";
+import { createPostgresDatabase, TEST_POSTGRES_URL_VAR } from "../server/db/testing";
+import { seedLargeExperiment } from "../server/dashboard/testing";
+import type { ExperimentConfigInput } from "../server/pbt/config";
+import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
+import { createJsonClient, isMain, machine, median, percentile, round, sleep, table, writeResults } from "./lib";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export type Kind = "pglite" | "postgres";
+
+export interface BrowserBenchOptions {
+  /**
+   * The latency runs: simulated workers on the experiment (its population has the same size),
+   * and the server's database. PostgreSQL rows run only when LINEAGE_TEST_POSTGRES_URL is set.
+   */
+  latencyRuns: { workers: number; database: Kind }[];
+  /** Each worker "trains" for a uniform random time in this range (ms) between next-job and complete. */
+  trainMs: [number, number];
+  /** Jobs must keep flowing this long after the page is drawn before the window starts. */
+  latencyWarmupMs: number;
+  /** Completes that return in this window are the samples. */
+  latencyMeasureMs: number;
+  /** After the workers stop: how long to wait for the last samples to reach the page. */
+  latencyDrainMs: number;
+  /** members × generations of the seeded experiments. */
+  scales: { members: number; generations: number }[];
+  pointsPerJob: number;
+  /** Page loads measured per experiment (each in a fresh browser context), after one warm-up load. */
+  loads: number;
+  /** Also time the empty experiment page (the baseline); off only in the smoke test. */
+  shell: boolean;
+  log?: (line: string) => void;
+}
+
+export const FULL_OPTIONS: BrowserBenchOptions = {
+  latencyRuns: [
+    { workers: 8, database: "pglite" },
+    { workers: 64, database: "pglite" },
+    { workers: 64, database: "postgres" },
+  ],
+  trainMs: [20, 80],
+  latencyWarmupMs: 3_000,
+  latencyMeasureMs: 20_000,
+  latencyDrainMs: 4_000,
+  scales: [
+    { members: 16, generations: 50 },
+    { members: 64, generations: 100 },
+    { members: 256, generations: 100 },
+  ],
+  pointsPerJob: 10,
+  loads: 3,
+  shell: true,
+};
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface LatencyResult {
+  workers: number;
+  database: Kind;
+  /** Jobs finished in the experiment when the window ended (the page redraws all of them). */
+  jobsAtEnd: number;
+  /** Completes that returned in the window. */
+  completes: number;
+  completesPerSecond: number;
+  /** Socket.io delivery to a Node client: job.finished received − complete returned (can be < 0). */
+  socket: LatencySummary;
+  /** Page: the tree node of the job got data-status="done" (MutationObserver) − complete returned. */
+  pageDom: LatencySummary;
+  /** Page: the next animation frame after that DOM change (≈ painted) − complete returned. */
+  pageFrame: LatencySummary;
+  /**
+   * What the page waits for after an event: the experiment's overview read model
+   * (tRPC dashboard.overview, what the page refetches), fetched from Node in a loop during the
+   * window; its duration under the workers' load.
+   */
+  overviewFetch: LatencySummary;
+  /** Completes in the window the page never showed as done before the drain ended. */
+  pageMissing: number;
+  socketMissing: number;
+  /** Server process CPU during the window, in cores. */
+  serverCpuCores: number;
+  errors: number;
+}
+
+export interface ScaleRow {
+  members: number;
+  generations: number;
+  jobs: number;
+  metricPoints: number;
+  seedSeconds: number;
+  /** Navigation start → first animation frame in which the curves, the tree and the table are complete (ms). */
+  firstLoadMs: number;
+  /** Median over `loads` loads after the first. */
+  drawnMs: number;
+  drawnMsAll: number[];
+  /** JSHeapUsedSize (CDP Performance.getMetrics) 1 s after drawn, MiB; median over the loads. */
+  jsHeapMiB: number;
+  /** DOM nodes in the page at that time. */
+  domNodes: number;
+}
+
+export interface BrowserResults {
+  benchmark: "browser";
+  date: string;
+  machine: ReturnType<typeof machine>;
+  options: Omit<BrowserBenchOptions, "log">;
+  latency: LatencyResult[];
+  skipped: string[];
+  /** The empty experiment page (the app shell with no data) and the seeded experiments. */
+  shell: ScaleRow | null;
+  scale: ScaleRow[];
+  targets: { name: string; value: number; target: string; met: boolean }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const summary = (samples: number[]): LatencySummary => ({
+  count: samples.length,
+  p50: round(percentile(samples, 50), 1),
+  p95: round(percentile(samples, 95), 1),
+  max: round(samples.length ? Math.max(...samples) : NaN, 1),
+});
+
+/** Epoch milliseconds with sub-millisecond resolution (the same clock as the page's timeOrigin + now()). */
+const epochNow = () => performance.timeOrigin + performance.now();
+
+function processCpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Builds the dashboard when `.next/BUILD_ID` is missing or older than its sources (as `npm start` does). */
+export async function ensureDashboardBuild(log: (line: string) => void) {
+  const { spawnSync } = await import("node:child_process");
+  const newest = (target: string): number => {
+    if (!existsSync(target)) return 0;
+    const stat = statSync(target);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(target).map((e) => newest(path.join(target, e))));
+  };
+  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const changedAt = Math.max(...["app", "components", "next.config.js", "postcss.config.mjs"].map((s) => newest(path.join(ROOT, s))));
+  if (builtAt > changedAt) return;
+  log("building the dashboard (next build)…");
+  const result = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: existsSync(CHROMIUM) ? CHROMIUM : undefined, args: CHROMIUM_ARGS });
+}
+
+const UI_ENV = { LINEAGE_UI: "on", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LINEAGE_REAPER_INTERVAL_MS: "1000", LINEAGE_RETRY_AFTER_SECONDS: "0.1" };
+
+const experimentPath = (name: string) => `/experiments/${encodeURIComponent(name)}`;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Event-to-screen latency
+
+/** In the page, from the first script on: when each lineage-tree node is first seen with data-status="done". */
+const DONE_OBSERVER = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const seen = (window.__lineageDone = {});
+  let pending = [];
+  const visit = (el) => {
+    const id = el.getAttribute("data-job");
+    if (id === null || el.getAttribute("data-status") !== "done" || id in seen) return;
+    seen[id] = [now(), 0];
+    pending.push(id);
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes") visit(r.target);
+      else for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue;
+        if (n.hasAttribute("data-job")) visit(n);
+        for (const el of n.querySelectorAll('[data-job][data-status="done"]')) visit(el);
+      }
+    }
+    if (pending.length) {
+      const batch = pending;
+      pending = [];
+      requestAnimationFrame(() => { const t = now(); for (const id of batch) seen[id][1] = t; });
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+})();`;
+
+function latencyConfig(name: string, population: number): ExperimentConfigInput {
+  return {
+    name,
+    objective: "maximize",
+    metric: "score",
+    populationSize: population,
+    // Not reached in the window (a tree 100 generations wide, as in the scale figures).
+    stop: { maxGenerations: 100 },
+    mode: "async",
+    exploit: { kind: "truncate", fraction: 0.2 },
+    hyperparameters: {
+      lr: { init: { kind: "loguniform", low: 1e-4, high: 1e-1 }, explore: { kind: "perturb", minFactor: 0.8, maxFactor: 1.2 } },
+    },
+    leaseSeconds: 300,
+    maxRetries: 3,
+    seed: 1,
+  };
+}
+
+export async function latencyRun(browser: Browser, workers: number, database: Kind, opts: BrowserBenchOptions): Promise<LatencyResult> {
+  const log = opts.log ?? (() => {});
+  const pg = database === "postgres" ? await createPostgresDatabase() : null;
+  const server = await startServerProcess({ ...(pg ? { databaseUrl: pg.url } : {}), env: UI_ENV });
+  const client = createJsonClient();
+  const socket = ioClient(server.url, { transports: ["websocket"] });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const name = "bench live latency";
+    const created = await client.post(`${server.url}/api/v1/experiments`, latencyConfig(name, workers));
+    if (created.status !== 200 && created.status !== 201) throw new Error(`create experiment: ${created.status} ${JSON.stringify(created.body)}`);
+
+    // The baseline: a socket.io client in this process, joined like the dashboard.
+    const socketAt = new Map<number, number>();
+    socket.on("event", (e: { type: string; jobId: number | null }) => {
+      if (e.type === "job.finished" && e.jobId !== null && !socketAt.has(e.jobId)) socketAt.set(e.jobId, epochNow());
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.emit("join", { experiment: name, afterSeq: 0 }, (ack: { ok: boolean; error?: { message: string } }) =>
+        ack.ok ? resolve() : reject(new Error(`join: ${ack.error?.message}`)),
+      );
+    });
+
+    // The workers: next-job → "training" → one metric point → complete.
+    const completedAt = new Map<number, number>();
+    let stopped = false;
+    let errors = 0;
+    let firstError: string | undefined;
+    const base = `${server.url}/api/v1`;
+    const encoded = encodeURIComponent(name);
+    const worker = async (w: number) => {
+      while (!stopped) {
+        try {
+          const next = await client.post(`${base}/experiments/${encoded}/next-job`, { workerId: `bench-${w}` });
+          if (next.status !== 200) throw new Error(`next-job ${next.status} ${JSON.stringify(next.body).slice(0, 200)}`);
+          if (next.body.status === "done") return;
+          if (next.body.status === "wait") {
+            await sleep(100);
+            continue;
+          }
+          const { job, leaseToken } = next.body;
+          await sleep(opts.trainMs[0] + Math.random() * (opts.trainMs[1] - opts.trainMs[0]));
+          const score = job.generation + Math.random();
+          await client.post(`${base}/jobs/${job.id}/metrics`, { leaseToken, points: [{ step: job.generation, values: { score } }] });
+          const done = await client.post(`${base}/jobs/${job.id}/complete`, { leaseToken, results: { score } });
+          if (done.status !== 200) throw new Error(`complete ${done.status} ${JSON.stringify(done.body).slice(0, 200)}`);
+          completedAt.set(job.id, epochNow());
+        } catch (error) {
+          errors++;
+          firstError ??= String(error);
+          await sleep(50);
+        }
+      }
+    };
+    // The page is opened before the workers start (a page load queues behind 64 workers' calls
+    // on the one database connection), then kept open while the jobs flow.
+    const page = await context.newPage();
+    await page.addInitScript(DONE_OBSERVER);
+    await page.goto(`${server.url}${experimentPath(name)}`, { waitUntil: "domcontentloaded", timeout: 120_000 });
+    await page.locator('[data-testid="lineage-tree"]').waitFor({ timeout: 120_000 });
+    const loops = Array.from({ length: workers }, (_, w) => worker(w));
+    // Until the page shows a first finished job (at most 30 s: a page that stops updating under
+    // load is a result too, counted as missing samples), then the warm-up.
+    await page
+      .locator('[data-testid="lineage-tree"] a[data-job][data-status="done"]')
+      .first()
+      .waitFor({ state: "attached", timeout: 30_000 })
+      .catch(() => log("  the page shows no finished job after 30 s; measuring anyway"));
+    await sleep(opts.latencyWarmupMs);
+    const windowStart = epochNow();
+    const cpuStart = processCpuSeconds(server.child.pid);
+    log(`latency: ${workers} workers on ${database}, measuring ${opts.latencyMeasureMs / 1000} s…`);
+    const overviewUrl = `${server.url}/api/trpc/dashboard.overview?input=${encodeURIComponent(JSON.stringify({ name }))}`;
+    const overviewMs: number[] = [];
+    const overviewLoop = (async () => {
+      while (epochNow() < windowStart + opts.latencyMeasureMs) {
+        const t = performance.now();
+        const answer = await fetch(overviewUrl);
+        await answer.arrayBuffer();
+        if (answer.ok) overviewMs.push(performance.now() - t);
+        else errors++;
+        await sleep(250);
+      }
+    })();
+    await sleep(opts.latencyMeasureMs);
+    const windowEnd = epochNow();
+    const cpu = processCpuSeconds(server.child.pid) - cpuStart;
+    stopped = true;
+    await Promise.all(loops);
+    await overviewLoop;
+    await sleep(opts.latencyDrainMs);
+    const pageAt = (await page.evaluate(() => (window as unknown as { __lineageDone: Record<string, [number, number]> }).__lineageDone)) ?? {};
+    if (errors > 0) console.warn(`[bench] ${errors} worker errors; first: ${firstError}`);
+
+    const inWindow = [...completedAt].filter(([, t]) => t >= windowStart && t < windowEnd);
+    const socketLatency: number[] = [];
+    const dom: number[] = [];
+    const frame: number[] = [];
+    let pageMissing = 0;
+    let socketMissing = 0;
+    for (const [id, t] of inWindow) {
+      const s = socketAt.get(id);
+      if (s === undefined) socketMissing++;
+      else socketLatency.push(s - t);
+      const p = pageAt[String(id)];
+      if (!p) pageMissing++;
+      else {
+        dom.push(p[0] - t);
+        frame.push((p[1] || p[0]) - t);
+      }
+    }
+    const seconds = (windowEnd - windowStart) / 1000;
+    return {
+      workers,
+      database,
+      jobsAtEnd: [...completedAt.values()].filter((t) => t < windowEnd).length,
+      completes: inWindow.length,
+      completesPerSecond: round(inWindow.length / seconds, 1),
+      socket: summary(socketLatency),
+      pageDom: summary(dom),
+      pageFrame: summary(frame),
+      overviewFetch: summary(overviewMs),
+      pageMissing,
+      socketMissing,
+      serverCpuCores: round(cpu / seconds, 2),
+      errors,
+    };
+  } finally {
+    socket.close();
+    client.close();
+    await context.close();
+    await server.stop();
+    await pg?.drop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Dashboard scale
+
+/**
+ * In the page, from the first script on: checks every animation frame whether the experiment page
+ * is fully drawn, and records the frame's time (ms since navigation start) in __lineageDrawn.
+ * Fully drawn = the score curves show a line per member (none for an empty experiment, and no
+ * "Loading curves…"), the lineage tree has a node per job, the population table a row per member.
+ */
+const drawnProbe = (members: number, jobs: number) => `(() => {
+  const members = ${members}, jobs = ${jobs};
+  const check = (t) => {
+    const curves = document.querySelector('[data-testid="score-curves"]');
+    const tree = document.querySelector('[data-testid="lineage-tree"]');
+    const heading = document.getElementById("population-heading");
+    const ok =
+      curves && tree && heading &&
+      !curves.textContent.includes("Loading curves") &&
+      curves.querySelectorAll(".member-line .recharts-line-curve").length === members &&
+      document.querySelectorAll('tr[data-member]').length === members &&
+      tree.querySelectorAll("a[data-job]").length === jobs;
+    if (ok) window.__lineageDrawn = t;
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();`;
+
+async function loadPage(browser: Browser, url: string, members: number, jobs: number): Promise<{ drawnMs: number; heapMiB: number; domNodes: number }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(drawnProbe(members, jobs));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Performance.enable");
+    await page.goto(url, { waitUntil: "commit" });
+    await page.waitForFunction(() => typeof (window as unknown as { __lineageDrawn?: number }).__lineageDrawn === "number", undefined, { timeout: 120_000, polling: 100 });
+    const drawnMs = await page.evaluate(() => (window as unknown as { __lineageDrawn: number }).__lineageDrawn);
+    await sleep(1_000);
+    const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+    const metric = (n: string) => metrics.find((m) => m.name === n)?.value ?? NaN;
+    return { drawnMs: round(drawnMs, 0), heapMiB: round(metric("JSHeapUsedSize") / 2 ** 20, 1), domNodes: metric("Nodes") };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function scaleRun(browser: Browser, members: number, generations: number, opts: BrowserBenchOptions): Promise<ScaleRow> {
+  const parent = mkdtempSync(path.join(os.tmpdir(), "lineage-bench-ui-"));
+  let server: ServerProcess | undefined;
+  try {
+    const name = members === 0 ? "bench empty" : `bench ${members}x${generations}`;
+    const t0 = performance.now();
+    {
+      // The server keeps its embedded database in <LINEAGE_DATA_DIR>/db.
+      mkdirSync(path.join(parent, "db"), { recursive: true });
+      const db = await openDatabase({ dataDir: path.join(parent, "db") });
+      try {
+        if (members === 0) {
+          await db.prisma.experiment.create({ data: { name, config: latencyConfig(name, 8) as object, status: "running" } });
+        } else {
+          await seedLargeExperiment(db.prisma, { name, members, generations, pointsPerJob: opts.pointsPerJob });
+        }
+      } finally {
+        await db.close();
+      }
+    }
+    const seedSeconds = round((performance.now() - t0) / 1000, 1);
+    server = await startServerProcess({ dataDir: parent, env: UI_ENV });
+    const url = `${server.url}${experimentPath(name)}`;
+    const jobs = members * generations;
+    const first = await loadPage(browser, url, members, jobs);
+    const loads = [];
+    for (let i = 0; i < opts.loads; i++) loads.push(await loadPage(browser, url, members, jobs));
+    return {
+      members,
+      generations,
+      jobs,
+      metricPoints: jobs * opts.pointsPerJob,
+      seedSeconds,
+      firstLoadMs: first.drawnMs,
+      drawnMs: round(median(loads.map((l) => l.drawnMs)), 0),
+      drawnMsAll: loads.map((l) => l.drawnMs),
+      jsHeapMiB: round(median(loads.map((l) => l.heapMiB)), 1),
+      domNodes: median(loads.map((l) => l.domNodes)),
+    };
+  } finally {
+    await server?.stop();
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserResults> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const started = machine();
+  await ensureDashboardBuild(log);
+  const browser = await launchBrowser();
+  try {
+    const latency: LatencyResult[] = [];
+    const skipped: string[] = [];
+    for (const run of opts.latencyRuns) {
+      if (run.database === "postgres" && !process.env[TEST_POSTGRES_URL_VAR]) {
+        skipped.push(`latency with ${run.workers} workers on PostgreSQL: ${TEST_POSTGRES_URL_VAR} is not set`);
+        continue;
+      }
+      const row = await latencyRun(browser, run.workers, run.database, { ...opts, log });
+      log(`  socket p50 ${row.socket.p50} ms, page p50 ${row.pageFrame.p50} / p95 ${row.pageFrame.p95} ms`);
+      latency.push(row);
+    }
+    log("empty experiment page…");
+    const shell = opts.shell ? await scaleRun(browser, 0, 0, opts) : null;
+    const scale: ScaleRow[] = [];
+    for (const { members, generations } of opts.scales) {
+      log(`${members} × ${generations}…`);
+      const row = await scaleRun(browser, members, generations, opts);
+      log(`  drawn in ${row.drawnMs} ms (seeded in ${row.seedSeconds} s)`);
+      scale.push(row);
+    }
+    const targets: BrowserResults["targets"] = [];
+    for (const l of latency.filter((x) => x.workers === 64)) {
+      targets.push({ name: `event-to-screen p95, 64 workers, ${l.database} (ms)`, value: l.pageFrame.p95, target: "≤ 300", met: l.pageFrame.p95 <= 300 });
+    }
+    const mid = scale.find((s) => s.members === 64 && s.generations === 100);
+    if (mid) targets.push({ name: "fully drawn 64×100 (ms)", value: mid.drawnMs, target: "≤ 2000", met: mid.drawnMs <= 2000 });
+    return { benchmark: "browser", date: new Date().toISOString(), machine: started, options: { ...opts, log: undefined } as Omit<BrowserBenchOptions, "log">, latency, skipped, shell, scale, targets };
+  } finally {
+    await browser.close();
+  }
+}
+
+export function formatBrowserResults(r: BrowserResults): string {
+  const lat = r.latency.map((l) =>
+    [
+      `${l.workers} workers on ${l.database}: ${l.completes} completes in the window (${l.completesPerSecond}/s), ${l.jobsAtEnd} jobs done at its end, server ${l.serverCpuCores} cores`,
+      table(
+        ["measured from complete returning to", "samples", "p50 ms", "p95 ms", "max ms", "missing"],
+        [
+          ["socket.io event in Node (baseline)", l.socket.count, l.socket.p50, l.socket.p95, l.socket.max, l.socketMissing],
+          ["page: tree node done (DOM)", l.pageDom.count, l.pageDom.p50, l.pageDom.p95, l.pageDom.max, l.pageMissing],
+          ["page: next frame (drawn)", l.pageFrame.count, l.pageFrame.p50, l.pageFrame.p95, l.pageFrame.max, l.pageMissing],
+          ["(overview fetch duration, from Node)", l.overviewFetch.count, l.overviewFetch.p50, l.overviewFetch.p95, l.overviewFetch.max, ""],
+        ],
+      ),
+    ].join("\n"),
+  );
+  const scale = table(
+    ["experiment", "jobs", "metric points", "first load ms", "drawn ms (median)", "JS heap MiB", "DOM nodes"],
+    [...(r.shell ? [r.shell] : []), ...r.scale].map((s) => [
+      s.members === 0 ? "empty (app shell)" : `${s.members} × ${s.generations}`,
+      s.jobs,
+      s.metricPoints,
+      s.firstLoadMs,
+      s.drawnMs,
+      s.jsHeapMiB,
+      s.domNodes,
+    ]),
+  );
+  const targets = r.targets.map((t) => `${t.met ? "met    " : "NOT met"}  ${t.name}: ${t.value} (target ${t.target})`).join("\n");
+  return [
+    "Event-to-screen latency",
+    ...lat,
+    ...r.skipped.map((s) => `skipped: ${s}`),
+    "",
+    "Dashboard scale: navigation start → curves, tree and table fully drawn",
+    scale,
+    "",
+    targets,
+  ].join("\n");
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      workers: { type: "string" },
+      "measure-ms": { type: "string" },
+      scales: { type: "string" },
+      loads: { type: "string" },
+    },
+  });
+  const opts: BrowserBenchOptions = { ...FULL_OPTIONS };
+  if (values.workers) {
+    const counts = values.workers.split(",").map(Number);
+    opts.latencyRuns = (["pglite", "postgres"] as Kind[]).flatMap((database) => counts.map((workers) => ({ workers, database })));
+  }
+  if (values["measure-ms"]) opts.latencyMeasureMs = Number(values["measure-ms"]);
+  if (values.loads) opts.loads = Number(values.loads);
+  if (values.scales) {
+    opts.scales = values.scales.split(",").map((s) => {
+      const [members, generations] = s.split("x").map(Number);
+      return { members: members!, generations: generations! };
+    });
+  }
+  const results = await runBrowserBench(opts);
+  console.log("\n" + formatBrowserResults(results));
+  const file = writeResults("browser.json", results);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  process.exit(0);
+}
