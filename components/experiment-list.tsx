@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect } from "react";
 import { getSocket } from "./live/socket";
-import { throttle } from "./live/throttle";
+import { coalescedRefetch } from "./live/throttle";
 import { CreateExperimentHint } from "./create-experiment-hint";
 import { ExperimentStatusBadge } from "./experiment-status-badge";
 import { formatScore } from "./format";
@@ -25,7 +25,7 @@ export function ExperimentList() {
   useEffect(() => {
     const socket = getSocket();
     const queryKey = trpc.experiments.list.queryKey();
-    const refresh = throttle(() => void queryClient.invalidateQueries({ queryKey }), REFRESH_MS);
+    const refresh = coalescedRefetch(() => queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false }), REFRESH_MS);
     // Rooms do not survive a reconnect: watch again, and catch up on what was missed.
     const watch = () => {
       socket.emit("watch-experiments");

@@ -6,7 +6,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { LiveEvent, LiveHeartbeat, LiveMetrics } from "../live/socket";
-import { throttle } from "../live/throttle";
+import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
 import { useTRPC } from "../trpc";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
@@ -48,8 +48,8 @@ export function ExperimentDashboard({ name }: { name: string }) {
     const overviewKey = trpc.dashboard.overview.queryKey({ name });
     const curvesKey = trpc.dashboard.curves.queryKey({ name });
     return {
-      overview: throttle(() => void queryClient.invalidateQueries({ queryKey: overviewKey }), overviewRefreshMs(jobCount)),
-      curves: throttle(() => void queryClient.invalidateQueries({ queryKey: curvesKey }), CURVES_REFRESH_MS),
+      overview: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: overviewKey }, { cancelRefetch: false }), overviewRefreshMs(jobCount)),
+      curves: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: curvesKey }, { cancelRefetch: false }), CURVES_REFRESH_MS),
     };
   }, [trpc, queryClient, name, jobCount]);
   useEffect(() => () => {

@@ -4,7 +4,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useRef } from "react";
-import { throttle } from "../live/throttle";
+import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
 import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
 import { formatScore, formatValue } from "../format";
@@ -25,7 +25,7 @@ export function JobDetail({ id }: { id: number }) {
   const startSeq = useRef<number | null>(null);
   if (startSeq.current === null && detail.data) startSeq.current = detail.data.experiment.lastEventSeq;
   const refresh = useMemo(
-    () => throttle(() => void queryClient.invalidateQueries({ queryKey: trpc.dashboard.job.queryKey({ id }) }), 300),
+    () => coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: trpc.dashboard.job.queryKey({ id }) }, { cancelRefetch: false }), 300),
     [queryClient, trpc, id],
   );
   useExperimentLive(detail.data?.experiment.name ?? "", startSeq.current, {

@@ -1,27 +1,6 @@
 // Coalescing bursts of live messages: a worker fleet can send hundreds of events a second, and
 // the views should redraw a few times a second, not once per message.
 
-/** Calls `fn` at most once per `ms`, always after the last call of a burst (leading + trailing). */
-export function throttle(fn: () => void, ms: number): { (): void; cancel(): void } {
-  let last = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const run = () => {
-    timer = undefined;
-    last = Date.now();
-    fn();
-  };
-  const throttled = () => {
-    if (timer) return;
-    const wait = Math.max(0, last + ms - Date.now());
-    timer = setTimeout(run, wait);
-  };
-  throttled.cancel = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-  };
-  return throttled;
-}
-
 /** Collects items and hands them over in one batch every `ms`. */
 export function batcher<T>(flush: (items: T[]) => void, ms: number): { push(item: T): void; cancel(): void } {
   let items: T[] = [];
@@ -42,4 +21,43 @@ export function batcher<T>(flush: (items: T[]) => void, ms: number): { push(item
       items = [];
     },
   };
+}
+
+/**
+ * Runs `refetch` at most every `ms`, never two at once and never cancelling one in flight: a
+ * request that arrives meanwhile runs once after it lands. (Cancelling and restarting a refetch
+ * on every burst of events starves a page whose refetch takes longer than the bursts' interval.)
+ */
+export function coalescedRefetch(refetch: () => Promise<unknown>, ms: number): { (): void; cancel(): void } {
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight = false;
+  let again = false;
+  let cancelled = false;
+  const start = () => {
+    timer = undefined;
+    inFlight = true;
+    again = false;
+    last = Date.now();
+    refetch()
+      .catch(() => {})
+      .finally(() => {
+        inFlight = false;
+        if (again && !cancelled) request();
+      });
+  };
+  const request = () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    if (timer) return;
+    timer = setTimeout(start, Math.max(0, last + ms - Date.now()));
+  };
+  request.cancel = () => {
+    cancelled = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+  return request;
 }
