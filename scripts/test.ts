@@ -67,19 +67,22 @@ if (CI && skipped.length > 0) {
 }
 
 let failed = false;
+// The dashboard's production build first: the browser tests and the browser benchmark's smoke
+// test (in vitest) serve it.
+const built = browserReason ? false : run("npx", ["next", "build"]) === 0;
+if (!browserReason && !built) failed = true;
+
 const vitestJson = path.join(OUT, "vitest.json");
 const vitestStatus = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
-failed = vitestStatus !== 0;
+if (vitestStatus !== 0) failed = true;
 if (!count(vitestJson, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }))) {
   failed = true;
 }
 
-if (!browserReason) {
-  // (Not `failed ||= run(...)`: that would skip the run once something failed.)
-  const built = run("npx", ["next", "build"]) === 0;
+if (built) {
   const playwrightJson = path.join(OUT, "playwright.json");
-  const status = built ? run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) : 1;
-  failed = failed || !built || status !== 0;
+  const status = run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+  if (status !== 0) failed = true;
   if (!count(playwrightJson, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }))) {
     failed = true;
   }
