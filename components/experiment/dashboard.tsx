@@ -16,7 +16,7 @@ import { LineageTree } from "./lineage-tree";
 import { PopulationTable } from "./population-table";
 import { ScoreCurves } from "./score-curves";
 import { HyperparameterSchedules } from "./schedules";
-import type { Curves, Overview } from "./types";
+import type { Curves, JobNode, Overview } from "./types";
 import { SelectionStyle } from "./selection-style";
 import { useViewState } from "./view-state";
 
@@ -38,6 +38,16 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const curves = useQuery(curvesOptions);
 
   const [feed, setFeed] = useState<LiveEvent[]>([]);
+  // Events newer than the loaded overview are applied on top of it until a refetch includes
+  // them: a refetch answered from a snapshot older than an event must not undo what it showed.
+  const recentEvents = useRef<LiveEvent[]>([]);
+  const [eventsVersion, setEventsVersion] = useState(0);
+  const live = useMemo(() => {
+    if (!overview.data) return undefined;
+    const loadedSeq = overview.data.experiment.lastEventSeq;
+    return applyJobEvents(overview.data, recentEvents.current.filter((e) => e.seq > loadedSeq));
+    // eventsVersion: recentEvents (a ref) changed.
+  }, [overview.data, eventsVersion]);
   // The first join replays the last FEED_LIMIT events for the feed; later joins resume.
   const startSeq = overview.data ? Math.max(0, overview.data.experiment.lastEventSeq - FEED_LIMIT) : null;
   const startSeqRef = useRef<number | null>(null);
@@ -64,6 +74,9 @@ export function ExperimentDashboard({ name }: { name: string }) {
       const loadedSeq = overview.data?.experiment.lastEventSeq ?? 0;
       const fresh = events.filter((e) => e.seq > loadedSeq);
       if (fresh.length === 0) return;
+      // Drawn at once from the events (see `live` below); the refetch that follows brings the rest.
+      recentEvents.current = [...recentEvents.current, ...fresh].slice(-RECENT_EVENTS);
+      setEventsVersion((v) => v + 1);
       refresh.overview();
       if (fresh.some((e) => CURVE_EVENTS.has(e.type))) refresh.curves();
     },
@@ -95,7 +108,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
       </div>
     );
   }
-  const data = overview.data;
+  const data = live ?? overview.data;
   return (
     <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
       <SelectionStyle members={view.members} />
@@ -147,6 +160,71 @@ function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
   }
   if (added === 0) return curves;
   return { ...curves, totalPoints: curves.totalPoints + added, series: [...series.values()].sort((a, b) => a.member - b.member) };
+}
+
+/** How many recent events are kept to re-apply on top of a refetched overview. */
+const RECENT_EVENTS = 5000;
+
+const EVENT_STATUS: Record<string, JobNode["status"]> = { "job.started": "running", "job.finished": "done", "job.crashed": "crashed" };
+
+/**
+ * What job events say, applied to the loaded overview: new jobs (as tree nodes and their member's
+ * row), status changes, scores, donors, the experiment's status. The best lineage and anything
+ * else comes with the refetch that follows.
+ */
+function applyJobEvents(overview: Overview, events: LiveEvent[]): Overview {
+  const relevant = events.some((e) => e.type === "experiment.status" || e.type === "exploit" || e.type === "job.created" || EVENT_STATUS[e.type]);
+  if (!relevant) return overview;
+  const progress = { ...overview.progress };
+  const count = (status: JobNode["status"], delta: number) => {
+    if (status === "done") progress.done += delta;
+    else if (status === "running") progress.running += delta;
+    else if (status === "queued") progress.queued += delta;
+    else if (status === "crashed") progress.crashed += delta;
+  };
+  const jobs = new Map(overview.jobs.map((j) => [j.id, j]));
+  const members = new Map(overview.members.map((m) => [m.member, m]));
+  let experiment = overview.experiment;
+  for (const e of events) {
+    const d = e.data;
+    if (e.type === "experiment.status") {
+      experiment = { ...experiment, status: d.to as Overview["experiment"]["status"] };
+      continue;
+    }
+    if (e.jobId === null) continue;
+    const job = jobs.get(e.jobId);
+    if (e.type === "job.created" && !job && e.member !== null) {
+      const node: JobNode = {
+        id: e.jobId,
+        member: e.member,
+        generation: d.generation as number,
+        attempt: d.attempt as number,
+        status: d.status as JobNode["status"],
+        score: null,
+        parentId: (d.parentId as number | null) ?? null,
+        origin: d.origin as JobNode["origin"],
+        donorJobId: null,
+        hyperparameters: (d.hyperparameters ?? {}) as JobNode["hyperparameters"],
+      };
+      jobs.set(node.id, node);
+      count(node.status, +1);
+      const row = members.get(node.member);
+      if (row) members.set(node.member, { ...row, jobId: node.id, generation: node.generation, status: node.status, hyperparameters: node.hyperparameters });
+    } else if (e.type === "exploit" && job) {
+      jobs.set(job.id, { ...job, donorJobId: (d.donorJobId as number | null) ?? null });
+    } else if (EVENT_STATUS[e.type] && job && job.status !== EVENT_STATUS[e.type]) {
+      const status = EVENT_STATUS[e.type]!;
+      const score = typeof d.score === "number" ? d.score : job.score;
+      count(job.status, -1);
+      count(status, +1);
+      jobs.set(job.id, { ...job, status, score });
+      const row = members.get(job.member);
+      if (row && row.jobId === job.id) {
+        members.set(job.member, status === "done" ? { ...row, status, score, scoreGeneration: job.generation } : { ...row, status });
+      }
+    }
+  }
+  return { ...overview, experiment, progress, jobs: [...jobs.values()], members: [...members.values()] };
 }
 
 function applyHeartbeats(overview: Overview, messages: LiveHeartbeat[]): Overview {
