@@ -1,17 +1,15 @@
 // Browser tests: a real Chromium against the real server (server/main.ts serving the Next.js
 // production build, which `npm test` builds first), with a fresh embedded database per run.
 import { defineConfig, devices } from "@playwright/test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AUTH_ADMIN_TOKEN, AUTH_PORT, AUTH_URL } from "./e2e/auth-server";
+import { chromiumLaunchOptions } from "./e2e/chromium";
 
 const PORT = 3107;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
-// Debian's chromium when installed (Playwright's own browsers cannot be downloaded here);
-// otherwise Playwright's bundled browser, so a machine with internet access works as usual.
-const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 
 // Playwright loads this file in the runner and again in every worker; the folder is made once, by
 // the runner, and handed to the workers through the environment. The runner removes it when it
@@ -51,19 +49,7 @@ export default defineConfig({
       name: "chromium",
       use: {
         ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined,
-          args: [
-            "--no-sandbox", // headless Chromium as root (CI containers) refuses to start otherwise
-            "--disable-gpu",
-            // Without these, Chromium keeps trying to reach Google's hosts, out of reach here.
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-          ],
-        },
+        launchOptions: chromiumLaunchOptions,
       },
     },
   ],

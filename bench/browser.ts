@@ -22,19 +22,10 @@ import { createPostgresDatabase, TEST_POSTGRES_URL_VAR } from "../server/db/test
 import { seedLargeExperiment } from "../server/dashboard/testing";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
+import { chromiumLaunchOptions } from "../e2e/chromium";
 import { createJsonClient, isMain, machine, median, percentile, round, sleep, table, writeResults } from "./lib";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 export type Kind = "pglite" | "postgres";
 
@@ -189,7 +180,7 @@ export async function ensureDashboardBuild(log: (line: string) => void) {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: existsSync(CHROMIUM) ? CHROMIUM : undefined, args: CHROMIUM_ARGS });
+  return chromium.launch(chromiumLaunchOptions);
 }
 
 const UI_ENV = { LINEAGE_UI: "on", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LINEAGE_REAPER_INTERVAL_MS: "1000", LINEAGE_RETRY_AFTER_SECONDS: "0.1" };

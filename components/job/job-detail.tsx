@@ -4,12 +4,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useRef } from "react";
+import { Breadcrumb } from "../breadcrumb";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
 import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
 import { formatScore, formatValue } from "../format";
 import { RelativeTime } from "../relative-time";
-import { experimentHref, jobHref } from "../routes";
+import { jobHref } from "../routes";
 import { useTRPC, type RouterOutputs } from "../trpc";
 import { JobStatus } from "../experiment/population-table";
 import { link, sectionHeading } from "../experiment/ui";
@@ -63,15 +64,7 @@ function JobView({ detail }: { detail: Detail }) {
   return (
     <div className="space-y-8">
       <div>
-        <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-          <Link href="/" className={link}>
-            Experiments
-          </Link>{" "}
-          /{" "}
-          <Link href={experimentHref(experiment.name)} className={link}>
-            {experiment.name}
-          </Link>
-        </nav>
+        <Breadcrumb experiment={experiment.name} />
         <h1 className="text-2xl font-semibold tracking-tight">
           Job #{job.id}{" "}
           <span className="text-base font-normal">

@@ -2,7 +2,7 @@
 // best schedule.
 import { bestSchedule, type BestSchedule, type ScheduleJob } from "../pbt/schedule";
 import { getExperiment } from "./experiments";
-import { listJobs } from "./jobs";
+import { listJobs, listJobsById } from "./jobs";
 import type { JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
 
@@ -41,7 +41,7 @@ export async function exportJobs(deps: SchedulerDeps, name: string, format: "csv
 
 export async function getBestSchedule(deps: SchedulerDeps, name: string): Promise<{ experiment: string; objective: string; metric: string; schedule: BestSchedule | null }> {
   const experiment = await getExperiment(deps, name);
-  const jobs = await listJobs(deps, name);
+  const jobs = await listJobsById(deps, experiment.id);
   return {
     experiment: experiment.name,
     objective: experiment.config.objective,

@@ -15,9 +15,16 @@ export async function listJobs(
   name: string,
   filter: { member?: number; status?: string } = {},
 ): Promise<JobView[]> {
-  const experiment = await getExperiment(deps, name);
+  return listJobsById(deps, (await getExperiment(deps, name)).id, filter);
+}
+
+export async function listJobsById(
+  deps: SchedulerDeps,
+  experimentId: number,
+  filter: { member?: number; status?: string } = {},
+): Promise<JobView[]> {
   const jobs = await deps.prisma.job.findMany({
-    where: { experimentId: experiment.id, member: filter.member, status: filter.status },
+    where: { experimentId, member: filter.member, status: filter.status },
     orderBy: { id: "asc" },
   });
   return jobs.map(toJobView);
@@ -100,7 +107,7 @@ export async function pushJob(
         ]);
       }
       generation = state.lastDone.generation + 1;
-      parent = await tx.job.findUniqueOrThrow({ where: { id: state.lastDone.jobId }, select: { id: true, results: true } });
+      parent = { id: state.lastDone.jobId, results: state.lastDoneResults };
     }
     const rng = rngFor(config.seed, "manual", member, generation);
     const hyperparameters: Hyperparameters = {};

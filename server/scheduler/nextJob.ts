@@ -5,6 +5,7 @@ import { decideNext, type Decision } from "../pbt/decide";
 import type { Hyperparameters } from "../pbt/config";
 import { withExperiment, type EventLog, type LockedExperiment } from "./experimentLock";
 import { loadPopulation } from "./population";
+import { markDone } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps, Tx } from "./deps";
 
@@ -151,11 +152,4 @@ export function logJobCreated(
       hyperparameters,
     },
   });
-}
-
-export async function markDone(tx: Tx, experiment: LockedExperiment, log: EventLog, reason: string) {
-  if (experiment.status === "done") return;
-  await tx.experiment.update({ where: { id: experiment.id }, data: { status: "done" } });
-  log.add("experiment.status", { data: { from: experiment.status, to: "done", reason } });
-  experiment.status = "done";
 }

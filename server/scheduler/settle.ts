@@ -1,6 +1,5 @@
 import { decideNext } from "../pbt/decide";
 import type { EventLog, LockedExperiment } from "./experimentLock";
-import { markDone } from "./nextJob";
 import { loadPopulation } from "./population";
 import type { Tx } from "./deps";
 
@@ -10,4 +9,11 @@ export async function settleExperiment(tx: Tx, experiment: LockedExperiment, log
   const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
   const decision = decideNext({ config: experiment.config, members });
   if (decision.kind === "done") await markDone(tx, experiment, log, "every member reached the stopping rule");
+}
+
+export async function markDone(tx: Tx, experiment: LockedExperiment, log: EventLog, reason: string) {
+  if (experiment.status === "done") return;
+  await tx.experiment.update({ where: { id: experiment.id }, data: { status: "done" } });
+  log.add("experiment.status", { data: { from: experiment.status, to: "done", reason } });
+  experiment.status = "done";
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { Suspense } from "react";
 import { ExperimentDashboard } from "@/components/experiment/dashboard";
 
@@ -23,14 +23,7 @@ export default async function ExperimentPage({ params }: Props) {
   const name = await experimentName(params);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link
-          href="/"
-          className="rounded text-zinc-600 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-400"
-        >
-          Experiments
-        </Link>
-      </nav>
+      <Breadcrumb />
       {/* The view state is read from the URL's query (useSearchParams), on the client. */}
       <Suspense fallback={<h1 className="text-2xl font-semibold tracking-tight break-words">{name}</h1>}>
         <ExperimentDashboard key={name} name={name} />
