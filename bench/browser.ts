@@ -11,6 +11,7 @@
 //
 //   npm run bench:browser
 //   tsx bench/browser.ts --workers 64 --measure-ms 30000 --scales 16x50,64x100,256x100
+//   tsx bench/browser.ts --workers 8,64 --scales none        (latency only)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -560,7 +561,11 @@ if (isMain(import.meta.url)) {
   }
   if (values["measure-ms"]) opts.latencyMeasureMs = Number(values["measure-ms"]);
   if (values.loads) opts.loads = Number(values.loads);
-  if (values.scales) {
+  if (values.scales === "none") {
+    // Latency only: no seeded experiments, and no empty page to compare them with.
+    opts.scales = [];
+    opts.shell = false;
+  } else if (values.scales) {
     opts.scales = values.scales.split(",").map((s) => {
       const [members, generations] = s.split("x").map(Number);
       return { members: members!, generations: generations! };
