@@ -1,28 +1,43 @@
 "use client";
 // The experiment page: header and controls, score curves, hyperparameter schedules, lineage
-// tree, population table, event feed and exports, kept live by socket.io. Socket messages
-// update the query caches (metric points, heartbeats) or trigger a throttled refetch of the
-// affected read model; nothing polls.
+// tree, population table, event feed and exports, kept live by socket.io. Job events are applied
+// to the loaded overview once per animation frame (live-overview.ts) and drawn at once in the
+// header, the lineage tree and the feed; the heavier panels redraw from it less often (the table
+// every TABLE_MS, the charts every CHARTS_MS). Metric points go into the curves' cache; a throttled refetch of the read models
+// brings what events do not carry (the best lineage, downsampled curves). Nothing polls.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { LiveEvent, LiveHeartbeat, LiveMetrics } from "../live/socket";
+import type { LiveEvent, LiveMetrics } from "../live/socket";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
+import { useThrottled } from "../live/use-throttled";
 import { useTRPC } from "../trpc";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
 import { Exports } from "./exports";
 import { ExperimentHeader } from "./header";
 import { LineageTree } from "./lineage-tree";
+import { LiveOverview } from "./live-overview";
 import { PopulationTable } from "./population-table";
 import { ScoreCurves } from "./score-curves";
 import { HyperparameterSchedules } from "./schedules";
-import type { Curves, JobNode, Overview } from "./types";
+import type { Curves } from "./types";
 import { SelectionStyle } from "./selection-style";
 import { useViewState } from "./view-state";
 
-/** Refetch the overview at most this often; large populations (thousands of jobs) less often. */
-const overviewRefreshMs = (jobs: number) => Math.min(2_000, 300 + Math.floor(jobs / 8));
-const CURVES_REFRESH_MS = 1_000;
+/**
+ * Refetch the overview at most this often; large populations (thousands of jobs) less often.
+ * Events keep the page current in between; the refetch brings the best lineage and corrects.
+ */
+const overviewRefreshMs = (jobs: number) => Math.min(5_000, 1_000 + Math.floor(jobs / 4));
+const CURVES_REFRESH_MS = 2_000;
+/**
+ * How often the charts and the table redraw from the live data. A redraw of the charts (recharts,
+ * a line per member) takes tens to hundreds of milliseconds on a busy machine, and nothing else
+ * on the page can draw meanwhile: both charts redraw together, every CHARTS_MS.
+ */
+const CHARTS_MS = 2_000;
+const TABLE_MS = 500;
+const chartsKind = (c: { overview: unknown; curves: Curves | undefined }) => `${c.overview === undefined}/${c.curves?.metric}`;
 /** Events that change what the curves show beyond the points streamed to the cache. */
 const CURVE_EVENTS = new Set(["job.finished", "exploit", "job.created"]);
 
@@ -38,16 +53,18 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const curves = useQuery(curvesOptions);
 
   const [feed, setFeed] = useState<LiveEvent[]>([]);
-  // Events newer than the loaded overview are applied on top of it until a refetch includes
-  // them: a refetch answered from a snapshot older than an event must not undo what it showed.
-  const recentEvents = useRef<LiveEvent[]>([]);
-  const [eventsVersion, setEventsVersion] = useState(0);
-  const live = useMemo(() => {
-    if (!overview.data) return undefined;
-    const loadedSeq = overview.data.experiment.lastEventSeq;
-    return applyJobEvents(overview.data, recentEvents.current.filter((e) => e.seq > loadedSeq));
-    // eventsVersion: recentEvents (a ref) changed.
-  }, [overview.data, eventsVersion]);
+  // The overview shown: the last fetched one with the events received since on top.
+  const [model] = useState(() => new LiveOverview());
+  const [liveVersion, setLiveVersion] = useState(0);
+  const live = useMemo(
+    () => (overview.data ? model.rebase(overview.data) : undefined),
+    // liveVersion: the model applied events or heartbeats.
+    [model, overview.data, liveVersion],
+  );
+  const chartInputs = useMemo(() => ({ overview: live, curves: curves.data }), [live, curves.data]);
+  // At once: the first overview and curves, and the curves of another metric (the user chose it).
+  const forCharts = useThrottled(chartInputs, CHARTS_MS, chartsKind);
+  const forTable = useThrottled(live, TABLE_MS, (o) => o === undefined);
   // The first join replays the last FEED_LIMIT events for the feed; later joins resume.
   const startSeq = overview.data ? Math.max(0, overview.data.experiment.lastEventSeq - FEED_LIMIT) : null;
   const startSeqRef = useRef<number | null>(null);
@@ -74,9 +91,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
       const loadedSeq = overview.data?.experiment.lastEventSeq ?? 0;
       const fresh = events.filter((e) => e.seq > loadedSeq);
       if (fresh.length === 0) return;
-      // Drawn at once from the events (see `live` below); the refetch that follows brings the rest.
-      recentEvents.current = [...recentEvents.current, ...fresh].slice(-RECENT_EVENTS);
-      setEventsVersion((v) => v + 1);
+      if (model.apply(fresh)) setLiveVersion((v) => v + 1);
       refresh.overview();
       if (fresh.some((e) => CURVE_EVENTS.has(e.type))) refresh.curves();
     },
@@ -84,7 +99,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
       queryClient.setQueryData(curvesOptions.queryKey, (current) => (current ? appendPoints(current, messages) : current));
     },
     onHeartbeats(messages) {
-      queryClient.setQueryData(overviewOptions.queryKey, (current) => (current ? applyHeartbeats(current, messages) : current));
+      if (model.heartbeats(messages)) setLiveVersion((v) => v + 1);
     },
     onResumed() {
       refresh.overview();
@@ -99,7 +114,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
       </p>
     );
   }
-  if (!overview.data) {
+  if (!live) {
     const notFound = overview.error?.data?.code === "NOT_FOUND";
     return (
       <div role="alert" className="rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
@@ -108,15 +123,17 @@ export function ExperimentDashboard({ name }: { name: string }) {
       </div>
     );
   }
-  const data = live ?? overview.data;
+  // The throttled copies lag at most CHARTS_MS / TABLE_MS behind, and are there from the first draw.
+  const charts = forCharts.overview ?? live;
+  const table = forTable ?? live;
   return (
     <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
       <SelectionStyle members={view.members} />
-      <ExperimentHeader overview={data} connection={connection} />
+      <ExperimentHeader overview={live} connection={connection} />
       <section aria-labelledby="curves-heading">
         <ScoreCurves
-          overview={data}
-          curves={curves.data}
+          overview={charts}
+          curves={forCharts.curves}
           loading={curves.isPending}
           error={curves.error?.message ?? null}
           view={view}
@@ -124,13 +141,13 @@ export function ExperimentDashboard({ name }: { name: string }) {
         />
       </section>
       <section aria-labelledby="schedules-heading">
-        <HyperparameterSchedules overview={data} view={view} setView={setView} />
+        <HyperparameterSchedules overview={charts} view={view} setView={setView} />
       </section>
       <section aria-labelledby="tree-heading">
-        <LineageTree overview={data} />
+        <LineageTree overview={live} />
       </section>
       <section aria-labelledby="population-heading">
-        <PopulationTable overview={data} view={view} setView={setView} />
+        <PopulationTable overview={table} view={view} setView={setView} />
       </section>
       <div className="grid gap-8 lg:grid-cols-3">
         <section aria-labelledby="events-heading" className="lg:col-span-2">
@@ -160,80 +177,4 @@ function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
   }
   if (added === 0) return curves;
   return { ...curves, totalPoints: curves.totalPoints + added, series: [...series.values()].sort((a, b) => a.member - b.member) };
-}
-
-/** How many recent events are kept to re-apply on top of a refetched overview. */
-const RECENT_EVENTS = 5000;
-
-const EVENT_STATUS: Record<string, JobNode["status"]> = { "job.started": "running", "job.finished": "done", "job.crashed": "crashed" };
-
-/**
- * What job events say, applied to the loaded overview: new jobs (as tree nodes and their member's
- * row), status changes, scores, donors, the experiment's status. The best lineage and anything
- * else comes with the refetch that follows.
- */
-function applyJobEvents(overview: Overview, events: LiveEvent[]): Overview {
-  const relevant = events.some((e) => e.type === "experiment.status" || e.type === "exploit" || e.type === "job.created" || EVENT_STATUS[e.type]);
-  if (!relevant) return overview;
-  const progress = { ...overview.progress };
-  const count = (status: JobNode["status"], delta: number) => {
-    if (status === "done") progress.done += delta;
-    else if (status === "running") progress.running += delta;
-    else if (status === "queued") progress.queued += delta;
-    else if (status === "crashed") progress.crashed += delta;
-  };
-  const jobs = new Map(overview.jobs.map((j) => [j.id, j]));
-  const members = new Map(overview.members.map((m) => [m.member, m]));
-  let experiment = overview.experiment;
-  for (const e of events) {
-    const d = e.data;
-    if (e.type === "experiment.status") {
-      experiment = { ...experiment, status: d.to as Overview["experiment"]["status"] };
-      continue;
-    }
-    if (e.jobId === null) continue;
-    const job = jobs.get(e.jobId);
-    if (e.type === "job.created" && !job && e.member !== null) {
-      const node: JobNode = {
-        id: e.jobId,
-        member: e.member,
-        generation: d.generation as number,
-        attempt: d.attempt as number,
-        status: d.status as JobNode["status"],
-        score: null,
-        parentId: (d.parentId as number | null) ?? null,
-        origin: d.origin as JobNode["origin"],
-        donorJobId: null,
-        hyperparameters: (d.hyperparameters ?? {}) as JobNode["hyperparameters"],
-      };
-      jobs.set(node.id, node);
-      count(node.status, +1);
-      const row = members.get(node.member);
-      if (row) members.set(node.member, { ...row, jobId: node.id, generation: node.generation, status: node.status, hyperparameters: node.hyperparameters });
-    } else if (e.type === "exploit" && job) {
-      jobs.set(job.id, { ...job, donorJobId: (d.donorJobId as number | null) ?? null });
-    } else if (EVENT_STATUS[e.type] && job && job.status !== EVENT_STATUS[e.type]) {
-      const status = EVENT_STATUS[e.type]!;
-      const score = typeof d.score === "number" ? d.score : job.score;
-      count(job.status, -1);
-      count(status, +1);
-      jobs.set(job.id, { ...job, status, score });
-      const row = members.get(job.member);
-      if (row && row.jobId === job.id) {
-        members.set(job.member, status === "done" ? { ...row, status, score, scoreGeneration: job.generation } : { ...row, status });
-      }
-    }
-  }
-  return { ...overview, experiment, progress, jobs: [...jobs.values()], members: [...members.values()] };
-}
-
-function applyHeartbeats(overview: Overview, messages: LiveHeartbeat[]): Overview {
-  const latest = new Map(messages.map((m) => [m.member, m]));
-  return {
-    ...overview,
-    members: overview.members.map((row) => {
-      const beat = latest.get(row.member);
-      return beat && beat.jobId === row.jobId ? { ...row, heartbeatAt: beat.at } : row;
-    }),
-  };
 }

@@ -2,7 +2,7 @@
 // The event feed: exploits, explores (old → new), crashes and retries, status changes; newest
 // first. Job lifecycle events (created, started, finished) can be shown too.
 import Link from "next/link";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { formatScore, formatValue } from "../format";
 import type { LiveEvent } from "../live/socket";
 import { RelativeTime } from "../relative-time";
@@ -29,20 +29,27 @@ export function EventFeed({ events }: { events: LiveEvent[] }) {
       <ol className="max-h-96 divide-y divide-zinc-200 overflow-y-auto rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800" data-testid="event-feed" aria-label="Events, newest first">
         {shown.length === 0 && <li className="px-3 py-4 text-zinc-500 dark:text-zinc-400">No events to show yet.</li>}
         {shown.map((e) => (
-          <li key={e.seq} className="flex gap-3 px-3 py-1.5" data-seq={e.seq} data-type={e.type}>
-            <span className="w-12 shrink-0 text-right text-xs text-zinc-400 tabular-nums">#{e.seq}</span>
-            <span className="min-w-0 flex-1">
-              <EventText event={e} />
-            </span>
-            <span className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
-              <RelativeTime iso={e.createdAt} />
-            </span>
-          </li>
+          <FeedItem key={e.seq} event={e} />
         ))}
       </ol>
     </div>
   );
 }
+
+// Memoised: the feed changes every frame under load, each event's line never does.
+const FeedItem = memo(function FeedItem({ event: e }: { event: LiveEvent }) {
+  return (
+    <li className="flex gap-3 px-3 py-1.5" data-seq={e.seq} data-type={e.type}>
+      <span className="w-12 shrink-0 text-right text-xs text-zinc-400 tabular-nums">#{e.seq}</span>
+      <span className="min-w-0 flex-1">
+        <EventText event={e} />
+      </span>
+      <span className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
+        <RelativeTime iso={e.createdAt} />
+      </span>
+    </li>
+  );
+});
 
 function JobLink({ id }: { id: number | null | undefined }) {
   if (typeof id !== "number") return null;

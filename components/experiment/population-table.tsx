@@ -1,7 +1,7 @@
 "use client";
 // The population table: one row per member with its latest job; sortable by any column.
 import Link from "next/link";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { memberColor } from "../charts/colors";
 import { formatScore, formatValue } from "../format";
 import { RelativeTime } from "../relative-time";
@@ -20,7 +20,8 @@ function valueOf(row: MemberRow, key: Key): string | number | null {
   return row[key as keyof MemberRow] as string | number | null;
 }
 
-export function PopulationTable({
+// Memoised: the page redraws on every live update, the table only when its inputs change.
+export const PopulationTable = memo(function PopulationTable({
   overview,
   view,
   setView,
@@ -131,7 +132,7 @@ export function PopulationTable({
       </div>
     </div>
   );
-}
+});
 
 const STATUS_TONE: Record<string, string> = {
   running: "text-emerald-700 dark:text-emerald-400",

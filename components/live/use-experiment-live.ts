@@ -1,12 +1,15 @@
 "use client";
 // Live updates of one experiment over socket.io: joins with the last event seq seen, so after a
-// dropped connection the server replays exactly what was missed. Messages reach the callbacks
-// in batches (every BATCH_MS), so a busy run redraws a few times a second, not per message.
+// dropped connection the server replays exactly what was missed. Events reach the callback in
+// one batch per animation frame: drawn as soon as the browser can draw, and a busy run (hundreds
+// of events a second) still costs one update per frame, not one per message. Metric points and
+// heartbeats feed only the charts and the table's heartbeat times, which redraw about once a
+// second; they come in batches every SLOW_MS.
 import { useEffect, useRef, useState } from "react";
 import { getSocket, type LiveEvent, type LiveHeartbeat, type LiveMetrics } from "./socket";
-import { batcher } from "./throttle";
+import { batcher, frameBatcher } from "./throttle";
 
-const BATCH_MS = 200;
+const SLOW_MS = 1_000;
 
 export type Connection = "connecting" | "live" | "offline" | "error";
 
@@ -19,9 +22,8 @@ export interface LiveHandlers {
 }
 
 /** `startSeq`: the seq to replay after on the first join (null: wait, the page is loading). */
-export function useExperimentLive(name: string, startSeq: number | null, handlers: LiveHandlers): { connection: Connection; lastSeq: number } {
+export function useExperimentLive(name: string, startSeq: number | null, handlers: LiveHandlers): { connection: Connection } {
   const [connection, setConnection] = useState<Connection>("connecting");
-  const [lastSeq, setLastSeq] = useState(0);
   const handlersRef = useRef(handlers);
   useEffect(() => {
     handlersRef.current = handlers;
@@ -33,12 +35,9 @@ export function useExperimentLive(name: string, startSeq: number | null, handler
     let seq = startSeq;
     let experimentId: number | null = null;
     let joinedBefore = false;
-    const events = batcher<LiveEvent>((batch) => {
-      handlersRef.current.onEvents(batch);
-      setLastSeq(seq);
-    }, BATCH_MS);
-    const metrics = batcher<LiveMetrics>((batch) => handlersRef.current.onMetrics(batch), BATCH_MS);
-    const heartbeats = batcher<LiveHeartbeat>((batch) => handlersRef.current.onHeartbeats(batch), BATCH_MS);
+    const events = frameBatcher<LiveEvent>((batch) => handlersRef.current.onEvents(batch));
+    const metrics = batcher<LiveMetrics>((batch) => handlersRef.current.onMetrics(batch), SLOW_MS);
+    const heartbeats = batcher<LiveHeartbeat>((batch) => handlersRef.current.onHeartbeats(batch), SLOW_MS);
 
     const join = () => {
       setConnection("connecting");
@@ -86,5 +85,5 @@ export function useExperimentLive(name: string, startSeq: number | null, handler
     };
   }, [name, startSeq]);
 
-  return { connection, lastSeq };
+  return { connection };
 }
