@@ -32,7 +32,9 @@ export const VIRIDIS_GRADIENT = `linear-gradient(to right, ${VIRIDIS.join(", ")}
  * outlier does not wash the rest of the population into a single colour.
  */
 export function scoreScale(scores: number[], objective: "maximize" | "minimize"): (score: number) => number {
-  const sorted = [...new Set(scores.filter(Number.isFinite))].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: this runs on every live redraw of the tree.
+  const all = Float64Array.from(scores.filter(Number.isFinite)).sort();
+  const sorted = all.filter((v, i) => i === 0 || v !== all[i - 1]);
   if (sorted.length <= 1) return () => 1;
   return (score) => {
     let lo = 0;

@@ -3,6 +3,11 @@
 // edges run from parent to child, those that copy across members (exploits) in a strong colour,
 // and the best lineage drawn over everything. Hover (or arrow keys) shows a job; click or Enter
 // opens it.
+//
+// The tree redraws on every live update (up to once per frame), with thousands of nodes: every
+// node and edge is a memoised element whose props are plain values, so an update re-renders (and
+// touches in the DOM) only the nodes and edges that changed, not the whole SVG. A job's place
+// (member, generation) never changes once it exists.
 import { useRouter } from "next/navigation";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { scoreColor, scoreScale, VIRIDIS_GRADIENT } from "../charts/colors";
@@ -50,23 +55,28 @@ export function LineageTree({ overview }: { overview: Overview }) {
 
   const config = overview.experiment.config;
   const cells = useMemo(() => cellJobs(overview.jobs), [overview.jobs]);
-  const maxGeneration = cells.reduce((m, j) => Math.max(m, j.generation), 0);
-  const maxMember = cells.reduce((m, j) => Math.max(m, j.member), 0);
+  const jobById = useMemo(() => new Map(overview.jobs.map((j) => [j.id, j])), [overview.jobs]);
+  let maxGeneration = 0;
+  let maxMember = 0;
+  for (const j of cells) {
+    if (j.generation > maxGeneration) maxGeneration = j.generation;
+    if (j.member > maxMember) maxMember = j.member;
+  }
   const generations = Math.max(config.stop.maxGenerations, maxGeneration + 1);
   const members = Math.max(config.populationSize, maxMember + 1);
-  // One object per size, so the memoised layer of nodes is not redrawn on every hover.
+  // One object per size, so the memoised layers are not redrawn on every hover.
   const layout = useMemo(() => layoutFor(width, generations, members), [width, generations, members]);
-  const byCell = useMemo(() => new Map(cells.map((j) => [`${j.member}/${j.generation}`, j])), [cells]);
 
-  const [hovered, setHovered] = useState<JobNode | null>(null);
+  const [hoveredId, setHoveredId] = useState<number | null>(null);
   const [cursor, setCursor] = useState<{ member: number; generation: number } | null>(null);
-  const cursorJob = cursor ? (byCell.get(`${cursor.member}/${cursor.generation}`) ?? null) : null;
-  const shown = hovered ?? cursorJob;
+  const cursorJob = cursor ? (cells.find((j) => j.member === cursor.member && j.generation === cursor.generation) ?? null) : null;
+  // By id, so the card shows the job as it is now, not as it was when the pointer arrived.
+  const shown = (hoveredId !== null ? jobById.get(hoveredId) : undefined) ?? cursorJob;
 
   const jobFromEvent = (event: React.SyntheticEvent) => {
     const el = (event.target as Element).closest("[data-job]");
     const id = el ? Number(el.getAttribute("data-job")) : NaN;
-    return overview.jobs.find((j) => j.id === id) ?? null;
+    return jobById.get(id) ?? null;
   };
 
   const onKeyDown = (event: React.KeyboardEvent) => {
@@ -110,8 +120,8 @@ export function LineageTree({ overview }: { overview: Overview }) {
             width={layout.width}
             height={layout.height}
             className="block"
-            onMouseMove={(e) => setHovered(jobFromEvent(e))}
-            onMouseLeave={() => setHovered(null)}
+            onMouseMove={(e) => setHoveredId(jobFromEvent(e)?.id ?? null)}
+            onMouseLeave={() => setHoveredId(null)}
             onClick={(e) => {
               const job = jobFromEvent(e);
               if (!job || e.metaKey || e.ctrlKey || e.shiftKey) return;
@@ -119,7 +129,8 @@ export function LineageTree({ overview }: { overview: Overview }) {
               router.push(jobHref(job.id));
             }}
           >
-            <TreeLayer overview={overview} cells={cells} layout={layout} />
+            <TreeLayer objective={config.objective} cells={cells} jobById={jobById} layout={layout} />
+            <BestLayer best={overview.best} jobById={jobById} layout={layout} />
             {shown && (
               <circle
                 cx={cx(layout, shown.generation)}
@@ -147,7 +158,7 @@ export function LineageTree({ overview }: { overview: Overview }) {
         <p id="tree-current" className="sr-only" aria-live="polite">
           {cursor ? (cursorJob ? describe(cursorJob) : `member ${cursor.member}, generation ${cursor.generation}: no job`) : ""}
         </p>
-        {shown && <JobCard job={shown} overview={overview} layout={layout} />}
+        {shown && <JobCard job={shown} jobById={jobById} layout={layout} />}
       </div>
     </div>
   );
@@ -157,94 +168,156 @@ function describe(job: JobNode) {
   return `Job ${job.id}: member ${job.member}, generation ${job.generation}, ${job.status}, score ${formatScore(job.score)}, ${job.origin}`;
 }
 
+/** Colours are drawn from this many levels: a new score then recolours only the nodes whose level it moves. */
+const COLOUR_LEVELS = 64;
+
+// Memoised so that hovering (state of the tree) does not walk the nodes again.
 const TreeLayer = memo(function TreeLayer({
-  overview,
+  objective,
   cells,
+  jobById,
   layout,
 }: {
-  overview: Overview;
+  objective: "maximize" | "minimize";
   cells: JobNode[];
+  jobById: Map<number, JobNode>;
   layout: Layout;
 }) {
-  const objective = overview.experiment.config.objective;
-  const jobById = new Map(overview.jobs.map((j) => [j.id, j]));
-  const scale = scoreScale(cells.filter((j) => j.score !== null).map((j) => j.score!), objective);
-  const best = new Set(overview.best?.jobIds ?? []);
+  const scores: number[] = [];
+  for (const j of cells) if (j.score !== null) scores.push(j.score);
+  const scale = scoreScale(scores, objective);
   const edges: React.ReactNode[] = [];
   const exploitEdges: React.ReactNode[] = [];
-  const bestEdges: React.ReactNode[] = [];
   for (const job of cells) {
-    if (job.parentId === null) continue;
-    const parent = jobById.get(job.parentId);
+    const parent = job.parentId === null ? undefined : jobById.get(job.parentId);
     if (!parent) continue;
-    const x1 = cx(layout, parent.generation);
-    const y1 = cy(layout, parent.member);
-    const x2 = cx(layout, job.generation);
-    const y2 = cy(layout, job.member);
-    const exploit = parent.member !== job.member;
-    const mid = (x1 + x2) / 2;
-    const d = exploit ? `M${x1} ${y1} C${mid} ${y1} ${mid} ${y2} ${x2} ${y2}` : `M${x1} ${y1} L${x2} ${y2}`;
-    if (best.has(job.id) && best.has(parent.id)) {
-      bestEdges.push(<path key={job.id} d={d} fill="none" stroke="var(--chart-best)" strokeWidth={3} strokeLinecap="round" />);
-    } else if (exploit) {
-      exploitEdges.push(<path key={job.id} className="tree-edge" data-member={job.member} d={d} fill="none" stroke="var(--chart-exploit)" strokeWidth={1.5} strokeOpacity={0.85} />);
-    } else {
-      edges.push(<path key={job.id} className="tree-edge" data-member={job.member} d={d} fill="none" stroke="var(--chart-edge)" strokeWidth={1} />);
-    }
+    const edge = (
+      <TreeEdge
+        key={job.id}
+        member={job.member}
+        x1={cx(layout, parent.generation)}
+        y1={cy(layout, parent.member)}
+        x2={cx(layout, job.generation)}
+        y2={cy(layout, job.member)}
+      />
+    );
+    (parent.member !== job.member ? exploitEdges : edges).push(edge);
   }
-  const tickEvery = Math.max(1, Math.ceil(28 / layout.cellW));
-  const memberEvery = Math.max(1, Math.ceil(12 / layout.cellH));
   return (
     <g>
-      <g fontSize={11} fill="var(--chart-text)">
-        {Array.from({ length: layout.generations }, (_, g) =>
-          g % tickEvery === 0 ? (
-            <text key={g} x={cx(layout, g)} y={14} textAnchor="middle">
-              {g}
-            </text>
-          ) : null,
-        )}
-        {Array.from({ length: layout.members }, (_, m) =>
-          m % memberEvery === 0 ? (
-            <text key={m} x={LEFT - 8} y={cy(layout, m) + 4} textAnchor="end">
-              m{m}
-            </text>
-          ) : null,
-        )}
-      </g>
+      <TreeAxes layout={layout} />
       <g>{edges}</g>
       <g>{exploitEdges}</g>
-      <g>{bestEdges}</g>
       <g>
-        {cells.map((job) => {
-          const done = job.status === "done" && job.score !== null;
-          const fill = done
-            ? scoreColor(scale(job.score!))
-            : job.status === "crashed"
-              ? "#dc2626"
-              : "var(--chart-surface)";
-          return (
-            <a key={job.id} href={jobHref(job.id)} data-job={job.id} data-status={job.status} aria-label={describe(job)} tabIndex={-1} className="tree-node" data-member={job.member}>
-              <circle
-                cx={cx(layout, job.generation)}
-                cy={cy(layout, job.member)}
-                r={layout.r}
-                fill={fill}
-                stroke={best.has(job.id) ? "var(--chart-best)" : done ? "none" : job.status === "running" ? "#10b981" : "var(--chart-edge)"}
-                strokeWidth={best.has(job.id) ? 1.5 : 1.25}
-                strokeDasharray={job.status === "queued" ? "2 1.5" : undefined}
-                className={job.status === "running" ? "animate-pulse" : undefined}
-              />
-            </a>
-          );
-        })}
+        {cells.map((job) => (
+          <TreeNode
+            key={job.id}
+            job={job}
+            x={cx(layout, job.generation)}
+            y={cy(layout, job.member)}
+            r={layout.r}
+            level={job.status === "done" && job.score !== null ? Math.round(scale(job.score) * (COLOUR_LEVELS - 1)) : -1}
+          />
+        ))}
       </g>
     </g>
   );
 });
 
-function JobCard({ job, overview, layout }: { job: JobNode; overview: Overview; layout: Layout }) {
-  const donor = job.donorJobId !== null ? overview.jobs.find((j) => j.id === job.donorJobId) : undefined;
+const TreeAxes = memo(function TreeAxes({ layout }: { layout: Layout }) {
+  const tickEvery = Math.max(1, Math.ceil(28 / layout.cellW));
+  const memberEvery = Math.max(1, Math.ceil(12 / layout.cellH));
+  return (
+    <g fontSize={11} fill="var(--chart-text)">
+      {Array.from({ length: layout.generations }, (_, g) =>
+        g % tickEvery === 0 ? (
+          <text key={g} x={cx(layout, g)} y={14} textAnchor="middle">
+            {g}
+          </text>
+        ) : null,
+      )}
+      {Array.from({ length: layout.members }, (_, m) =>
+        m % memberEvery === 0 ? (
+          <text key={m} x={LEFT - 8} y={cy(layout, m) + 4} textAnchor="end">
+            m{m}
+          </text>
+        ) : null,
+      )}
+    </g>
+  );
+});
+
+/** Parent to child; across members (an exploit) a curve in the exploit colour. */
+function edgePath(x1: number, y1: number, x2: number, y2: number) {
+  if (y1 === y2) return `M${x1} ${y1} L${x2} ${y2}`;
+  const mid = (x1 + x2) / 2;
+  return `M${x1} ${y1} C${mid} ${y1} ${mid} ${y2} ${x2} ${y2}`;
+}
+
+const TreeEdge = memo(function TreeEdge({ member, x1, y1, x2, y2 }: { member: number; x1: number; y1: number; x2: number; y2: number }) {
+  const exploit = y1 !== y2;
+  return (
+    <path
+      className="tree-edge"
+      data-member={member}
+      d={edgePath(x1, y1, x2, y2)}
+      fill="none"
+      stroke={exploit ? "var(--chart-exploit)" : "var(--chart-edge)"}
+      strokeWidth={exploit ? 1.5 : 1}
+      strokeOpacity={exploit ? 0.85 : undefined}
+    />
+  );
+});
+
+/** `level`: the colour level of a finished job's score, -1 for a job without one. */
+const TreeNode = memo(function TreeNode({ job, x, y, r, level }: { job: JobNode; x: number; y: number; r: number; level: number }) {
+  const done = level >= 0;
+  const fill = done ? scoreColor(level / (COLOUR_LEVELS - 1)) : job.status === "crashed" ? "#dc2626" : "var(--chart-surface)";
+  return (
+    <a href={jobHref(job.id)} data-job={job.id} data-status={job.status} aria-label={describe(job)} tabIndex={-1} className="tree-node" data-member={job.member}>
+      <circle
+        cx={x}
+        cy={y}
+        r={r}
+        fill={fill}
+        stroke={done ? "none" : job.status === "running" ? "#10b981" : "var(--chart-edge)"}
+        strokeWidth={1.25}
+        strokeDasharray={job.status === "queued" ? "2 1.5" : undefined}
+        // No pulsing animation on running jobs: dozens of animated SVG nodes repaint the tree
+        // every frame, a steady cost for the whole page while a run is live.
+      />
+    </a>
+  );
+});
+
+/**
+ * The best lineage, over the tree: thick edges and a ring on its jobs. It changes only with a
+ * refetched overview (events do not carry it), and its jobs never move, so it redraws only when
+ * `best` or the layout changes, not with every live update of `jobById`.
+ */
+const BestLayer = memo(
+  function BestLayer({ best, jobById, layout }: { best: Overview["best"]; jobById: Map<number, JobNode>; layout: Layout }) {
+    const jobs = (best?.jobIds ?? []).flatMap((id) => jobById.get(id) ?? []);
+    const ids = new Set(jobs.map((j) => j.id));
+    return (
+      <g pointerEvents="none">
+        {jobs.map((job) => {
+          const parent = job.parentId !== null && ids.has(job.parentId) ? jobById.get(job.parentId) : undefined;
+          if (!parent) return null;
+          const d = edgePath(cx(layout, parent.generation), cy(layout, parent.member), cx(layout, job.generation), cy(layout, job.member));
+          return <path key={job.id} d={d} fill="none" stroke="var(--chart-best)" strokeWidth={3} strokeLinecap="round" />;
+        })}
+        {jobs.map((job) => (
+          <circle key={job.id} cx={cx(layout, job.generation)} cy={cy(layout, job.member)} r={layout.r} fill="none" stroke="var(--chart-best)" strokeWidth={1.5} />
+        ))}
+      </g>
+    );
+  },
+  (a, b) => a.best === b.best && a.layout === b.layout,
+);
+
+function JobCard({ job, jobById, layout }: { job: JobNode; jobById: Map<number, JobNode>; layout: Layout }) {
+  const donor = job.donorJobId !== null ? jobById.get(job.donorJobId) : undefined;
   const left = Math.min(cx(layout, job.generation) + 14, Math.max(0, layout.width - 260));
   return (
     <div
