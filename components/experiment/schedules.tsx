@@ -3,8 +3,8 @@
 // generation (step lines), with the best lineage on top: the schedule PBT found.
 import { memo, useMemo } from "react";
 import { CartesianGrid, LineChart, Line, XAxis, YAxis } from "recharts";
-import { memberColor } from "../charts/colors";
 import { formatValue } from "../format";
+import { lineDomain, MemberLines } from "./member-lines";
 import { cellJobs, exploredHyperparameters } from "./population-data";
 import type { Overview } from "./types";
 import { sectionHeading, toggle } from "./ui";
@@ -15,7 +15,8 @@ interface Series {
   points: { generation: number; value: number }[];
 }
 
-export function HyperparameterSchedules({
+// Memoised: the page redraws on every live update, this chart only when its inputs change.
+export const HyperparameterSchedules = memo(function HyperparameterSchedules({
   overview,
   view,
   setView,
@@ -49,7 +50,7 @@ export function HyperparameterSchedules({
       )}
     </div>
   );
-}
+});
 
 const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview: Overview; name: string }) {
   const spec = overview.experiment.config.hyperparameters[name]!;
@@ -85,6 +86,9 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
     return <p className="flex h-56 items-center justify-center text-sm text-zinc-500 dark:text-zinc-400">No jobs yet.</p>;
   }
   const log = spec.init.kind === "loguniform";
+  // The member lines are not recharts' (member-lines.tsx), so the axes get their extent from here.
+  const [, lastGeneration] = lineDomain(series, "generation", best.map((p) => p.generation));
+  const yDomain = categories ? [0, categories.length - 1] : lineDomain(series, "value", best.map((p) => p.value), !log);
   return (
     <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="schedule-chart">
       <LineChart responsive style={{ width: "100%", height: 240 }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
@@ -92,7 +96,7 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
         <XAxis
           type="number"
           dataKey="generation"
-          domain={[0, "dataMax"]}
+          domain={[0, lastGeneration]}
           allowDecimals={false}
           allowDuplicatedCategory={false}
           tick={{ fill: "var(--chart-text)", fontSize: 12 }}
@@ -102,7 +106,7 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
           type="number"
           dataKey="value"
           scale={log ? "log" : "auto"}
-          domain={categories ? [0, categories.length - 1] : ["auto", "auto"]}
+          domain={yDomain}
           ticks={categories ? categories.map((_, i) => i) : undefined}
           allowDataOverflow={false}
           width={64}
@@ -110,21 +114,7 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
           tick={{ fill: "var(--chart-text)", fontSize: 12 }}
           stroke="var(--chart-grid)"
         />
-        {series.map((s) => (
-          <Line
-            key={s.member}
-            data={s.points}
-            dataKey="value"
-            type="stepAfter"
-            className={`member-line m-${s.member}`}
-            stroke={memberColor(s.member)}
-            strokeOpacity={0.75}
-            strokeWidth={1.25}
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-          />
-        ))}
+        <MemberLines series={series} xKey="generation" step opacity={0.75} />
         {best.length > 0 && (
           <Line
             data={best}

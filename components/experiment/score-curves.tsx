@@ -3,15 +3,16 @@
 // points marked (where a curve jumps to its donor's), and the best member's lineage drawn on top.
 import { memo, useId } from "react";
 import { CartesianGrid, ComposedChart, Line, Scatter, XAxis, YAxis } from "recharts";
-import { memberColor } from "../charts/colors";
 import { formatValue } from "../format";
 import { CurvesHover } from "./curves-hover";
 import { MemberLegend } from "./member-legend";
+import { lineDomain, MemberLines } from "./member-lines";
 import type { Curves, Overview } from "./types";
 import { input, sectionHeading } from "./ui";
 import type { ViewState } from "./view-state";
 
-export function ScoreCurves({
+// Memoised: the page redraws on every live update, this chart only when its inputs change.
+export const ScoreCurves = memo(function ScoreCurves({
   overview,
   curves,
   loading,
@@ -93,7 +94,7 @@ export function ScoreCurves({
       </figure>
     </div>
   );
-}
+});
 
 const Triangle = (props: { cx?: number; cy?: number }) => {
   const { cx = 0, cy = 0 } = props;
@@ -102,6 +103,10 @@ const Triangle = (props: { cx?: number; cy?: number }) => {
 
 const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
   const many = curves.series.length > 16;
+  // The member lines are not recharts' (member-lines.tsx), so the axes get their extent from here.
+  const marks = [...(curves.best?.points ?? []), ...curves.exploits];
+  const xDomain = lineDomain(curves.series, "step", marks.map((p) => p.step));
+  const yDomain = lineDomain(curves.series, "value", marks.map((p) => p.value), true);
   return (
     <ComposedChart
       responsive
@@ -113,7 +118,7 @@ const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
       <XAxis
         type="number"
         dataKey="step"
-        domain={["dataMin", "dataMax"]}
+        domain={xDomain}
         allowDuplicatedCategory={false}
         tick={{ fill: "var(--chart-text)", fontSize: 12 }}
         stroke="var(--chart-grid)"
@@ -121,7 +126,7 @@ const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
       <YAxis
         type="number"
         dataKey="value"
-        domain={["auto", "auto"]}
+        domain={yDomain}
         width={56}
         tickFormatter={(v: number) => formatValue(v)}
         tick={{ fill: "var(--chart-text)", fontSize: 12 }}
@@ -143,22 +148,7 @@ const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
           isAnimationActive={false}
         />
       )}
-      {curves.series.map((s) => (
-        <Line
-          key={s.member}
-          data={s.points}
-          dataKey="value"
-          name={`member ${s.member}`}
-          type="linear"
-          className={`member-line m-${s.member}`}
-          stroke={memberColor(s.member)}
-          strokeOpacity={many ? 0.7 : 0.9}
-          strokeWidth={1.25}
-          dot={false}
-          activeDot={false}
-          isAnimationActive={false}
-        />
-      ))}
+      <MemberLines series={curves.series} xKey="step" opacity={many ? 0.7 : 0.9} />
       {curves.best && (
         <Line
           data={curves.best.points}
