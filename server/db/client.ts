@@ -25,17 +25,20 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "./generated/client";
 import { applyMigrations, type DatabaseKind } from "./migrate";
+import { pgliteSql, postgresSql, type Sql } from "./sql";
 
 export type { PrismaClient };
 export type { Experiment, Job, MetricPoint, Event } from "./generated/client";
 export { Prisma };
-export type { DatabaseKind };
+export type { DatabaseKind, Sql };
 
 /** The client inside `prisma.$transaction(async (tx) => ...)`. */
 export type TransactionClient = Prisma.TransactionClient;
 
 export interface Database {
   prisma: PrismaClient;
+  /** The same database without Prisma, for the scheduler's hot path (server/db/sql.ts). */
+  sql: Sql;
   kind: DatabaseKind;
   /** Where the data is, for logs: "PGlite in /abs/dir" or "PostgreSQL at host:port/db". No password. */
   location: string;
@@ -155,6 +158,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
   let closing: Promise<void> | undefined;
   return {
     prisma,
+    sql: postgresSql(pool),
     kind: "postgres",
     location,
     close: () =>
@@ -171,6 +175,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
 interface SharedPGlite {
   pglite: PGlite;
   prisma: PrismaClient;
+  sql: Sql;
   location: string;
   release(): Promise<void>;
 }
@@ -230,6 +235,7 @@ function handle(shared: SharedPGlite, release: () => Promise<void>): Database {
   let closing: Promise<void> | undefined;
   return {
     prisma: shared.prisma,
+    sql: shared.sql,
     kind: "pglite",
     location: shared.location,
     close: () => (closing ??= release()),
@@ -338,6 +344,7 @@ async function startPGlite(dir: string | undefined, opts: OpenDatabaseOptions): 
   return {
     pglite,
     prisma,
+    sql: pgliteSql(pglite),
     location,
     release: async () => {
       try {
