@@ -69,7 +69,7 @@ function summary(values: number[]): Summary {
 /** A scheduler on `db` whose clock moves one second per reading: decisions are reproducible. */
 function inProcessScheduler(db: Database): Scheduler {
   let now = Date.parse("2026-01-01T00:00:00Z");
-  return createScheduler({ prisma: db.prisma, bus: createLocalBus(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0 });
+  return createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0 });
 }
 
 let cycles = 0;

@@ -16,7 +16,6 @@ import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pb
 import { createLocalBus } from "../server/realtime/bus";
 import { createScheduler } from "../server/scheduler";
 import { loadPopulation } from "../server/scheduler/population";
-import type { Tx } from "../server/scheduler/deps";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
 import { createJsonClient, isMain, latency, machine, median, round, sleep, table, writeResults, type Latency } from "./lib";
 
@@ -314,7 +313,7 @@ export async function throughputRun(kind: Kind, servers: number, workers: number
  * as if it had been running for a long time. Returns the experiment id.
  */
 async function seedHistory(db: Database, name: string, populationSize: number, finished: number): Promise<number> {
-  const scheduler = createScheduler({ prisma: db.prisma, bus: createLocalBus(), now: () => new Date() }, { retryAfterSeconds: 0.1 });
+  const scheduler = createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), now: () => new Date() }, { retryAfterSeconds: 0.1 });
   const experiment = await scheduler.createExperiment(experimentConfigSchema.parse(experimentConfig(name, populationSize)) as never);
   const id = experiment.id;
   const base = Date.now() - finished * 1000;
@@ -350,7 +349,7 @@ async function timeLoadPopulation(db: Database, experimentId: number, population
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
-    await loadPopulation(db.prisma as unknown as Tx, experimentId, populationSize);
+    await loadPopulation(db.sql, experimentId, populationSize);
     samples.push(performance.now() - t0);
   }
   return round(median(samples), 2);

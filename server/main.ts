@@ -39,7 +39,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   }) : null;
   const bus = postgresBus ?? createLocalBus();
   const scheduler = createScheduler(
-    { prisma: database.prisma, bus, now: () => new Date() },
+    { prisma: database.prisma, sql: database.sql, bus, now: () => new Date() },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
   );
   const auth = await setUpAuth(env, database);

@@ -1,6 +1,7 @@
 // A crashed job (worker reported failure, or its lease ran out) is queued again, same generation,
 // hyperparameters and parent, until the retry limit; then its member is exhausted.
 import type { EventLog, LockedExperiment } from "./experimentLock";
+import { insertJob, type Job } from "./jobRows";
 import { logJobCreated } from "./nextJob";
 import { settleExperiment } from "./settle";
 import type { Tx } from "./deps";
@@ -15,10 +16,10 @@ export async function crashJob(
   error: string,
   now: Date,
 ) {
-  const job = await tx.job.update({
-    where: { id: jobId },
-    data: { status: "crashed", error, finishedAt: now, leaseToken: null },
-  });
+  const rows = await tx.query<Job>`
+    UPDATE "Job" SET status = 'crashed', error = ${error}, "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
+    WHERE id = ${jobId} RETURNING *`;
+  const job = rows[0]!;
   log.add("job.crashed", {
     jobId: job.id,
     member: job.member,
@@ -26,22 +27,20 @@ export async function crashJob(
   });
   const retriesLeft = job.attempt < experiment.config.maxRetries && experiment.status !== "done";
   if (retriesLeft) {
-    const retry = await tx.job.create({
-      data: {
-        experimentId: job.experimentId,
-        member: job.member,
-        generation: job.generation,
-        attempt: job.attempt + 1,
-        status: "queued",
-        hyperparameters: job.hyperparameters as object,
-        // Results were only ever copied from the parent (a crashed job reported nothing).
-        results: job.results as object,
-        parentId: job.parentId,
-        origin: job.origin,
-        donorJobId: job.donorJobId,
-        mutations: job.mutations as object,
-        createdAt: now,
-      },
+    const retry = await insertJob(tx, {
+      experimentId: job.experimentId,
+      member: job.member,
+      generation: job.generation,
+      attempt: job.attempt + 1,
+      status: "queued",
+      hyperparameters: job.hyperparameters,
+      // Results were only ever copied from the parent (a crashed job reported nothing).
+      results: job.results,
+      parentId: job.parentId,
+      origin: job.origin,
+      donorJobId: job.donorJobId,
+      mutations: job.mutations,
+      createdAt: now,
     });
     logJobCreated(log, retry, retry.hyperparameters as Hyperparameters);
     return { job, retry };

@@ -1,6 +1,7 @@
 // Every change to an experiment's population happens under a row lock on the experiment, taken
 // first in every transaction (then job rows): decisions never race, events are numbered in commit
-// order, and a fixed lock order keeps transactions from deadlocking.
+// order, and a fixed lock order keeps transactions from deadlocking. The transactions run on the
+// driver directly (server/db/sql.ts): this is the scheduler's hot path.
 import { LineageError } from "../api/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
 import type { EventView } from "./views";
@@ -14,29 +15,27 @@ export interface LockedExperiment {
   lastEventSeq: number;
 }
 
-export type ExperimentRef = { name: string } | { id: number } | { jobId: number };
+export type ExperimentRef = { name: string } | { id: number };
 
 type Row = Omit<LockedExperiment, "status" | "config"> & { status: string; config: unknown };
 
-// Only columns of the locked row itself are read here: PostgreSQL re-reads the row once the lock
-// is granted, but anything else in the statement (a subquery) would still see the state from
-// before the wait. Other rows are read by later statements, after the lock is held.
-
+/**
+ * Locks the experiment's row for the rest of the transaction. Only columns of the locked row
+ * itself are read here: PostgreSQL re-reads the row once the lock is granted, but anything else in
+ * the statement (a subquery) would still see the state from before the wait. Other rows are read
+ * by later statements, after the lock is held.
+ */
 export async function lockExperiment(tx: Tx, where: ExperimentRef): Promise<LockedExperiment> {
   const rows =
     "name" in where
-      ? await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE name = ${where.name} FOR UPDATE`
-      : "id" in where
-        ? await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE id = ${where.id} FOR UPDATE`
-        : await tx.$queryRaw<Row[]>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" e WHERE id = (SELECT "experimentId" FROM "Job" WHERE id = ${where.jobId}) FOR UPDATE OF e`;
+      ? await tx.query<Row>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE name = ${where.name} FOR UPDATE`
+      : await tx.query<Row>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE id = ${where.id} FOR UPDATE`;
   const row = rows[0];
   if (!row) {
-    throw "jobId" in where
-      ? new LineageError("job_not_found", `no job with id ${where.jobId}`)
-      : new LineageError(
-          "experiment_not_found",
-          "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
-        );
+    throw new LineageError(
+      "experiment_not_found",
+      "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
+    );
   }
   return { ...row, status: row.status as ExperimentStatus, config: row.config as ExperimentConfig };
 }
@@ -63,12 +62,12 @@ export class EventLog {
       createdAt: now,
     }));
     // One statement for the events and the experiment's counter.
-    await tx.$executeRaw`
+    await tx.query`
       WITH bump AS (
         UPDATE "Experiment" SET "lastEventSeq" = ${first + rows.length - 1} WHERE id = ${this.experiment.id}
       )
       INSERT INTO "Event" ("experimentId", seq, type, "jobId", member, data, "createdAt")
-      SELECT ${this.experiment.id}, e.seq, e.type, e.job, e.member, e.data::jsonb, ${now.toISOString()}::timestamp
+      SELECT ${this.experiment.id}, e.seq, e.type, e.job, e.member, e.data::jsonb, ${now}::timestamp
       FROM unnest(
         ${rows.map((r) => r.seq)}::int[], ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.jobId)}::int[],
         ${rows.map((r) => r.member)}::int[], ${rows.map((r) => JSON.stringify(r.data))}::text[]
@@ -78,8 +77,6 @@ export class EventLog {
     return rows.map((r) => ({ ...r, createdAt: now.toISOString(), data: r.data as Record<string, unknown> }));
   }
 }
-
-const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
 /**
  * Runs `fn` in one transaction holding the experiment's lock, writes the events it logged, and
@@ -93,14 +90,14 @@ export async function withExperiment<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const { value, events } = await deps.prisma.$transaction(async (tx) => {
+      const { value, events } = await deps.sql.transaction(async (tx) => {
         const experiment = await lockExperiment(tx, where);
         const log = new EventLog(experiment);
         const now = deps.now();
         const value = await fn(tx, experiment, log, now);
         const events = await log.flush(tx, now);
         return { value, events };
-      }, TRANSACTION_OPTIONS);
+      });
       for (const event of events) deps.bus.publish({ type: "event", experimentId: event.experimentId, event });
       return value;
     } catch (error) {
@@ -110,7 +107,8 @@ export async function withExperiment<T>(
   }
 }
 
+/** PostgreSQL aborted the transaction as a deadlock or serialization failure: nothing of it was kept. */
 function isRetryable(error: unknown): boolean {
-  const text = String((error as { code?: string; message?: string })?.code ?? "") + String((error as Error)?.message ?? "");
-  return /P2034|40P01|40001|deadlock detected|could not serialize/i.test(text);
+  const code = (error as { code?: unknown })?.code;
+  return code === "40P01" || code === "40001";
 }

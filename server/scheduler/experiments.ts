@@ -104,10 +104,10 @@ export async function setExperimentStatus(deps: SchedulerDeps, name: string, sta
       ]);
     }
     if (status === "done") {
-      const pruned = await tx.job.updateMany({ where: { experimentId: experiment.id, status: "queued" }, data: { status: "pruned" } });
-      if (pruned.count > 0) log.add("jobs.pruned", { data: { count: pruned.count } });
+      const pruned = await tx.query`UPDATE "Job" SET status = 'pruned' WHERE "experimentId" = ${experiment.id} AND status = 'queued' RETURNING id`;
+      if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length } });
     }
-    await tx.experiment.update({ where: { id: experiment.id }, data: { status } });
+    await tx.query`UPDATE "Experiment" SET status = ${status}, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = ${experiment.id}`;
     log.add("experiment.status", { data: { from: experiment.status, to: status, reason: "requested" } });
   });
   const experiment = await getExperiment(deps, name);

@@ -1,8 +1,10 @@
 // What a worker reports on the job it holds: heartbeats, metric points, completion, failure.
-import { fieldError, LineageError } from "../api/errors";
+import { fieldError } from "../api/errors";
 import { crashJob } from "./crash";
-import { withExperiment } from "./experimentLock";
-import { lockLeasedJob, type LeasedJob, assertLease } from "./leases";
+import { experimentQueue, type BatchHandler } from "./experimentQueue";
+import type { Job } from "./jobRows";
+import { GroupCommit, type Outcome } from "./groupCommit";
+import { explainMissingLease, leaseEnded, leaseError, lockLeasedJob, readLeases } from "./leases";
 import { settleExperiment } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
@@ -20,30 +22,18 @@ export async function heartbeat(
   leaseToken: string,
 ): Promise<{ leaseExpiresAt: string; experimentStatus: ExperimentStatus }> {
   const now = deps.now();
-  const job = await deps.prisma.job.findUnique({
-    where: { id: jobId },
-    select: {
-      id: true, experimentId: true, member: true, generation: true, attempt: true, status: true,
-      leaseToken: true, leaseExpiresAt: true,
-      experiment: { select: { config: true, status: true } },
-    },
-  });
-  if (!job) throw new LineageError("job_not_found", `no job with id ${jobId}`);
-  assertLease(job as LeasedJob, leaseToken, now);
-  const leaseSeconds = (job.experiment.config as { leaseSeconds: number }).leaseSeconds;
-  const leaseExpiresAt = new Date(now.getTime() + leaseSeconds * 1000);
-  // Conditional update: if the reaper took the job between the read and here, nothing changes.
-  const updated = await deps.prisma.job.updateMany({
-    where: { id: jobId, leaseToken, status: "running", leaseExpiresAt: { gt: now } },
-    data: { leaseExpiresAt, heartbeatAt: now },
-  });
-  if (updated.count === 0) {
-    throw new LineageError("lease_invalid", `job ${jobId}: the lease ended while extending it; this call changed nothing`, [
-      { field: "leaseToken", message: "lease ended" },
-    ]);
-  }
+  // One statement: the lease is extended only if it still holds (checked in the same statement,
+  // so the reaper cannot take the job in between).
+  const rows = await deps.sql.query<{ experimentId: number; member: number; leaseExpiresAt: Date; experimentStatus: ExperimentStatus }>`
+    UPDATE "Job" j
+    SET "leaseExpiresAt" = ${now}::timestamp + make_interval(secs => (e.config->>'leaseSeconds')::float8), "heartbeatAt" = ${now}::timestamp
+    FROM "Experiment" e
+    WHERE j.id = ${jobId} AND e.id = j."experimentId"
+      AND j."leaseToken" = ${leaseToken} AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
+    RETURNING j."experimentId", j.member, j."leaseExpiresAt", e.status AS "experimentStatus"`;
+  const job = rows[0] ?? (await explainMissingLease(deps.sql, jobId, leaseToken, now));
   deps.bus.publish({ type: "heartbeat", experimentId: job.experimentId, jobId, member: job.member, at: now.toISOString() });
-  return { leaseExpiresAt: leaseExpiresAt.toISOString(), experimentStatus: job.experiment.status as ExperimentStatus };
+  return { leaseExpiresAt: job.leaseExpiresAt.toISOString(), experimentStatus: job.experimentStatus };
 }
 
 /** Stores intermediate metric points of a running job (steps count on across a member's generations). */
@@ -53,35 +43,55 @@ export async function logMetrics(
   leaseToken: string,
   points: MetricPointInput[],
 ): Promise<{ stored: number }> {
-  const now = deps.now();
-  // One statement: the points are stored only while the lease holds (checked in the same
-  // statement, so the reaper cannot take the job in between).
-  const values = points.map((p) => JSON.stringify(p.values));
-  const steps = points.map((p) => p.step);
-  const stored = await deps.prisma.$queryRaw<{ experimentId: number; member: number }[]>`
-    WITH leased AS (
-      SELECT "experimentId", member FROM "Job"
-      WHERE id = ${jobId} AND "leaseToken" = ${leaseToken} AND status = 'running' AND "leaseExpiresAt" > ${now.toISOString()}::timestamp
-    ), inserted AS (
-      INSERT INTO "MetricPoint" ("experimentId", "jobId", member, step, "values", "createdAt")
-      SELECT leased."experimentId", ${jobId}, leased.member, p.step, p.values::jsonb, ${now.toISOString()}::timestamp
-      FROM leased, unnest(${steps}::int[], ${values}::text[]) AS p(step, values)
-      RETURNING 1
-    )
-    SELECT "experimentId", member FROM leased`;
-  const job = stored[0];
-  if (!job) {
-    // Say why: no such job, or a lease that is not (or no longer) this one.
-    const row = await deps.prisma.job.findUnique({
-      where: { id: jobId },
-      select: { id: true, experimentId: true, member: true, generation: true, attempt: true, status: true, leaseToken: true, leaseExpiresAt: true },
-    });
-    if (!row) throw new LineageError("job_not_found", `no job with id ${jobId}`);
-    assertLease(row, leaseToken, now);
-    throw new LineageError("lease_invalid", `job ${jobId}: the lease ended; this call changed nothing`);
-  }
+  const job = await metricsGroup(deps).submit("metrics", { jobId, leaseToken, points });
   deps.bus.publish({ type: "metrics", experimentId: job.experimentId, jobId, member: job.member, points });
   return { stored: points.length };
+}
+
+interface MetricsCall {
+  jobId: number;
+  leaseToken: string;
+  points: MetricPointInput[];
+}
+
+const metricsGroups = new WeakMap<SchedulerDeps, GroupCommit<"metrics", MetricsCall, { experimentId: number; member: number }>>();
+
+/**
+ * Metric points of every job, from this process, written together (groupCommit.ts). They need no
+ * experiment lock: a point is stored only while its job's lease holds, checked in the same statement
+ * (so the reaper cannot take the job in between).
+ */
+function metricsGroup(deps: SchedulerDeps) {
+  let group = metricsGroups.get(deps);
+  if (!group) {
+    group = new GroupCommit(async (_, calls) => {
+      const now = deps.now();
+      const points = calls.flatMap((c, k) => c.points.map((p) => ({ k: k + 1, step: p.step, values: JSON.stringify(p.values) })));
+      const leased = await deps.sql.query<{ k: number; experimentId: number; member: number }>`
+        WITH calls AS (
+          SELECT * FROM unnest(${calls.map((c) => c.jobId)}::int[], ${calls.map((c) => c.leaseToken)}::text[]) WITH ORDINALITY AS c(job, token, k)
+        ), leased AS (
+          SELECT c.k, j.id, j."experimentId", j.member FROM calls c
+          JOIN "Job" j ON j.id = c.job AND j."leaseToken" = c.token AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
+        ), inserted AS (
+          INSERT INTO "MetricPoint" ("experimentId", "jobId", member, step, "values", "createdAt")
+          SELECT l."experimentId", l.id, l.member, p.step, p.values::jsonb, ${now}::timestamp
+          FROM unnest(${points.map((p) => p.k)}::int[], ${points.map((p) => p.step)}::int[], ${points.map((p) => p.values)}::text[]) AS p(k, step, values)
+          JOIN leased l ON l.k = p.k
+          RETURNING 1
+        )
+        SELECT k, "experimentId", member FROM leased`;
+      const byCall = new Map(leased.map((l) => [l.k - 1, l]));
+      const refused = calls.filter((_, i) => !byCall.has(i));
+      const jobs = refused.length > 0 ? await readLeases(deps.sql, refused.map((c) => c.jobId)) : new Map();
+      return calls.map((c, i): Outcome<{ experimentId: number; member: number }> => {
+        const job = byCall.get(i);
+        return job ? { value: job } : { error: leaseError(jobs.get(c.jobId), c.jobId, c.leaseToken, now) ?? leaseEnded(c.jobId) };
+      });
+    });
+    metricsGroups.set(deps, group);
+  }
+  return group;
 }
 
 /**
@@ -94,46 +104,97 @@ export async function completeJob(
   leaseToken: string,
   results: Record<string, unknown>,
 ): Promise<JobView> {
-  return withExperiment(deps, { jobId }, async (tx, experiment, log, now) => {
-    const leased = await lockLeasedJob(tx, jobId, leaseToken, now);
+  const queue = experimentQueue(deps);
+  const job = await queue.byJob(jobId, finish, { jobId, leaseToken, results });
+  queue.forgetJob(jobId);
+  return toJobView(job);
+}
+
+interface FinishCall {
+  jobId: number;
+  leaseToken: string;
+  results: Record<string, unknown>;
+}
+
+/** The completions of a batch, written in one statement. */
+const finish: BatchHandler<FinishCall, Job> = {
+  phase: 0,
+  async write({ tx, experiment, log, now }, calls) {
     const metric = experiment.config.metric;
-    const score = results[metric];
-    if (typeof score !== "number" || !Number.isFinite(score)) {
-      throw fieldError(
-        "invalid_metric",
-        `results.${metric}`,
-        score === undefined
-          ? `missing: results must contain the experiment's metric "${metric}"`
-          : `must be a finite number, got ${JSON.stringify(score) ?? String(score)}`,
-        "finite number",
-      );
+    const scoreOf = (c: FinishCall) => c.results[metric];
+    const valid = (c: FinishCall) => typeof scoreOf(c) === "number" && Number.isFinite(scoreOf(c));
+    // A job reported twice in one batch is finished by the first report; the second is refused below.
+    const seen = new Set<number>();
+    const writes = calls.filter((c) => valid(c) && !seen.has(c.jobId) && seen.add(c.jobId));
+    // Only jobs whose lease holds are finished (top-level keys of `results` replace the old ones).
+    const rows = writes.length === 0 ? [] : await tx.query<Job>`
+      UPDATE "Job" j SET status = 'done', results = j.results || f.results::jsonb, score = f.score,
+        "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
+      FROM unnest(${writes.map((c) => c.jobId)}::int[], ${writes.map((c) => c.leaseToken)}::text[],
+                  ${writes.map((c) => JSON.stringify(c.results))}::text[], ${writes.map((c) => scoreOf(c) as number)}::float8[]) AS f(id, token, results, score)
+      WHERE j.id = f.id AND j."experimentId" = ${experiment.id} AND j."leaseToken" = f.token
+        AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
+      RETURNING j.*`;
+    const finished = new Map(rows.map((r) => [r.id, r]));
+
+    // The others are told why: no lease first (whatever they reported), then a bad metric.
+    const refused = calls.filter((c) => !(writes.includes(c) && finished.has(c.jobId)));
+    const current = refused.length > 0 ? await readLeases(tx, refused.map((c) => c.jobId)) : new Map();
+    const outcomes = calls.map((c): Outcome<Job> => {
+      const job = writes.includes(c) ? finished.get(c.jobId) : undefined;
+      if (job) return { value: job };
+      const noLease = leaseError(current.get(c.jobId), c.jobId, c.leaseToken, now);
+      if (noLease) return { error: noLease };
+      if (!valid(c)) return { error: invalidMetric(metric, scoreOf(c)) };
+      return { error: leaseEnded(c.jobId) };
+    });
+
+    for (const job of rows) {
+      log.add("job.finished", {
+        jobId: job.id,
+        member: job.member,
+        data: { generation: job.generation, attempt: job.attempt, score: job.score, [metric]: job.score },
+      });
     }
-    const job = await tx.job.update({
-      where: { id: jobId },
-      data: {
-        status: "done",
-        results: { ...(leased.results as object), ...results } as object,
-        score,
-        finishedAt: now,
-        leaseToken: null,
-      },
-    });
-    log.add("job.finished", {
-      jobId,
-      member: job.member,
-      data: { generation: job.generation, attempt: job.attempt, score, [metric]: score },
-    });
     // Only a member's last generation can finish the experiment.
-    if (job.generation >= experiment.config.stop.maxGenerations - 1) await settleExperiment(tx, experiment, log);
-    return toJobView(job);
-  });
+    if (rows.some((job) => job.generation >= experiment.config.stop.maxGenerations - 1)) await settleExperiment(tx, experiment, log);
+    return outcomes;
+  },
+};
+
+function invalidMetric(metric: string, score: unknown) {
+  return fieldError(
+    "invalid_metric",
+    `results.${metric}`,
+    score === undefined
+      ? `missing: results must contain the experiment's metric "${metric}"`
+      : `must be a finite number, got ${JSON.stringify(score) ?? String(score)}`,
+    "finite number",
+  );
 }
 
 /** The worker gave up on the job: it is marked crashed with the error, and retried if allowed. */
 export async function failJob(deps: SchedulerDeps, jobId: number, leaseToken: string, error: string): Promise<JobView> {
-  return withExperiment(deps, { jobId }, async (tx, experiment, log, now) => {
-    await lockLeasedJob(tx, jobId, leaseToken, now);
-    const { job } = await crashJob(tx, experiment, log, jobId, "failed", error, now);
-    return toJobView(job);
-  });
+  const queue = experimentQueue(deps);
+  const job = await queue.byJob(jobId, fail, { jobId, leaseToken, error });
+  queue.forgetJob(jobId);
+  return toJobView(job);
 }
+
+/** Failures are rare: one after another, each as it would be alone. */
+const fail: BatchHandler<{ jobId: number; leaseToken: string; error: string }, Job> = {
+  phase: 0,
+  async write({ tx, experiment, log, now }, calls) {
+    const outcomes: Outcome<Job>[] = [];
+    for (const call of calls) {
+      // Refused before anything is written: an outcome of this call alone.
+      const refused = await lockLeasedJob(tx, call.jobId, call.leaseToken, now).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (refused) outcomes.push({ error: refused });
+      else outcomes.push({ value: (await crashJob(tx, experiment, log, call.jobId, "failed", call.error, now)).job });
+    }
+    return outcomes;
+  },
+};

@@ -4,6 +4,7 @@ import type { Hyperparameters } from "../pbt/config";
 import { sample } from "../pbt/distributions";
 import { rngFor } from "../pbt/rng";
 import { withExperiment } from "./experimentLock";
+import { insertJob } from "./jobRows";
 import { logJobCreated } from "./nextJob";
 import { loadPopulation } from "./population";
 import { toEventView, toJobView, type EventView, type JobView } from "./views";
@@ -114,20 +115,19 @@ export async function pushJob(
     for (const key of Object.keys(config.hyperparameters).sort()) {
       hyperparameters[key] = key in input.hyperparameters ? input.hyperparameters[key]! : sample(config.hyperparameters[key]!.init, rng);
     }
-    const job = await tx.job.create({
-      data: {
-        experimentId: experiment.id,
-        member,
-        generation,
-        attempt: 0,
-        status: "queued",
-        hyperparameters: hyperparameters as object,
-        results: (parent?.results ?? {}) as object,
-        parentId: parent?.id ?? null,
-        origin: "manual",
-        mutations: [],
-        createdAt: now,
-      },
+    const job = await insertJob(tx, {
+      experimentId: experiment.id,
+      member,
+      generation,
+      attempt: 0,
+      status: "queued",
+      hyperparameters,
+      results: parent?.results ?? {},
+      parentId: parent?.id ?? null,
+      origin: "manual",
+      donorJobId: null,
+      mutations: [],
+      createdAt: now,
     });
     logJobCreated(log, job, hyperparameters);
     return toJobView(job);

@@ -1,10 +1,12 @@
-// nextJob: what a worker asking for work gets (DESIGN.md §1, Scheduling), decided in one
-// transaction under the experiment's lock.
+// nextJob: what a worker asking for work gets (DESIGN.md §1, Scheduling), decided under the
+// experiment's lock in a batch with the other calls waiting for it (experimentQueue.ts).
 import { randomBytes } from "node:crypto";
 import { decideNext, type Decision } from "../pbt/decide";
 import type { Hyperparameters } from "../pbt/config";
-import { withExperiment, type EventLog, type LockedExperiment } from "./experimentLock";
-import { loadPopulation } from "./population";
+import type { EventLog, LockedExperiment } from "./experimentLock";
+import { experimentQueue, type BatchHandler } from "./experimentQueue";
+import { insertJobs, type Job, type NewJob } from "./jobRows";
+import { handedOut, loadPopulation, oldestQueued, type MemberRow } from "./population";
 import { markDone } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps, Tx } from "./deps";
@@ -34,105 +36,143 @@ export async function nextJob(
   workerId: string,
   options: NextJobOptions,
 ): Promise<NextJobAnswer> {
-  return withExperiment(deps, { name: experimentName }, async (tx, experiment, log, now) => {
-    if (experiment.status === "done") return { status: "done" };
-    if (experiment.status === "paused") {
-      return { status: "wait", retryAfterSeconds: options.retryAfterSeconds, reason: "paused" };
-    }
-    const lease = { workerId, token: newLeaseToken(), expiresAt: new Date(now.getTime() + experiment.config.leaseSeconds * 1000) };
-    const answer = (jobRow: Parameters<typeof toJobView>[0]): NextJobAnswer => ({
-      status: "job",
-      job: toJobView(jobRow),
-      leaseToken: lease.token,
-      leaseExpiresAt: lease.expiresAt.toISOString(),
-      heartbeatSeconds: heartbeatSeconds(experiment.config.leaseSeconds),
-    });
-
-    // 1. A queued job (initial, manual or a retry): the oldest one. Read in its own statement,
-    // after the experiment's lock is held, so it sees every claim committed before.
-    const queued = await tx.$queryRaw<{ id: number }[]>`
-      SELECT id FROM "Job" WHERE "experimentId" = ${experiment.id} AND status = 'queued'
-      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`;
-    if (queued[0]) {
-      const job = await tx.job.update({
-        where: { id: queued[0].id },
-        data: {
-          status: "running",
-          workerId: lease.workerId,
-          leaseToken: lease.token,
-          leaseExpiresAt: lease.expiresAt,
-          heartbeatAt: now,
-          startedAt: now,
-        },
-      });
-      log.add("job.started", { jobId: job.id, member: job.member, data: { generation: job.generation, attempt: job.attempt, workerId } });
-      return answer(job);
-    }
-
-    // 2.–5. Ask the engine.
-    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
-    const decision = decideNext({ config: experiment.config, members });
-    switch (decision.kind) {
-      case "new-member":
-      case "next-generation": {
-        // The new job starts from its parent's results, so `model_path` points at the checkpoint it continues.
-        const parentResults = decision.kind === "new-member" ? {} : members.find((m) => m.lastDone?.jobId === decision.parentJobId)?.lastDoneResults;
-        const job = await createRunningJob(tx, experiment, log, decision, parentResults ?? {}, lease, now);
-        return answer(job);
-      }
-      case "done":
-        await markDone(tx, experiment, log, "every member reached the stopping rule");
-        return { status: "done" };
-      case "wait":
-        return { status: "wait", retryAfterSeconds: options.retryAfterSeconds, reason: decision.reason };
-    }
-  });
+  const queue = experimentQueue(deps);
+  const answer = await queue.byName(experimentName, handOut, { workerId, options });
+  if (answer.status === "job") queue.rememberJob(answer.job.id, answer.job.experimentId);
+  return answer;
 }
 
-async function createRunningJob(
-  tx: Tx,
-  experiment: LockedExperiment,
-  log: EventLog,
-  decision: Extract<Decision, { kind: "new-member" | "next-generation" }>,
-  parentResults: unknown,
-  lease: { workerId: string; token: string; expiresAt: Date },
-  now: Date,
-) {
-  const isNew = decision.kind === "new-member";
-  const job = await tx.job.create({
-    data: {
-      experimentId: experiment.id,
-      member: decision.member,
-      generation: isNew ? 0 : decision.generation,
-      attempt: 0,
-      status: "running",
-      hyperparameters: decision.hyperparameters as object,
-      results: parentResults as object,
-      parentId: isNew ? null : decision.parentJobId,
-      origin: isNew ? "initial" : decision.origin,
-      donorJobId: isNew ? null : (decision.donor?.jobId ?? null),
-      mutations: (isNew ? [] : decision.mutations) as object[],
-      workerId: lease.workerId,
-      leaseToken: lease.token,
-      leaseExpiresAt: lease.expiresAt,
-      heartbeatAt: now,
-      startedAt: now,
-      createdAt: now,
-    },
+interface NextJobCall {
+  workerId: string;
+  options: NextJobOptions;
+}
+
+type Lease = { workerId: string; token: string; expiresAt: Date };
+
+/** What one call gets, decided before anything is written. */
+type Plan =
+  | { kind: "answer"; answer: NextJobAnswer }
+  | { kind: "claim"; jobId: number; lease: Lease }
+  | { kind: "create"; job: NewJob; lease: Lease; decision: Extract<Decision, { kind: "new-member" | "next-generation" }> };
+
+/** Next-job calls of a batch: decided one after another on one population read, then written together. */
+const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
+  phase: 1,
+  async write({ tx, experiment, log, now }, calls) {
+    // Read after the experiment's lock is held and the batch's reports are written.
+    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
+    const plans: Plan[] = [];
+    for (const call of calls) {
+      const plan = planOne(experiment, members, call, now);
+      if (plan.kind === "answer" && plan.answer.status === "done") {
+        await markDone(tx, experiment, log, "every member reached the stopping rule");
+      }
+      plans.push(plan);
+    }
+
+    const claimed = await claimQueued(tx, plans.flatMap((p) => (p.kind === "claim" ? [p] : [])), now);
+    const creates = plans.flatMap((p) => (p.kind === "create" ? [p] : []));
+    const created = new Map((await insertJobs(tx, creates.map((p) => p.job))).map((job, i) => [creates[i]!, job]));
+
+    // Events in the order of the calls.
+    const heartbeat = heartbeatSeconds(experiment.config.leaseSeconds);
+    return plans.map((plan): { value: NextJobAnswer } => {
+      if (plan.kind === "answer") return { value: plan.answer };
+      const job = plan.kind === "claim" ? claimed.get(plan.jobId)! : created.get(plan)!;
+      if (plan.kind === "create") logCreated(log, job, plan.decision);
+      log.add("job.started", { jobId: job.id, member: job.member, data: { generation: job.generation, attempt: job.attempt, workerId: plan.lease.workerId } });
+      return {
+        value: {
+          status: "job",
+          job: toJobView(job),
+          leaseToken: plan.lease.token,
+          leaseExpiresAt: plan.lease.expiresAt.toISOString(),
+          heartbeatSeconds: heartbeat,
+        },
+      };
+    });
+  },
+};
+
+/** Decides one call on the population as the batch's earlier calls left it (and updates it). */
+function planOne(experiment: LockedExperiment, members: MemberRow[], call: NextJobCall, now: Date): Plan {
+  const wait = (reason: "paused" | "busy" | "sync-barrier"): Plan => ({
+    kind: "answer",
+    answer: { status: "wait", retryAfterSeconds: call.options.retryAfterSeconds, reason },
   });
+  if (experiment.status === "done") return { kind: "answer", answer: { status: "done" } };
+  if (experiment.status === "paused") return wait("paused");
+  const lease = { workerId: call.workerId, token: newLeaseToken(), expiresAt: new Date(now.getTime() + experiment.config.leaseSeconds * 1000) };
+
+  // 1. A queued job (pushed by hand, or a retry): the oldest one.
+  const queued = oldestQueued(members);
+  if (queued) {
+    queued.latest = { ...queued.latest, status: "running" };
+    return { kind: "claim", jobId: queued.latest.jobId, lease };
+  }
+
+  // 2.–5. Ask the engine.
+  const decision = decideNext({ config: experiment.config, members });
+  switch (decision.kind) {
+    case "new-member":
+    case "next-generation": {
+      const isNew = decision.kind === "new-member";
+      // The new job starts from its parent's results, so `model_path` points at the checkpoint it continues.
+      const parentResults = isNew ? {} : members.find((m) => m.lastDone?.jobId === decision.parentJobId)?.lastDoneResults;
+      const job = {
+        experimentId: experiment.id,
+        member: decision.member,
+        generation: isNew ? 0 : decision.generation,
+        attempt: 0,
+        status: "running" as const,
+        hyperparameters: decision.hyperparameters,
+        results: parentResults ?? {},
+        parentId: isNew ? null : decision.parentJobId,
+        origin: isNew ? "initial" : decision.origin,
+        donorJobId: isNew ? null : (decision.donor?.jobId ?? null),
+        mutations: isNew ? [] : decision.mutations,
+        lease,
+        createdAt: now,
+      };
+      // Not written yet (the batch's jobs are inserted together); the engine never reads a running job's id.
+      handedOut(members, { ...job, id: -1, finishedAt: null });
+      return { kind: "create", job, lease, decision };
+    }
+    case "done":
+      return { kind: "answer", answer: { status: "done" } };
+    case "wait":
+      return wait(decision.reason);
+  }
+}
+
+/** Hands the planned queued jobs to their workers, in one statement. */
+async function claimQueued(tx: Tx, claims: { jobId: number; lease: Lease }[], now: Date): Promise<Map<number, Job>> {
+  if (claims.length === 0) return new Map();
+  const rows = await tx.query<Job>`
+    UPDATE "Job" j SET status = 'running', "workerId" = c.worker, "leaseToken" = c.token, "leaseExpiresAt" = c.expires::timestamp,
+      "heartbeatAt" = ${now}::timestamp, "startedAt" = ${now}::timestamp
+    FROM unnest(${claims.map((c) => c.jobId)}::int[], ${claims.map((c) => c.lease.workerId)}::text[],
+                ${claims.map((c) => c.lease.token)}::text[], ${claims.map((c) => c.lease.expiresAt.toISOString())}::text[]) AS c(id, worker, token, expires)
+    WHERE j.id = c.id AND j.status = 'queued'
+    RETURNING j.*`;
+  // The experiment is locked, so a queued job the population showed is still queued.
+  if (rows.length !== claims.length) throw new Error(`claimed ${rows.length} of ${claims.length} queued jobs under the experiment's lock`);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+function logCreated(log: EventLog, job: Job, decision: Extract<Decision, { kind: "new-member" | "next-generation" }>) {
   logJobCreated(log, job, decision.hyperparameters);
-  if (!isNew && decision.donor) {
+  if (decision.kind === "new-member") return;
+  if (decision.donor) {
     log.add("exploit", {
       jobId: job.id,
       member: job.member,
       data: { generation: job.generation, donorMember: decision.donor.member, donorJobId: decision.donor.jobId },
     });
   }
-  if (!isNew && decision.mutations.length > 0) {
+  if (decision.mutations.length > 0) {
     log.add("explore", { jobId: job.id, member: job.member, data: { generation: job.generation, mutations: decision.mutations } });
   }
-  log.add("job.started", { jobId: job.id, member: job.member, data: { generation: job.generation, attempt: 0, workerId: lease.workerId } });
-  return job;
 }
 
 export function logJobCreated(

@@ -15,7 +15,7 @@ export async function reapExpiredLeases(deps: SchedulerDeps, limit = 200): Promi
   let reaped = 0;
   for (const { id, experimentId } of expired) {
     const crashed = await withExperiment(deps, { id: experimentId }, async (tx, experiment, log, at) => {
-      const rows = await tx.$queryRaw<{ status: string; leaseExpiresAt: Date | null; heartbeatAt: Date | null; workerId: string | null }[]>`
+      const rows = await tx.query<{ status: string; leaseExpiresAt: Date | null; heartbeatAt: Date | null; workerId: string | null }>`
         SELECT status, "leaseExpiresAt", "heartbeatAt", "workerId" FROM "Job" WHERE id = ${id} FOR UPDATE`;
       const job = rows[0];
       if (!job || job.status !== "running" || !job.leaseExpiresAt || new Date(job.leaseExpiresAt) >= at) return false;

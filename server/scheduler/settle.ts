@@ -13,7 +13,7 @@ export async function settleExperiment(tx: Tx, experiment: LockedExperiment, log
 
 export async function markDone(tx: Tx, experiment: LockedExperiment, log: EventLog, reason: string) {
   if (experiment.status === "done") return;
-  await tx.experiment.update({ where: { id: experiment.id }, data: { status: "done" } });
+  await tx.query`UPDATE "Experiment" SET status = 'done', "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = ${experiment.id}`;
   log.add("experiment.status", { data: { from: experiment.status, to: "done", reason } });
   experiment.status = "done";
 }

@@ -10,7 +10,7 @@ export async function createTestScheduler(kind: DatabaseKind) {
   const published: BusMessage[] = [];
   bus.subscribe((m) => published.push(m));
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const scheduler = createScheduler({ prisma: database.prisma, bus, now: () => new Date(now) }, { retryAfterSeconds: 1 });
+  const scheduler = createScheduler({ prisma: database.prisma, sql: database.sql, bus, now: () => new Date(now) }, { retryAfterSeconds: 1 });
   return {
     database,
     scheduler,
