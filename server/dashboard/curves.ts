@@ -68,11 +68,16 @@ export async function metricCurves(
   const jobById = new Map(jobs.map((j) => [j.id, j]));
   const best = bestLineage(jobs, config.objective);
 
-  let rows = await prisma.$queryRaw<PointRow[]>`
-    SELECT "jobId", member, step, ("values"->>${metric})::float8 AS value
+  // One row per member with its points as a JSON array: 64,000 points cost 0.25 s this way against
+  // 0.6 s as rows (PGlite decodes each row's columns in JavaScript; one JSON.parse is native).
+  const members = await prisma.$queryRaw<{ member: number; points: [number, number, unknown][] }[]>`
+    SELECT member, json_agg(json_build_array("jobId", step, "values"->${metric}) ORDER BY step, id) AS points
     FROM "MetricPoint"
-    WHERE "experimentId" = ${experiment.id} AND ("values"->>${metric}) IS NOT NULL
-    ORDER BY member, step, id`;
+    WHERE "experimentId" = ${experiment.id} AND "values" ? ${metric}
+    GROUP BY member ORDER BY member`;
+  let rows: PointRow[] = members.flatMap(({ member, points }) =>
+    points.flatMap(([jobId, step, value]) => (typeof value === "number" ? [{ jobId, member, step, value }] : [])),
+  );
   let x: Curves["x"] = "step";
   if (rows.length === 0 && metric === config.metric) {
     // Workers that report only results: each finished job is one point at its generation.
