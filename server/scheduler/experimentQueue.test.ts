@@ -3,38 +3,29 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { LineageError } from "../api/errors";
 import type { Database } from "../db/client";
-import { createTestDatabase, describeEachDatabase } from "../db/testing";
-import { experimentConfigSchema, type ExperimentConfigInput } from "../pbt/config";
-import { createLocalBus } from "../realtime/bus";
-import { createScheduler, type Scheduler } from "./index";
+import { describeEachDatabase } from "../db/testing";
+import type { Scheduler } from "./index";
+import { createTestScheduler, type TestScheduler } from "./testing";
 
 describeEachDatabase("experiment queue", (kind) => {
-  let database: Database;
+  let s: TestScheduler;
   let scheduler: Scheduler;
+  let database: Database;
   let transactions = 0;
 
   beforeEach(async () => {
-    database = await createTestDatabase(kind);
     transactions = 0;
     // The real database, counting the transactions the scheduler opens.
-    const sql = { ...database.sql, transaction: <T>(fn: Parameters<typeof database.sql.transaction<T>>[0]) => (transactions++, database.sql.transaction(fn)) };
-    scheduler = createScheduler({ prisma: database.prisma, sql, bus: createLocalBus(), now: () => new Date() }, { retryAfterSeconds: 1 });
+    s = await createTestScheduler(kind, {
+      wrapSql: (sql) => ({ ...sql, transaction: (fn) => (transactions++, sql.transaction(fn)) }),
+    });
+    ({ scheduler, database } = s);
   });
   afterEach(async () => {
-    await database.close();
+    await s.close();
   });
 
-  const create = (config: Partial<ExperimentConfigInput> & { name: string }) =>
-    scheduler.createExperiment(
-      experimentConfigSchema.parse({
-        metric: "score",
-        populationSize: 2,
-        stop: { maxGenerations: 3 },
-        hyperparameters: { lr: { init: { kind: "uniform", low: 0.1, high: 1 }, explore: { kind: "perturb" } } },
-        seed: 7,
-        ...config,
-      }),
-    );
+  const create = (config: Parameters<TestScheduler["create"]>[0]) => s.create(config);
 
   async function events(name: string) {
     return scheduler.listEvents(name, 0, 10_000);

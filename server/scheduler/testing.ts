@@ -1,16 +1,18 @@
 // Test helpers: a scheduler over a fresh test database with a clock the test moves.
+import type { Sql } from "../db/sql";
 import { createTestDatabase, type DatabaseKind } from "../db/testing";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../pbt/config";
 import { createLocalBus, type BusMessage } from "../realtime/bus";
 import { createScheduler } from "./index";
 
-export async function createTestScheduler(kind: DatabaseKind) {
+/** `wrapSql`: to watch the scheduler's use of the database (e.g. count its transactions). */
+export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql?: (sql: Sql) => Sql } = {}) {
   const database = await createTestDatabase(kind);
   const bus = createLocalBus();
   const published: BusMessage[] = [];
   bus.subscribe((m) => published.push(m));
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const scheduler = createScheduler({ prisma: database.prisma, sql: database.sql, bus, now: () => new Date(now) }, { retryAfterSeconds: 1 });
+  const scheduler = createScheduler({ prisma: database.prisma, sql: options.wrapSql?.(database.sql) ?? database.sql, bus, now: () => new Date(now) }, { retryAfterSeconds: 1 });
   return {
     database,
     scheduler,
