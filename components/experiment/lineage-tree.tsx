@@ -186,23 +186,22 @@ const TreeLayer = memo(function TreeLayer({
   const scores: number[] = [];
   for (const j of cells) if (j.score !== null) scores.push(j.score);
   const scale = scoreScale(scores, objective);
-  const edges: React.ReactNode[] = [];
+  // A member's own edges (one generation to the next) are one path per member: a quarter of the
+  // tree's DOM nodes fewer, which is most of the page's first layout at 64 × 100. Exploit edges
+  // (across members) stay one path each, in their own colour.
+  const memberEdges = new Map<number, string>();
   const exploitEdges: React.ReactNode[] = [];
   for (const job of cells) {
     const parent = job.parentId === null ? undefined : jobById.get(job.parentId);
     if (!parent) continue;
-    const edge = (
-      <TreeEdge
-        key={job.id}
-        member={job.member}
-        x1={cx(layout, parent.generation)}
-        y1={cy(layout, parent.member)}
-        x2={cx(layout, job.generation)}
-        y2={cy(layout, job.member)}
-      />
-    );
-    (parent.member !== job.member ? exploitEdges : edges).push(edge);
+    const [x1, y1, x2, y2] = [cx(layout, parent.generation), cy(layout, parent.member), cx(layout, job.generation), cy(layout, job.member)];
+    if (parent.member === job.member) {
+      memberEdges.set(job.member, (memberEdges.get(job.member) ?? "") + edgePath(x1, y1, x2, y2));
+    } else {
+      exploitEdges.push(<TreeEdge key={job.id} member={job.member} x1={x1} y1={y1} x2={x2} y2={y2} />);
+    }
   }
+  const edges = [...memberEdges].map(([member, d]) => <MemberEdges key={member} member={member} d={d} />);
   return (
     <g>
       <TreeAxes layout={layout} />
@@ -253,6 +252,10 @@ function edgePath(x1: number, y1: number, x2: number, y2: number) {
   const mid = (x1 + x2) / 2;
   return `M${x1} ${y1} C${mid} ${y1} ${mid} ${y2} ${x2} ${y2}`;
 }
+
+const MemberEdges = memo(function MemberEdges({ member, d }: { member: number; d: string }) {
+  return <path className="tree-edge" data-member={member} d={d} fill="none" stroke="var(--chart-edge)" strokeWidth={1} />;
+});
 
 const TreeEdge = memo(function TreeEdge({ member, x1, y1, x2, y2 }: { member: number; x1: number; y1: number; x2: number; y2: number }) {
   const exploit = y1 !== y2;
