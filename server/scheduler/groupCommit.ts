@@ -65,8 +65,9 @@ export class GroupCommit<K, I, O> {
       return;
     }
     group.forEach((w, i) => {
-      const outcome = outcomes[i]!;
-      if ("error" in outcome) w.reject(outcome.error);
+      const outcome = outcomes[i];
+      if (!outcome) w.reject(new Error(`group commit: no outcome for input ${i} of ${group.length}`));
+      else if ("error" in outcome) w.reject(outcome.error);
       else w.resolve(outcome.value);
     });
   }
