@@ -13,7 +13,7 @@ test("signs in with a token, creates and revokes a worker token that then no lon
   await expect(page.getByText(/not valid/)).toBeVisible();
   await tokenField.fill(AUTH_ADMIN_TOKEN);
   await page.getByRole("button", { name: /sign in/i }).click();
-  await expect(page.getByRole("heading", { name: "Experiments" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Experiments", exact: true })).toBeVisible();
   // The session cookie is http-only: page scripts cannot read the token.
   expect(await page.evaluate(() => document.cookie)).not.toContain("lin_");
 
