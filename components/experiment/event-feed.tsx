@@ -7,7 +7,8 @@ import { formatScore, formatValue } from "../format";
 import type { LiveEvent } from "../live/socket";
 import { RelativeTime } from "../relative-time";
 import { jobHref } from "../routes";
-import { link, sectionHeading, toggle } from "./ui";
+import { link, toggle } from "./ui";
+import { SectionHeader } from "./section-header";
 
 export const FEED_LIMIT = 300;
 const LIFECYCLE = new Set(["job.created", "job.started", "job.finished"]);
@@ -18,14 +19,11 @@ export function EventFeed({ events }: { events: LiveEvent[] }) {
   const shown = events.filter((e) => lifecycle || !LIFECYCLE.has(e.type) || isRetry(e)).slice(0, 150);
   return (
     <div className="space-y-3">
-      <div className="flex items-end justify-between gap-3">
-        <h2 id="events-heading" className={sectionHeading}>
-          Events
-        </h2>
+      <SectionHeader id="events-heading" title="Events">
         <button type="button" className={toggle} aria-pressed={lifecycle} onClick={() => setLifecycle(!lifecycle)}>
           Job lifecycle
         </button>
-      </div>
+      </SectionHeader>
       <ol className="max-h-96 divide-y divide-zinc-200 overflow-y-auto rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800" data-testid="event-feed" aria-label="Events, newest first">
         {shown.length === 0 && <li className="px-3 py-4 text-zinc-500 dark:text-zinc-400">No events to show yet.</li>}
         {shown.map((e) => (

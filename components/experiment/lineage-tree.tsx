@@ -15,7 +15,7 @@ import { formatScore, formatValue } from "../format";
 import { jobHref } from "../routes";
 import { cellJobs } from "./population-data";
 import type { JobNode, Overview } from "./types";
-import { sectionHeading } from "./ui";
+import { SectionHeader } from "./section-header";
 
 const LEFT = 64;
 const TOP = 22;
@@ -99,12 +99,9 @@ export function LineageTree({ overview }: { overview: Overview }) {
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <h2 id="tree-heading" className={sectionHeading}>
-          Lineage tree
-        </h2>
+      <SectionHeader id="tree-heading" title="Lineage tree">
         <TreeLegend objective={config.objective} />
-      </div>
+      </SectionHeader>
       <div ref={container} className="relative">
         <div
           className="overflow-x-auto rounded-lg border border-zinc-200 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:border-zinc-800"

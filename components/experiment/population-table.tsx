@@ -6,9 +6,9 @@ import { memberColor } from "../charts/colors";
 import { formatScore, formatValue } from "../format";
 import { RelativeTime } from "../relative-time";
 import { jobHref } from "../routes";
-import type { MemberRow, Overview } from "./types";
+import type { MemberRow } from "./types";
 import { link, sectionHeading } from "./ui";
-import type { ViewState } from "./view-state";
+import type { PanelProps } from "./view-state";
 
 type Key = "member" | "generation" | "status" | "score" | "workerId" | "heartbeatAt" | "exploits" | `hp:${string}`;
 
@@ -25,11 +25,7 @@ export const PopulationTable = memo(function PopulationTable({
   overview,
   view,
   setView,
-}: {
-  overview: Overview;
-  view: ViewState;
-  setView(change: Partial<ViewState>): void;
-}) {
+}: PanelProps) {
   const objective = overview.experiment.config.objective;
   const [sort, setSort] = useState<{ key: Key; descending: boolean }>({ key: "score", descending: objective === "maximize" });
   const names = Object.keys(overview.experiment.config.hyperparameters).sort();

@@ -3,12 +3,14 @@
 // generation (step lines), with the best lineage on top: the schedule PBT found.
 import { memo, useMemo } from "react";
 import { CartesianGrid, LineChart, Line, XAxis, YAxis } from "recharts";
+import { axisStyle, gridStyle } from "../charts/axis";
 import { formatValue } from "../format";
 import { lineDomain, MemberLines } from "./member-lines";
 import { cellJobs, exploredHyperparameters } from "./population-data";
 import type { Overview } from "./types";
-import { sectionHeading, toggle } from "./ui";
-import type { ViewState } from "./view-state";
+import { toggle } from "./ui";
+import type { PanelProps } from "./view-state";
+import { SectionHeader } from "./section-header";
 
 interface Series {
   member: number;
@@ -20,19 +22,12 @@ export const HyperparameterSchedules = memo(function HyperparameterSchedules({
   overview,
   view,
   setView,
-}: {
-  overview: Overview;
-  view: ViewState;
-  setView(change: Partial<ViewState>): void;
-}) {
+}: PanelProps) {
   const names = exploredHyperparameters(overview);
   const selected = view.hyperparameter && names.includes(view.hyperparameter) ? view.hyperparameter : names[0];
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <h2 id="schedules-heading" className={sectionHeading}>
-          Hyperparameter schedules
-        </h2>
+      <SectionHeader id="schedules-heading" title="Hyperparameter schedules">
         {names.length > 1 && (
           <div className="flex flex-wrap gap-1" role="group" aria-label="Hyperparameter">
             {names.map((n) => (
@@ -42,7 +37,7 @@ export const HyperparameterSchedules = memo(function HyperparameterSchedules({
             ))}
           </div>
         )}
-      </div>
+      </SectionHeader>
       {selected === undefined ? (
         <p className="text-sm text-zinc-500 dark:text-zinc-400">This experiment has no hyperparameters.</p>
       ) : (
@@ -92,15 +87,14 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
   return (
     <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="schedule-chart">
       <LineChart responsive style={{ width: "100%", height: 240 }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
-        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+        <CartesianGrid {...gridStyle} />
         <XAxis
           type="number"
           dataKey="generation"
           domain={[0, lastGeneration]}
           allowDecimals={false}
           allowDuplicatedCategory={false}
-          tick={{ fill: "var(--chart-text)", fontSize: 12 }}
-          stroke="var(--chart-grid)"
+          {...axisStyle}
         />
         <YAxis
           type="number"
@@ -111,8 +105,7 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
           allowDataOverflow={false}
           width={64}
           tickFormatter={(v: number) => (categories ? (categories[v] ?? "") : formatValue(v))}
-          tick={{ fill: "var(--chart-text)", fontSize: 12 }}
-          stroke="var(--chart-grid)"
+          {...axisStyle}
         />
         <MemberLines series={series} xKey="generation" step opacity={0.75} />
         {best.length > 0 && (

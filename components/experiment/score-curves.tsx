@@ -3,13 +3,15 @@
 // points marked (where a curve jumps to its donor's), and the best member's lineage drawn on top.
 import { memo, useId } from "react";
 import { CartesianGrid, ComposedChart, Line, Scatter, XAxis, YAxis } from "recharts";
+import { axisStyle, gridStyle } from "../charts/axis";
 import { formatValue } from "../format";
 import { CurvesHover } from "./curves-hover";
 import { MemberLegend } from "./member-legend";
 import { lineDomain, MemberLines } from "./member-lines";
-import type { Curves, Overview } from "./types";
-import { input, sectionHeading } from "./ui";
-import type { ViewState } from "./view-state";
+import type { Curves } from "./types";
+import { input } from "./ui";
+import type { PanelProps } from "./view-state";
+import { SectionHeader } from "./section-header";
 
 // Memoised: the page redraws on every live update, this chart only when its inputs change.
 export const ScoreCurves = memo(function ScoreCurves({
@@ -19,13 +21,10 @@ export const ScoreCurves = memo(function ScoreCurves({
   error,
   view,
   setView,
-}: {
-  overview: Overview;
+}: PanelProps & {
   curves: Curves | undefined;
   loading: boolean;
   error: string | null;
-  view: ViewState;
-  setView(change: Partial<ViewState>): void;
 }) {
   const id = useId();
   const members = overview.members.map((m) => m.member);
@@ -33,10 +32,7 @@ export const ScoreCurves = memo(function ScoreCurves({
   const metric = view.metric ?? overview.experiment.config.metric;
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <h2 id="curves-heading" className={sectionHeading}>
-          Score curves
-        </h2>
+      <SectionHeader id="curves-heading" title="Score curves">
         <div className="flex items-center gap-2">
           <label htmlFor={`${id}-metric`} className="text-sm text-zinc-600 dark:text-zinc-400">
             Metric
@@ -54,7 +50,7 @@ export const ScoreCurves = memo(function ScoreCurves({
             ))}
           </select>
         </div>
-      </div>
+      </SectionHeader>
       <MemberLegend members={members} selected={view.members} onChange={(m) => setView({ members: m })} />
       <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="score-curves">
         {error ? (
@@ -114,14 +110,13 @@ const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
       margin={{ top: 8, right: 16, bottom: 4, left: 0 }}
       accessibilityLayer
     >
-      <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
+      <CartesianGrid {...gridStyle} />
       <XAxis
         type="number"
         dataKey="step"
         domain={xDomain}
         allowDuplicatedCategory={false}
-        tick={{ fill: "var(--chart-text)", fontSize: 12 }}
-        stroke="var(--chart-grid)"
+        {...axisStyle}
       />
       <YAxis
         type="number"
@@ -129,8 +124,7 @@ const CurvesChart = memo(function CurvesChart({ curves }: { curves: Curves }) {
         domain={yDomain}
         width={56}
         tickFormatter={(v: number) => formatValue(v)}
-        tick={{ fill: "var(--chart-text)", fontSize: 12 }}
-        stroke="var(--chart-grid)"
+        {...axisStyle}
       />
       {curves.best && (
         <Line

@@ -3,12 +3,20 @@
 // the same view to a colleague.
 import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
+import type { Overview } from "./types";
 
 export interface ViewState {
   metric: string | null;
   hyperparameter: string | null;
   /** Members singled out; empty: all members are shown alike. */
   members: number[];
+}
+
+/** What a dashboard panel gets: the experiment as shown, and the view state it reads and changes. */
+export interface PanelProps {
+  overview: Overview;
+  view: ViewState;
+  setView(change: Partial<ViewState>): void;
 }
 
 export function useViewState(): [ViewState, (change: Partial<ViewState>) => void] {

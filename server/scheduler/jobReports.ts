@@ -4,7 +4,7 @@ import { crashJob } from "./crash";
 import { experimentQueue, type BatchHandler } from "./experimentQueue";
 import type { Job } from "./jobRows";
 import { GroupCommit, type Outcome } from "./groupCommit";
-import { explainMissingLease, leaseEnded, leaseError, lockLeasedJob, readLeases } from "./leases";
+import { explainMissingLease, leaseEnded, leaseError, lockLease, readLeases } from "./leases";
 import { settleExperiment } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
@@ -188,10 +188,7 @@ const fail: BatchHandler<{ jobId: number; leaseToken: string; error: string }, J
     const outcomes: Outcome<Job>[] = [];
     for (const call of calls) {
       // Refused before anything is written: an outcome of this call alone.
-      const refused = await lockLeasedJob(tx, call.jobId, call.leaseToken, now).then(
-        () => null,
-        (error: unknown) => error,
-      );
+      const refused = await lockLease(tx, call.jobId, call.leaseToken, now);
       if (refused) outcomes.push({ error: refused });
       else outcomes.push({ value: (await crashJob(tx, experiment, log, call.jobId, "failed", call.error, now)).job });
     }

@@ -5,7 +5,6 @@ import type { Tx } from "./deps";
 
 export interface LeasedJob {
   id: number;
-  results?: unknown;
   experimentId: number;
   member: number;
   generation: number;
@@ -15,14 +14,11 @@ export interface LeasedJob {
   leaseExpiresAt: Date | null;
 }
 
-/** Locks the job row and checks that `leaseToken` holds its live lease. */
-export async function lockLeasedJob(tx: Tx, jobId: number, leaseToken: string, now: Date): Promise<LeasedJob> {
+/** Locks the job row; what is wrong with the call's lease, or null when `leaseToken` holds it. */
+export async function lockLease(tx: Tx, jobId: number, leaseToken: string, now: Date): Promise<LineageError | null> {
   const rows = await tx.query<LeasedJob>`
-    SELECT id, "experimentId", member, generation, attempt, status, "leaseToken", "leaseExpiresAt", results
-    FROM "Job" WHERE id = ${jobId} FOR UPDATE`;
-  const error = leaseError(rows[0], jobId, leaseToken, now);
-  if (error) throw error;
-  return rows[0]!;
+    SELECT id, "experimentId", member, generation, attempt, status, "leaseToken", "leaseExpiresAt" FROM "Job" WHERE id = ${jobId} FOR UPDATE`;
+  return leaseError(rows[0], jobId, leaseToken, now);
 }
 
 /** The jobs `ids` as far as their leases go, for explaining why calls found no lease. */
