@@ -84,6 +84,11 @@ export async function startServer(env: Env): Promise<RunningServer> {
       if (!res.headersSent) res.writeHead(500).end();
     }
   });
+  // Keep idle connections longer than clients do (Node's default is 5 s). A client that reuses a
+  // kept-alive connection just as the server closes it gets ECONNRESET: workers heartbeat every
+  // few seconds and are spaced out by training, so with 5 s this hit real calls (and e2e tests).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const sockets = attachSockets(server, scheduler, bus, auth);
   const stopReaper = scheduler.startReaper(env.LINEAGE_REAPER_INTERVAL_MS);
 
