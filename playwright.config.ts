@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { AUTH_ADMIN_TOKEN, AUTH_PORT, AUTH_URL } from "./e2e/auth-server";
 import { chromiumLaunchOptions } from "./e2e/chromium";
 
-const PORT = 3107;
+const PORT = Number(process.env.LINEAGE_E2E_PORT ?? 3107);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 
