@@ -99,11 +99,13 @@ export const hyperparameterSchema = z
     if (h.explore.kind === "shift" && h.init.kind !== "choice") {
       ctx.addIssue({ code: "custom", path: ["explore", "kind"], message: "shift applies only to choice parameters" });
     }
-    if (h.explore.kind !== "shift" && !numeric) {
+    // resample draws from the prior, which every distribution has (for a choice, the draws that
+    // do not resample shift to a neighbouring value, as Ray Tune does with categories).
+    if (h.explore.kind === "perturb" && !numeric) {
       ctx.addIssue({
         code: "custom",
         path: ["explore", "kind"],
-        message: `${h.explore.kind} needs a numeric distribution (uniform, loguniform, normal, int); use shift for choice`,
+        message: `perturb needs a numeric distribution (uniform, loguniform, normal, int); use shift or resample for ${h.init.kind}`,
       });
     }
   });
@@ -140,6 +142,7 @@ export const experimentNameSchema = z
 
 export const OBJECTIVES = ["maximize", "minimize"] as const;
 export const MODES = ["async", "sync"] as const;
+export const FAILED_MEMBER_POLICIES = ["replace", "drop"] as const;
 
 export const experimentConfigSchema = z.strictObject({
   name: experimentNameSchema,
@@ -152,10 +155,20 @@ export const experimentConfigSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" }),
   populationSize: z.int().min(1).max(10_000),
   stop: z.strictObject({
-    /** A member is finished once it has this many finished generations. */
+    /** Lineage depth: a member is finished once its latest job is of generation maxGenerations - 1. */
     maxGenerations: z.int().min(1).max(1_000_000),
+    /** The experiment is done as soon as a job's score reaches this (>= when maximizing, <= when minimizing). */
+    target: finite.optional(),
+    /** A budget of training jobs (every generation of every member; retries of a crashed job do not count). */
+    maxJobs: z.int().min(1).max(1_000_000_000).optional(),
   }),
   mode: z.enum(MODES).default("async"),
+  /**
+   * sync mode: the fraction of the population that must have finished generation g before the
+   * decisions for generation g + 1 are taken; the others join as they finish (so one slow worker
+   * cannot stall the run, at the price of reproducibility). 1 waits for everyone.
+   */
+  syncQuorum: finite.refine((q) => q > 0 && q <= 1, { error: "must be greater than 0 and at most 1" }).default(1),
   exploit: exploitSchema.default({ kind: "truncate", fraction: 0.2 }),
   hyperparameters: z
     .record(
@@ -169,6 +182,12 @@ export const experimentConfigSchema = z.strictObject({
   leaseSeconds: z.int().min(5).max(7 * 24 * 3600).default(300),
   /** How many times a crashed generation is queued again before the member gives up. */
   maxRetries: z.int().min(0).max(100).default(3),
+  /**
+   * A member whose job used up its retries: "replace" copies a top donor into its next job (an
+   * exploit whose reason is the failure); "drop" leaves it finished. Either way it is never a
+   * donor and does not count in the ranking.
+   */
+  failedMembers: z.enum(FAILED_MEMBER_POLICIES).default("replace"),
   /** Seeds every random decision; omitted, the server picks one and stores it. */
   seed: z.int().min(0).max(2 ** 31 - 1).optional(),
 });
@@ -183,6 +202,19 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const JOB_ORIGINS = ["initial", "manual", "continue", "exploit"] as const;
 export type JobOrigin = (typeof JOB_ORIGINS)[number];
+
+/**
+ * Why a member exploited: it ranked in the bottom quantile (truncate), lost its tournament, used up
+ * its retries (exhausted) or reported a diverged result.
+ */
+export const EXPLOIT_REASONS = ["truncate", "tournament", "exhausted", "diverged"] as const;
+export type ExploitReason = (typeof EXPLOIT_REASONS)[number];
+
+/**
+ * How a worker reports a non-finite metric (a run that diverged): JSON has no NaN or Infinity, so
+ * these strings stand for them (the convention of protobuf's JSON mapping).
+ */
+export const NON_FINITE_STRINGS = ["NaN", "Infinity", "-Infinity"] as const;
 
 /** One change explore made to a hyperparameter. */
 export const mutationSchema = z.object({

@@ -1,18 +1,42 @@
 // The decision of what to hand out next once no queued job exists (cases 2–5 of DESIGN §1;
 // case 1, handing out the oldest queued job, is the database layer's). A pure function of the
 // population's state: the scheduler applies the decision inside its transaction.
-import type { ExperimentConfig, Hyperparameters, Mutation } from "./config";
-import { chooseDonor, type Contender } from "./exploit";
+import type { ExperimentConfig, ExploitReason, Hyperparameters, Mutation } from "./config";
+import { chooseDonor, chooseRejoinDonor, type Contender } from "./exploit";
 import { explore } from "./explore";
-import { mayStartNextGeneration } from "./generation";
-import { initialHyperparameters, isExhausted, isFinished, isReady, type MemberState } from "./member";
-import { rngFor } from "./rng";
+import { isGenerationClosed } from "./generation";
+import {
+  initialHyperparameters,
+  isDiverged,
+  isExhausted,
+  isFinished,
+  isInFlight,
+  isReady,
+  needsReplacement,
+  settledGeneration,
+  type DoneJob,
+  type MemberState,
+} from "./member";
+import { rngFor, type Rng } from "./rng";
+import { budgetLeft, targetReachedBy } from "./stopping";
 
-export type { MemberState } from "./member";
+export type { MemberState, DoneJob } from "./member";
+
+/** A done job of a generation being ranked in sync mode. */
+export interface GenerationResult extends DoneJob {
+  member: number;
+}
 
 export interface PopulationState {
   config: ExperimentConfig;
   members: MemberState[];
+  /**
+   * sync mode only: every done job of the generations `generationsToRank` names. The shell loads
+   * them, because a member may have finished a later generation since.
+   */
+  generationResults?: GenerationResult[];
+  /** Training jobs created so far (retries not counted); needed only with `stop.maxJobs`. */
+  jobsCreated?: number;
 }
 
 export type Decision =
@@ -20,17 +44,20 @@ export type Decision =
   | {
       kind: "next-generation";
       member: number;
+      /** The parent's generation + 1: after an exploit, the donor's + 1. */
       generation: number;
       parentJobId: number;
       origin: "continue" | "exploit";
-      donor: { member: number; jobId: number } | null;
+      donor: { member: number; jobId: number; generation: number } | null;
+      /** Why the member exploited; null when it continues its own run. */
+      reason: ExploitReason | null;
       hyperparameters: Hyperparameters;
       mutations: Mutation[];
     }
-  | { kind: "done" }
+  | { kind: "done"; reason: string }
   | { kind: "wait"; reason: "busy" | "sync-barrier" };
 
-type ReadyMember = MemberState & { lastDone: NonNullable<MemberState["lastDone"]> };
+type NextGeneration = Extract<Decision, { kind: "next-generation" }>;
 
 export function decideNext(state: PopulationState): Decision {
   const { config } = state;
@@ -42,9 +69,13 @@ export function decideNext(state: PopulationState): Decision {
     }
   }
 
+  const target = targetReachedBy(members, config);
+  if (target !== null) return { kind: "done", reason: `job ${target.jobId} reached the target score ${config.stop.target}` };
+  const mayCreate = budgetLeft(config, state.jobsCreated);
+
   // Case 2: fill the population first (in sync mode too: generation 0 needs everyone).
   const missing = firstMissingMember(members, config.populationSize);
-  if (missing !== null) {
+  if (missing !== null && mayCreate) {
     return {
       kind: "new-member",
       member: missing,
@@ -52,18 +83,42 @@ export function decideNext(state: PopulationState): Decision {
     };
   }
 
-  // Case 3: the ready member that has waited longest moves on to its next generation.
-  const ready = members.filter((m): m is ReadyMember => isReady(m, config));
+  // Case 3: the ready member that has waited longest moves on to its next generation (a failed
+  // member waits while nobody can donate to it).
+  const ready = members.filter((m) => isReady(m, config));
   const startable =
-    config.mode === "sync" ? ready.filter((m) => mayStartNextGeneration(m.lastDone.generation, members, config)) : ready;
-  const next = waitedLongest(startable);
-  if (next !== undefined) return nextGeneration(next, members, config);
+    missing !== null || !mayCreate
+      ? []
+      : config.mode === "sync"
+        ? ready.filter((m) => isGenerationClosed(settledGeneration(m, config), members, config))
+        : ready;
+  for (const member of waitedLongestFirst(startable)) {
+    const decision = nextGeneration(member, members, state);
+    if (decision !== null) return decision;
+  }
 
-  // Case 4: everyone reached the stopping rule (or gave up after its retries).
-  if (members.every((m) => isFinished(m, config))) return { kind: "done" };
+  // Case 4: nothing is training and nothing can start: nothing will ever change again.
+  if (!members.some((m) => isInFlight(m, config))) return { kind: "done", reason: doneReason(members, state, mayCreate) };
 
   // Case 5: jobs are out with workers (or retries pending); ask again later.
-  return { kind: "wait", reason: ready.length > 0 ? "sync-barrier" : "busy" };
+  const held = config.mode === "sync" && mayCreate && startable.length < ready.length;
+  return { kind: "wait", reason: held ? "sync-barrier" : "busy" };
+}
+
+/**
+ * The generations whose done jobs a sync decision ranks (`PopulationState.generationResults`):
+ * those that ready members have settled. Empty in async mode, which ranks latest scores.
+ */
+export function generationsToRank(members: MemberState[], config: ExperimentConfig): number[] {
+  if (config.mode !== "sync") return [];
+  const generations = new Set(members.filter((m) => isReady(m, config)).map((m) => settledGeneration(m, config)));
+  return [...generations].sort((a, b) => a - b);
+}
+
+function doneReason(members: MemberState[], state: PopulationState, mayCreate: boolean): string {
+  if (!mayCreate) return `the budget of ${state.config.stop.maxJobs} jobs is used`;
+  if (members.every((m) => isFinished(m, state.config))) return "every member reached the stopping rule";
+  return "no member can continue: the failed members have no donor left to copy";
 }
 
 /** The smallest member index in 0..populationSize-1 that has no member yet, or null. */
@@ -76,76 +131,90 @@ function firstMissingMember(members: MemberState[], populationSize: number): num
 }
 
 /**
- * Smallest `finishedAt` first, ties by member index. A done job without a finish time (which the
+ * Smallest `finishedAt` first, ties by member index. A job without a finish time (which the
  * database should never produce) counts as having waited longest rather than starving.
  */
-function waitedLongest(ready: ReadyMember[]): ReadyMember | undefined {
-  const finishedAt = (m: ReadyMember) => m.latest.finishedAt ?? Number.NEGATIVE_INFINITY;
+function waitedLongestFirst(ready: MemberState[]): MemberState[] {
+  const finishedAt = (m: MemberState) => m.latest.finishedAt ?? Number.NEGATIVE_INFINITY;
   return [...ready].sort((a, b) => {
     if (finishedAt(a) < finishedAt(b)) return -1;
     if (finishedAt(a) > finishedAt(b)) return 1;
     return a.member - b.member;
-  })[0];
+  });
 }
 
-function nextGeneration(member: ReadyMember, members: MemberState[], config: ExperimentConfig): Decision {
-  const own = member.lastDone;
-  const generation = own.generation + 1;
-  const contenders: Contender[] = members.map((m) => ({
-    member: m.member,
-    score: m.lastDone?.score ?? null,
-    exhausted: isExhausted(m, config),
-  }));
-  // Each decision draws from a stream named after it, so it does not depend on how many other
-  // decisions came first.
-  const donorIndex = chooseDonor(
-    config.exploit,
-    config.objective,
-    member.member,
-    contenders,
-    rngFor(config.seed, "exploit", member.member, generation),
-  );
-  const donor = donorIndex === null ? undefined : members.find((m) => m.member === donorIndex);
-  const exploreRng = () => rngFor(config.seed, "explore", member.member, generation);
+/** The jobs a decision may copy, by member: healthy members' latest results (async) or generation g's (sync). */
+function rankedJobs(from: number, members: MemberState[], state: PopulationState): Map<number, DoneJob> {
+  const { config } = state;
+  const jobs = new Map<number, DoneJob>();
+  if (config.mode === "sync") {
+    if (state.generationResults === undefined) throw new Error("sync decisions need the results of the generation they rank");
+    // Generation g's results alone, whatever happened since: the same for every member decided on them.
+    for (const result of state.generationResults) if (result.generation === from) jobs.set(result.member, result);
+    return jobs;
+  }
+  for (const m of members) {
+    // A member out of retries is left out of the ranking, however good its last score.
+    if (m.lastDone !== null && !isExhausted(m, config)) jobs.set(m.member, m.lastDone);
+  }
+  return jobs;
+}
 
-  if (donor?.lastDone != null) {
-    // Exploit: continue from the donor's checkpoint with its hyperparameters, explored.
-    const explored = explore(config.hyperparameters, donor.lastDone.hyperparameters, exploreRng());
-    return {
-      kind: "next-generation",
-      member: member.member,
-      generation,
-      parentJobId: donor.lastDone.jobId,
-      origin: "exploit",
-      donor: { member: donor.member, jobId: donor.lastDone.jobId },
-      hyperparameters: explored.hyperparameters,
-      mutations: explored.mutations,
-    };
+function nextGeneration(member: MemberState, members: MemberState[], state: PopulationState): NextGeneration | null {
+  const { config } = state;
+  const from = settledGeneration(member, config);
+  const jobs = rankedJobs(from, members, state);
+  const contenders: Contender[] = [];
+  for (const [m, job] of jobs) {
+    // Diverged results rank below every finite score: they are left out, and replaced themselves.
+    if (job.score === null) continue;
+    contenders.push({ member: m, score: job.score, canDonate: job.generation + 1 < config.stop.maxGenerations });
   }
-  if (config.exploit.kind === "none") {
-    // Explore-only PBT: with no copying, exploring its own hyperparameters is the only way a
-    // member's schedule changes at all.
-    const explored = explore(config.hyperparameters, own.hyperparameters, exploreRng());
-    return {
-      kind: "next-generation",
-      member: member.member,
-      generation,
-      parentJobId: own.jobId,
-      origin: "continue",
-      donor: null,
-      hyperparameters: explored.hyperparameters,
-      mutations: explored.mutations,
-    };
+  // Each decision draws from a stream named after it (member and the generation it decides), so it
+  // does not depend on how many other decisions came first. In async mode a member can come back to
+  // a generation after copying a donor behind it, so the job it decides after is part of the name.
+  const key = config.mode === "sync" ? [member.member, from + 1] : [member.member, from + 1, member.latest.jobId];
+  const rng = (kind: string) => rngFor(config.seed, kind, ...key);
+
+  if (needsReplacement(member, config)) {
+    const donor = chooseRejoinDonor(config.exploit, config.objective, member.member, contenders, rng("exploit"));
+    if (donor === null) return null;
+    return exploit(member.member, donor, jobs.get(donor)!, isDiverged(member) ? "diverged" : "exhausted", config, rng("explore"));
   }
-  // Kept its place in the ranking: it continues unchanged, as in the paper.
+
+  const own = member.lastDone!;
+  const choice = chooseDonor(config.exploit, config.objective, member.member, contenders, rng("exploit"));
+  if (choice !== null) return exploit(member.member, choice.member, jobs.get(choice.member)!, choice.reason, config, rng("explore"));
+
+  // Explore-only PBT explores a member's own values (with no copying it is the only way a schedule
+  // changes); otherwise a member that kept its place continues unchanged, as in the paper.
+  const explored =
+    config.exploit.kind === "none"
+      ? explore(config.hyperparameters, own.hyperparameters, rng("explore"))
+      : { hyperparameters: { ...own.hyperparameters }, mutations: [] };
   return {
     kind: "next-generation",
     member: member.member,
-    generation,
+    generation: own.generation + 1,
     parentJobId: own.jobId,
     origin: "continue",
     donor: null,
-    hyperparameters: { ...own.hyperparameters },
-    mutations: [],
+    reason: null,
+    ...explored,
+  };
+}
+
+/** Continue from the donor's checkpoint with its hyperparameters, explored: one generation deeper than the donor. */
+function exploit(member: number, donorMember: number, donor: DoneJob, reason: ExploitReason, config: ExperimentConfig, rng: Rng): NextGeneration {
+  const explored = explore(config.hyperparameters, donor.hyperparameters, rng);
+  return {
+    kind: "next-generation",
+    member,
+    generation: donor.generation + 1,
+    parentJobId: donor.jobId,
+    origin: "exploit",
+    donor: { member: donorMember, jobId: donor.jobId, generation: donor.generation },
+    reason,
+    ...explored,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { Hyperparameter, Hyperparameters } from "./config";
+import { hyperparameterSchema, type Hyperparameter, type Hyperparameters } from "./config";
 import { bounds } from "./distributions";
 import { explore, formatFactor, jsonEqual } from "./explore";
 import { createRng } from "./rng";
@@ -69,8 +69,25 @@ describe("perturb", () => {
   it("rounds int parameters and keeps them within bounds", () => {
     const layers: Hyperparameter = { init: { kind: "int", low: 1, high: 8 }, explore: { kind: "perturb", factors: [1.2] } };
     expect(exploreOne(layers, 5, [0]).value).toBe(6);
-    expect(exploreOne(layers, 1, [0]).mutation).toEqual({ parameter: "p", old: 1, new: 1, operation: "perturb*1.2" });
-    expect(exploreOne(layers, 8, [0]).value).toBe(8);
+    expect(exploreOne(layers, 8, [0]).mutation).toEqual({ parameter: "p", old: 8, new: 8, operation: "perturb*1.2" });
+  });
+
+  it("moves a small integer that rounds back to itself by one in the factor's direction", () => {
+    const workers: Hyperparameter = { init: { kind: "int", low: -5, high: 5 }, explore: { kind: "perturb", factors: [0.8, 1.2] } };
+    // 1 × 1.2 = 1.2 rounds to 1: stepped up; 1 × 0.8 = 0.8 rounds to 1: stepped down.
+    expect(exploreOne(workers, 1, [0.9]).mutation).toEqual({ parameter: "p", old: 1, new: 2, operation: "perturb*1.2, +1" });
+    expect(exploreOne(workers, 1, [0]).mutation).toEqual({ parameter: "p", old: 1, new: 0, operation: "perturb*0.8, -1" });
+    expect(exploreOne(workers, 2, [0.9]).value).toBe(3);
+    // Zero multiplies to zero whatever the factor: the factor alone gives the direction.
+    expect(exploreOne(workers, 0, [0.9]).value).toBe(1);
+    expect(exploreOne(workers, 0, [0]).value).toBe(-1);
+    // Below zero a factor above 1 moves away from zero, as the product does.
+    expect(exploreOne(workers, -1, [0.9]).value).toBe(-2);
+  });
+
+  it("leaves an integer at its bound when the step would leave the bounds", () => {
+    const layers: Hyperparameter = { init: { kind: "int", low: 1, high: 8 }, explore: { kind: "perturb", factors: [0.9] } };
+    expect(exploreOne(layers, 1, [0]).mutation).toEqual({ parameter: "p", old: 1, new: 1, operation: "perturb*0.9" });
   });
 
   it("leaves normal parameters unbounded", () => {
@@ -119,6 +136,36 @@ describe("resample", () => {
   it("resamples int parameters to integers", () => {
     const layers: Hyperparameter = { init: { kind: "int", low: 1, high: 8 }, explore: { kind: "resample", probability: 1 } };
     expect(exploreOne(layers, 3, [0, 0.99]).value).toBe(8);
+  });
+});
+
+describe("resample of choice and const parameters", () => {
+  const optimizer: Hyperparameter = {
+    init: { kind: "choice", values: ["sgd", "adam", "rmsprop"], weights: [0, 1, 3] },
+    explore: { kind: "resample", probability: 0.3 },
+  };
+
+  it("draws from the prior with its weights when the draw falls below the probability", () => {
+    // Weights [0, 1, 3]: a draw of 0.5 × 4 = 2 lands in rmsprop's share; sgd (weight 0) never comes.
+    expect(exploreOne(optimizer, "adam", [0.1, 0.5]).mutation).toEqual({ parameter: "p", old: "adam", new: "rmsprop", operation: "resample" });
+    expect(exploreOne(optimizer, "adam", [0.1, 0.2]).value).toBe("adam");
+  });
+
+  it("otherwise shifts to a neighbouring value", () => {
+    expect(exploreOne(optimizer, "adam", [0.3, 0.9]).mutation).toEqual({ parameter: "p", old: "adam", new: "rmsprop", operation: "shift+1" });
+  });
+
+  it("is accepted by the config schema for choice and const parameters, and perturb is not", () => {
+    const parse = (h: unknown) => hyperparameterSchema.safeParse(h).success;
+    expect(parse(optimizer)).toBe(true);
+    expect(parse({ init: { kind: "const", value: 3 }, explore: { kind: "resample", probability: 1 } })).toBe(true);
+    expect(parse({ init: { kind: "choice", values: [1, 2] }, explore: { kind: "perturb" } })).toBe(false);
+  });
+
+  it("draws every value with a positive weight, and only those, over many resamples", () => {
+    const always: Hyperparameter = { ...optimizer, explore: { kind: "resample", probability: 1 } };
+    const seen = new Set(Array.from({ length: 200 }, (_, seed) => explore({ p: always }, { p: "adam" }, createRng(seed)).hyperparameters.p));
+    expect([...seen].sort()).toEqual(["adam", "rmsprop"]);
   });
 });
 
@@ -256,6 +303,31 @@ describe("explore (properties)", () => {
           const moved = values.indexOf(hyperparameters.p as number);
           expect(moved).toBeGreaterThanOrEqual(0);
           expect(Math.abs(moved - index)).toBeLessThanOrEqual(1);
+        },
+      ),
+    );
+  });
+
+  it("always changes an int by perturbation, unless it sits at the bound in the factor's direction", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -50, max: 50 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.nat(),
+        fc.double({ min: 0.5, max: 1.5, noNaN: true }),
+        (low, width, at, factor) => {
+          fc.pre(factor !== 1);
+          const high = low + width;
+          const old = low + (at % (width + 1));
+          const param: Hyperparameter = { init: { kind: "int", low, high }, explore: { kind: "perturb", factors: [factor] } };
+          const value = explore({ p: param }, { p: old }, createRng(0)).hyperparameters.p as number;
+          const direction = Math.sign(old * factor - old) || Math.sign(factor - 1);
+          const atBound = direction > 0 ? old === high : old === low;
+          if (atBound) expect(value).toBe(old);
+          else {
+            expect(value).not.toBe(old);
+            expect(Math.sign(value - old)).toBe(direction);
+          }
         },
       ),
     );

@@ -46,9 +46,14 @@ interface Change {
 
 function exploreOne(init: Distribution, how: Explore, old: JsonValue, rng: Rng): Change {
   if (how.kind === "shift") return shift(init, old, rng);
-  // A numeric strategy on a non-numeric distribution is rejected by the config schema; if one
-  // arrives anyway (unvalidated data), a fresh draw is the only meaningful move.
-  if (!NUMERIC_KINDS.has(init.kind)) return resample(init, rng);
+  if (!NUMERIC_KINDS.has(init.kind)) {
+    // perturb on a choice or const is refused by the config schema; if it arrives anyway
+    // (unvalidated data), a fresh draw is the only meaningful move.
+    if (how.kind !== "resample" || init.kind !== "choice") return resample(init, rng);
+    // resample of a choice: from the prior with its probability, otherwise a step to a
+    // neighbouring value (as Ray Tune does with categories).
+    return rng.next() < how.probability ? resample(init, rng) : shift(init, old, rng);
+  }
   // Missing, null or non-finite (e.g. edited by hand): there is nothing to multiply.
   if (typeof old !== "number" || !Number.isFinite(old)) return resample(init, rng);
   if (how.kind === "resample" && rng.next() < how.probability) return resample(init, rng);
@@ -67,7 +72,15 @@ function perturb(init: Distribution, how: Perturbation, old: number, rng: Rng): 
   const value = clampToDistribution(init, old * factor);
   // Only an unbounded (normal) parameter can overflow; Infinity is not JSON, so start afresh.
   if (!Number.isFinite(value)) return resample(init, rng);
-  return { value, operation: `perturb*${formatFactor(factor)}` };
+  const operation = `perturb*${formatFactor(factor)}`;
+  if (init.kind === "int" && value === Math.round(old) && factor !== 1) {
+    // Small integers (0, 1, 2) round back to themselves for any factor near 1: step by one in the
+    // factor's direction instead, or they would never move. At a bound the clamp keeps them there.
+    const direction = Math.sign(old * factor - old) || Math.sign(factor - 1);
+    const stepped = clampToDistribution(init, Math.round(old) + direction);
+    if (stepped !== value) return { value: stepped, operation: `${operation}, ${direction > 0 ? "+1" : "-1"}` };
+  }
+  return { value, operation };
 }
 
 function uniformBetween(low: number, high: number, rng: Rng): number {

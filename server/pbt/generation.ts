@@ -1,37 +1,26 @@
-// Generations in `sync` mode: the population moves forward together, like the original PBT
-// paper's synchronous variant, so every exploit decision compares runs of the same age.
+// Generations in `sync` mode: the population moves forward together, as in the PBT paper's
+// synchronous variant. The decisions for generation g + 1 are taken from the results of generation
+// g alone, once (a quorum of) the population has settled g, so every exploit compares runs of the
+// same depth and the same seed gives the same records whatever the workers' number and timing.
 import type { ExperimentConfig } from "./config";
-import { isFinished, type MemberState } from "./member";
+import { isFinished, settledGeneration, type MemberState } from "./member";
 
-/**
- * The newest generation every unfinished member has completed (-1 while any of them has not
- * completed generation 0); null when every member is finished.
- *
- * Finished members (stopped or exhausted) never block: an exhausted member will not complete
- * another generation, and waiting for it would stall the experiment forever.
- */
-export function completedByAll(members: MemberState[], config: Pick<ExperimentConfig, "maxRetries" | "stop">): number | null {
-  let lowest: number | null = null;
-  for (const state of members) {
-    if (isFinished(state, config)) continue;
-    const generation = state.lastDone?.generation ?? -1;
-    lowest = lowest === null ? generation : Math.min(lowest, generation);
-  }
-  return lowest;
+type Limits = Pick<ExperimentConfig, "maxRetries" | "stop" | "failedMembers" | "exploit" | "populationSize" | "syncQuorum">;
+
+/** How many members must have settled a generation before the next one is decided. */
+export function quorumSize(config: Pick<ExperimentConfig, "populationSize" | "syncQuorum">): number {
+  return Math.max(1, Math.ceil(config.populationSize * config.syncQuorum - 1e-9));
 }
 
 /**
- * In sync mode, generation g+1 of a member starts only once every member of the (full)
- * population is finished or has completed generation g. A ready member that completed g is
- * itself unfinished, so the rule reduces to: g equals the lowest completed generation among
- * unfinished members. (It can never be lower than that minimum, since it is part of it.)
- * The caller guarantees the population is full: until it is, new members come first.
+ * Whether generation `generation` is closed: enough members have settled it (finished it, or failed
+ * it for good) or are finished altogether (a finished member will settle nothing more, and waiting
+ * for it would stall the run forever).
  */
-export function mayStartNextGeneration(
-  completedGeneration: number,
-  members: MemberState[],
-  config: Pick<ExperimentConfig, "maxRetries" | "stop">,
-): boolean {
-  const lowest = completedByAll(members, config);
-  return lowest === null || completedGeneration <= lowest;
+export function isGenerationClosed(generation: number, members: MemberState[], config: Limits): boolean {
+  let settled = 0;
+  for (const state of members) {
+    if (isFinished(state, config) || settledGeneration(state, config) >= generation) settled++;
+  }
+  return settled >= quorumSize(config);
 }
