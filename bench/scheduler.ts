@@ -15,7 +15,7 @@ import { createPostgresDatabase } from "../server/db/testing";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
 import { createLocalBus } from "../server/realtime/bus";
 import { createScheduler } from "../server/scheduler";
-import { loadPopulation } from "../server/scheduler/population";
+import { loadMembers } from "../server/scheduler/population";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
 import { createJsonClient, isMain, latency, machine, median, round, sleep, table, writeResults, type Latency } from "./lib";
 
@@ -349,7 +349,7 @@ async function timeLoadPopulation(db: Database, experimentId: number, population
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
-    await loadPopulation(db.sql, experimentId, populationSize);
+    await loadMembers(db.sql, experimentId, populationSize);
     samples.push(performance.now() - t0);
   }
   return round(median(samples), 2);

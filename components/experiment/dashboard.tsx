@@ -167,9 +167,11 @@ function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
   const series = new Map(curves.series.map((s) => [s.member, s]));
   let added = 0;
   for (const message of messages) {
-    const points = message.points
-      .filter((p) => typeof p.values[curves.metric] === "number")
-      .map((p) => ({ step: p.step, value: p.values[curves.metric]! }));
+    // Non-finite values of a diverged run ("NaN", "Infinity") have no place on a line.
+    const points = message.points.flatMap((p) => {
+      const value = p.values[curves.metric];
+      return typeof value === "number" ? [{ step: p.step, value }] : [];
+    });
     if (points.length === 0) continue;
     const existing = series.get(message.member);
     series.set(message.member, { member: message.member, points: [...(existing?.points ?? []), ...points] });

@@ -28,7 +28,7 @@ export interface LiveMetrics {
   experimentId: number;
   jobId: number;
   member: number;
-  points: { step: number; values: Record<string, number> }[];
+  points: { step: number; values: Record<string, number | string> }[];
 }
 
 export interface LiveHeartbeat {

@@ -2,11 +2,13 @@
 import { z } from "zod";
 import {
   EXPERIMENT_STATUSES,
+  EXPLOIT_REASONS,
   experimentConfigSchema,
   experimentNameSchema,
   JOB_ORIGINS,
   JOB_STATUSES,
   jsonValue,
+  NON_FINITE_STRINGS,
   mutationSchema,
 } from "../pbt/config";
 import { ROLES } from "../auth/roles";
@@ -51,10 +53,15 @@ export const workerIdSchema = z.string().min(1).max(200);
 
 export const experimentRef = z.strictObject({ name: experimentNameSchema });
 
+/** A metric value: a finite number, or a non-finite one written as a string (JSON has no NaN or Infinity). */
+export const metricValueSchema = z
+  .union([z.number().refine(Number.isFinite, { error: "must be a finite number" }), z.enum(NON_FINITE_STRINGS)])
+  .describe('a finite number, or "NaN", "Infinity" or "-Infinity" (a run that diverged)');
+
 export const metricPointSchema = z.strictObject({
   step: z.int().min(0).max(2 ** 31 - 1),
   values: z
-    .record(z.string().min(1).max(100), z.number().refine(Number.isFinite, { error: "must be a finite number" }))
+    .record(z.string().min(1).max(100), metricValueSchema)
     .refine((v) => Object.keys(v).length >= 1 && Object.keys(v).length <= 100, { error: "needs 1 to 100 values" }),
 });
 
@@ -91,7 +98,15 @@ export const inputs = {
     leaseToken: leaseTokenSchema,
     points: z.array(metricPointSchema).min(1).max(1000),
   }),
-  complete: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, results: resultsSchema }),
+  complete: z.strictObject({
+    id: jobIdSchema,
+    leaseToken: leaseTokenSchema,
+    results: resultsSchema.describe(
+      "what this job produced (never the results it started with): the experiment's metric as a finite number, or " +
+        '"NaN", "Infinity" or "-Infinity" for a run that diverged, plus anything else to keep (e.g. model_path). ' +
+        "Merged over the results the job started with.",
+    ),
+  }),
   fail: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema, error: z.string().max(20_000).default("") }),
   // The dashboard's read models (tRPC only).
   dashboardOverview: experimentRef,
@@ -115,10 +130,12 @@ export const jobOutput = z.object({
   status: z.enum(JOB_STATUSES),
   hyperparameters: z.record(z.string(), jsonValue),
   results: z.record(z.string(), jsonValue),
-  score: z.number().nullable(),
-  parentId: z.int().nullable(),
+  score: z.number().nullable().describe("the experiment's metric as this job reported it; null until done, and for a diverged run"),
+  diverged: z.boolean().describe('the worker reported a non-finite metric ("NaN", "Infinity" or "-Infinity"): it ranks below every finite score'),
+  parentId: z.int().nullable().describe("the job whose checkpoint this one continues (after an exploit, the donor's)"),
   origin: z.enum(JOB_ORIGINS),
   donorJobId: z.int().nullable(),
+  exploitReason: z.enum(EXPLOIT_REASONS).nullable().describe("why the member exploited: it ranked in the bottom quantile (truncate), lost its tournament, used up its retries (exhausted) or diverged"),
   mutations: z.array(mutationSchema),
   workerId: z.string().nullable(),
   leaseExpiresAt: isoDate.nullable(),

@@ -210,6 +210,43 @@ describeEachDatabase("applyMigrations", (kind) => {
   });
 });
 
+describeEachDatabase("the lineage-depth migration", (kind) => {
+  it("renumbers the jobs of an earlier version by the depth of their lineage", async () => {
+    const db = await bareDatabase(kind);
+    const dir = await copyOfMigrations();
+    const held = await fs.mkdtemp(path.join(os.tmpdir(), "lineage-held-migrations-"));
+    try {
+      // The database as the previous version left it: every migration before lineage_depth.
+      const later = (await fs.readdir(dir)).filter((name) => name >= "20261130085430");
+      await Promise.all(later.map((name) => fs.rename(path.join(dir, name), path.join(held, name))));
+      await applyMigrations(db.target, kind, { migrationsDir: dir });
+      // Member 1 counted its own jobs: its third job (generation 2) copied member 0's fourth (generation 3).
+      await db.query(`INSERT INTO "Experiment" (id, name, config, "updatedAt") VALUES (1, 'old', '{"exploit":{"kind":"tournament"}}', now())`);
+      await db.query(`
+        INSERT INTO "Job" (id, "experimentId", member, generation, attempt, status, hyperparameters, origin, "parentId", "donorJobId") VALUES
+          (1, 1, 0, 0, 0, 'done', '{}', 'initial', NULL, NULL),
+          (2, 1, 1, 0, 0, 'done', '{}', 'initial', NULL, NULL),
+          (3, 1, 0, 1, 0, 'done', '{}', 'continue', 1, NULL),
+          (4, 1, 0, 2, 0, 'done', '{}', 'continue', 3, NULL),
+          (5, 1, 1, 1, 0, 'done', '{}', 'continue', 2, NULL),
+          (6, 1, 0, 3, 0, 'done', '{}', 'continue', 4, NULL),
+          (7, 1, 1, 2, 0, 'crashed', '{}', 'exploit', 6, 6),
+          (8, 1, 1, 2, 1, 'running', '{}', 'exploit', 6, 6);`);
+      await Promise.all(later.map((name) => fs.rename(path.join(held, name), path.join(dir, name))));
+      await applyMigrations(db.target, kind, { migrationsDir: dir });
+      const rows = await db.query<{ id: number; generation: number; exploitReason: string | null }>(
+        `SELECT id, generation, "exploitReason" FROM "Job" ORDER BY id`,
+      );
+      expect(rows.map((r) => [r.id, r.generation])).toEqual([[1, 0], [2, 0], [3, 1], [4, 2], [5, 1], [6, 3], [7, 4], [8, 4]]);
+      expect(rows.filter((r) => r.exploitReason !== null).map((r) => r.exploitReason)).toEqual(["tournament", "tournament"]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(held, { recursive: true, force: true });
+      await db.close();
+    }
+  });
+});
+
 describeEachDatabase("a database migrated by `prisma migrate deploy`", (kind) => {
   it("is accepted as up to date", async () => {
     const db = await bareDatabase(kind);

@@ -219,7 +219,7 @@ describe("decideNext: next generation (case 3)", () => {
     });
   });
 
-  it("takes the member that has waited longest, ties broken by member index", () => {
+  it("takes the member that has waited longest, ties broken by the older job", () => {
     const config = configOf({ exploit: { kind: "none" } });
     const members = [done(0, 0, 0.5, 300), done(1, 0, 0.5, 100), done(2, 0, 0.5, 200), done(3, 0, 0.5, 100)];
     expect(decideNext(state(config, members))).toMatchObject({ member: 1 });

@@ -131,15 +131,16 @@ function firstMissingMember(members: MemberState[], populationSize: number): num
 }
 
 /**
- * Smallest `finishedAt` first, ties by member index. A job without a finish time (which the
- * database should never produce) counts as having waited longest rather than starving.
+ * Smallest `finishedAt` first, then the older job (a batch finishes many jobs at one instant). A
+ * job without a finish time (which the database should never produce) counts as having waited
+ * longest rather than starving.
  */
 function waitedLongestFirst(ready: MemberState[]): MemberState[] {
   const finishedAt = (m: MemberState) => m.latest.finishedAt ?? Number.NEGATIVE_INFINITY;
   return [...ready].sort((a, b) => {
     if (finishedAt(a) < finishedAt(b)) return -1;
     if (finishedAt(a) > finishedAt(b)) return 1;
-    return a.member - b.member;
+    return a.latest.jobId - b.latest.jobId || a.member - b.member;
   });
 }
 

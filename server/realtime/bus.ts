@@ -8,7 +8,7 @@ export type BusMessage =
   /** A persisted event of the experiment's log (has a gap-free `seq`). */
   | { type: "event"; experimentId: number; event: EventView }
   /** Live-only news that is not logged: metric points, heartbeats. */
-  | { type: "metrics"; experimentId: number; jobId: number; member: number; points: { step: number; values: Record<string, number> }[] }
+  | { type: "metrics"; experimentId: number; jobId: number; member: number; points: { step: number; values: Record<string, number | string> }[] }
   | { type: "heartbeat"; experimentId: number; jobId: number; member: number; at: string }
   /** The list of experiments changed (created, deleted). */
   | { type: "experiments"; experimentId: number; change: "created" | "deleted" | "updated" };

@@ -34,18 +34,21 @@ export async function crashJob(
       attempt: job.attempt + 1,
       status: "queued",
       hyperparameters: job.hyperparameters,
-      // Results were only ever copied from the parent (a crashed job reported nothing).
-      results: job.results,
       parentId: job.parentId,
       origin: job.origin,
       donorJobId: job.donorJobId,
+      exploitReason: job.exploitReason,
       mutations: job.mutations,
       createdAt: now,
     });
     logJobCreated(log, retry, retry.hyperparameters as Hyperparameters);
     return { job, retry };
   }
-  log.add("member.exhausted", { jobId: job.id, member: job.member, data: { generation: job.generation, attempts: job.attempt + 1 } });
+  // What happens next: with "replace" (and an exploit strategy to copy with) the member rejoins by
+  // copying a top donor at its next decision; otherwise it is finished.
+  const { failedMembers, exploit } = experiment.config;
+  const next = failedMembers === "replace" && exploit.kind !== "none" ? "replace" : "drop";
+  log.add("member.exhausted", { jobId: job.id, member: job.member, data: { generation: job.generation, attempts: job.attempt + 1, next } });
   await settleExperiment(tx, experiment, log);
   return { job, retry: null };
 }

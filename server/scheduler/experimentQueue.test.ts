@@ -69,7 +69,7 @@ describeEachDatabase("experiment queue", (kind) => {
     const calls = [
       scheduler.completeJob(a!.job.id, a!.leaseToken, { score: 1 }),
       scheduler.completeJob(b!.job.id, "not-the-lease", { score: 2 }),
-      scheduler.completeJob(c!.job.id, c!.leaseToken, { score: Number.NaN }),
+      scheduler.completeJob(c!.job.id, c!.leaseToken, { score: "0.9" }),
       scheduler.nextJob("isolated", "w4"),
     ];
     const settled = await Promise.allSettled(calls);

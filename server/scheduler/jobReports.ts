@@ -5,14 +5,16 @@ import { experimentQueue, type BatchHandler } from "./experimentQueue";
 import type { Job } from "./jobRows";
 import { GroupCommit, type Outcome } from "./groupCommit";
 import { explainMissingLease, leaseEnded, leaseError, lockLease, readLeases } from "./leases";
-import { settleExperiment } from "./settle";
+import { mayEndExperiment, settleExperiment } from "./settle";
+import { METRIC_VALUE_ACCEPTED, readMetric } from "../pbt/metric";
 import { toJobView, type JobView } from "./views";
-import type { SchedulerDeps } from "./deps";
+import type { SchedulerDeps, Tx } from "./deps";
 import type { ExperimentStatus } from "../pbt/config";
 
 export interface MetricPointInput {
   step: number;
-  values: Record<string, number>;
+  /** Finite numbers, or "NaN" / "Infinity" / "-Infinity" for a run that diverged. */
+  values: Record<string, number | string>;
 }
 
 /** Extends the lease by the experiment's lease length from now. */
@@ -95,8 +97,9 @@ function metricsGroup(deps: SchedulerDeps) {
 }
 
 /**
- * Finishes a job. `results` must hold the experiment's metric as a finite number; it is merged
- * over the results the job started with, so keys the worker does not mention carry forward.
+ * Finishes a job. `results` is what this job produced: it must hold the experiment's metric (a
+ * finite number, or a non-finite one written as a string for a diverged run, see pbt/metric.ts)
+ * and is merged over the results the job started with, so keys it does not mention carry forward.
  */
 export async function completeJob(
   deps: SchedulerDeps,
@@ -121,17 +124,21 @@ const finish: BatchHandler<FinishCall, Job> = {
   phase: 0,
   async write({ tx, experiment, log, now }, calls) {
     const metric = experiment.config.metric;
-    const scoreOf = (c: FinishCall) => c.results[metric];
-    const valid = (c: FinishCall) => typeof scoreOf(c) === "number" && Number.isFinite(scoreOf(c));
+    const valueOf = (c: FinishCall) => readMetric(Object.hasOwn(c.results, metric) ? c.results[metric] : undefined);
+    const valid = (c: FinishCall) => ["score", "diverged"].includes(valueOf(c).kind);
     // A job reported twice in one batch is finished by the first report; the second is refused below.
     const seen = new Set<number>();
     const writes = calls.filter((c) => valid(c) && !seen.has(c.jobId) && seen.add(c.jobId));
+    const scoreOf = (c: FinishCall) => {
+      const value = valueOf(c);
+      return value.kind === "score" ? value.score : null;
+    };
     // Only jobs whose lease holds are finished (top-level keys of `results` replace the old ones).
     const rows = writes.length === 0 ? [] : await tx.query<Job>`
-      UPDATE "Job" j SET status = 'done', results = j.results || f.results::jsonb, score = f.score,
+      UPDATE "Job" j SET status = 'done', results = j.results || f.results::jsonb, score = f.score, diverged = f.score IS NULL,
         "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
       FROM unnest(${writes.map((c) => c.jobId)}::int[], ${writes.map((c) => c.leaseToken)}::text[],
-                  ${writes.map((c) => JSON.stringify(c.results))}::text[], ${writes.map((c) => scoreOf(c) as number)}::float8[]) AS f(id, token, results, score)
+                  ${writes.map((c) => JSON.stringify(c.results))}::text[], ${writes.map(scoreOf)}::float8[]) AS f(id, token, results, score)
       WHERE j.id = f.id AND j."experimentId" = ${experiment.id} AND j."leaseToken" = f.token
         AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
       RETURNING j.*`;
@@ -140,12 +147,14 @@ const finish: BatchHandler<FinishCall, Job> = {
     // The others are told why: no lease first (whatever they reported), then a bad metric.
     const refused = calls.filter((c) => !(writes.includes(c) && finished.has(c.jobId)));
     const current = refused.length > 0 ? await readLeases(tx, refused.map((c) => c.jobId)) : new Map();
+    const badMetric = refused.filter((c) => !valid(c));
+    const inherited = badMetric.length > 0 ? await readInherited(tx, badMetric.map((c) => c.jobId), metric) : new Map();
     const outcomes = calls.map((c): Outcome<Job> => {
       const job = writes.includes(c) ? finished.get(c.jobId) : undefined;
       if (job) return { value: job };
       const noLease = leaseError(current.get(c.jobId), c.jobId, c.leaseToken, now);
       if (noLease) return { error: noLease };
-      if (!valid(c)) return { error: invalidMetric(metric, scoreOf(c)) };
+      if (!valid(c)) return { error: invalidMetric(metric, c.results[metric], inherited.get(c.jobId)) };
       return { error: leaseEnded(c.jobId) };
     });
 
@@ -153,24 +162,40 @@ const finish: BatchHandler<FinishCall, Job> = {
       log.add("job.finished", {
         jobId: job.id,
         member: job.member,
-        data: { generation: job.generation, attempt: job.attempt, score: job.score, [metric]: job.score },
+        data: { generation: job.generation, attempt: job.attempt, score: job.score, diverged: job.diverged, [metric]: job.score },
       });
     }
-    // Only a member's last generation can finish the experiment.
-    if (rows.some((job) => job.generation >= experiment.config.stop.maxGenerations - 1)) await settleExperiment(tx, experiment, log);
+    if (mayEndExperiment(experiment, rows)) await settleExperiment(tx, experiment, log);
     return outcomes;
   },
 };
 
-function invalidMetric(metric: string, score: unknown) {
-  return fieldError(
-    "invalid_metric",
-    `results.${metric}`,
-    score === undefined
-      ? `missing: results must contain the experiment's metric "${metric}"`
-      : `must be a finite number, got ${JSON.stringify(score) ?? String(score)}`,
-    "finite number",
-  );
+/** Where a job's starting value of the metric came from: its parent (after an exploit, the donor). */
+interface Inherited {
+  value: unknown;
+  parentId: number | null;
+  donorJobId: number | null;
+}
+
+async function readInherited(tx: Tx, ids: number[], metric: string): Promise<Map<number, Inherited>> {
+  const rows = await tx.query<{ id: number; value: unknown; parentId: number | null; donorJobId: number | null }>`
+    SELECT id, results -> ${metric} AS value, "parentId", "donorJobId" FROM "Job" WHERE id = ANY(${ids}::int[])`;
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+function invalidMetric(metric: string, value: unknown, inherited: Inherited | undefined) {
+  const field = `results.${metric}`;
+  if (value !== undefined) return fieldError("invalid_metric", field, `must be a finite number or a non-finite one written as a string, got ${JSON.stringify(value) ?? String(value)}`, METRIC_VALUE_ACCEPTED);
+  if (inherited?.value !== undefined && inherited.value !== null && inherited.parentId !== null) {
+    const from = inherited.donorJobId === inherited.parentId ? `the donor job ${inherited.parentId} it copied` : `its parent job ${inherited.parentId}`;
+    return fieldError(
+      "invalid_metric",
+      field,
+      `missing: this job did not report its own "${metric}"; the ${JSON.stringify(inherited.value)} in the results it started with was inherited from ${from}, and reporting it again would rank this job with another job's score. Send the value this job measured (results hold only what this job produced).`,
+      METRIC_VALUE_ACCEPTED,
+    );
+  }
+  return fieldError("invalid_metric", field, `missing: results must contain the experiment's metric "${metric}"`, METRIC_VALUE_ACCEPTED);
 }
 
 /** The worker gave up on the job: it is marked crashed with the error, and retried if allowed. */

@@ -12,10 +12,11 @@ export interface NewJob {
   attempt: number;
   status: "queued" | "running";
   hyperparameters: unknown;
-  results: unknown;
+  /** The job whose checkpoint this one continues; its results are copied (so `model_path` points at that checkpoint). */
   parentId: number | null;
   origin: string;
   donorJobId: number | null;
+  exploitReason: string | null;
   mutations: unknown;
   createdAt: Date;
   /** The lease, for a job handed out as it is created. */
@@ -26,27 +27,33 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
   return (await insertJobs(tx, [job]))[0]!;
 }
 
-/** Inserts the jobs in one statement; returns their rows in the order given. */
+/**
+ * Inserts the jobs in one statement; returns their rows in the order given. A new job starts from
+ * its parent's results, copied in the statement (they can be large: they never travel to Node).
+ */
 export async function insertJobs(tx: Tx, jobs: NewJob[]): Promise<Job[]> {
   if (jobs.length === 0) return [];
+  // A member gets at most one new job per statement, which is how rows are matched below.
+  const key = (j: Pick<Job, "experimentId" | "member">) => `${j.experimentId}/${j.member}`;
+  if (new Set(jobs.map(key)).size !== jobs.length) throw new Error("insertJobs: two new jobs for one member in one statement");
   const column = <T>(f: (job: NewJob) => T) => jobs.map(f);
   const started = (job: NewJob) => (job.lease ? job.createdAt.toISOString() : null);
   const rows = await tx.query<Job>`
     INSERT INTO "Job" ("experimentId", member, generation, attempt, status, hyperparameters, results, "parentId", origin,
-                       "donorJobId", mutations, "workerId", "leaseToken", "leaseExpiresAt", "heartbeatAt", "startedAt", "createdAt")
-    SELECT e, m, g, a, s, h::jsonb, r::jsonb, p, o, d, mu::jsonb, w, t, x::timestamp, st::timestamp, st::timestamp, c::timestamp
+                       "donorJobId", "exploitReason", mutations, "workerId", "leaseToken", "leaseExpiresAt", "heartbeatAt", "startedAt", "createdAt")
+    SELECT e, m, g, a, s, h::jsonb, COALESCE((SELECT parent.results FROM "Job" parent WHERE parent.id = n.p), '{}'::jsonb),
+           p, o, d, why, mu::jsonb, w, t, x::timestamp, st::timestamp, st::timestamp, c::timestamp
     FROM unnest(
       ${column((j) => j.experimentId)}::int[], ${column((j) => j.member)}::int[], ${column((j) => j.generation)}::int[],
       ${column((j) => j.attempt)}::int[], ${column((j) => j.status)}::text[], ${column((j) => JSON.stringify(j.hyperparameters))}::text[],
-      ${column((j) => JSON.stringify(j.results))}::text[], ${column((j) => j.parentId)}::int[], ${column((j) => j.origin)}::text[],
-      ${column((j) => j.donorJobId)}::int[], ${column((j) => JSON.stringify(j.mutations))}::text[],
+      ${column((j) => j.parentId)}::int[], ${column((j) => j.origin)}::text[],
+      ${column((j) => j.donorJobId)}::int[], ${column((j) => j.exploitReason)}::text[], ${column((j) => JSON.stringify(j.mutations))}::text[],
       ${column((j) => j.lease?.workerId ?? null)}::text[], ${column((j) => j.lease?.token ?? null)}::text[],
       ${column((j) => j.lease?.expiresAt.toISOString() ?? null)}::text[], ${column(started)}::text[],
       ${column((j) => j.createdAt.toISOString())}::text[]
-    ) AS n(e, m, g, a, s, h, r, p, o, d, mu, w, t, x, st, c)
+    ) AS n(e, m, g, a, s, h, p, o, d, why, mu, w, t, x, st, c)
     RETURNING *`;
-  // RETURNING's order is not promised: match rows by their unique (experiment, member, generation, attempt).
-  const key = (j: Pick<Job, "experimentId" | "member" | "generation" | "attempt">) => `${j.experimentId}/${j.member}/${j.generation}/${j.attempt}`;
+  // RETURNING's order is not promised.
   const byKey = new Map(rows.map((r) => [key(r), r]));
   return jobs.map((j) => byKey.get(key(j))!);
 }

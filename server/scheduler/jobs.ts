@@ -6,7 +6,7 @@ import { rngFor } from "../pbt/rng";
 import { withExperiment } from "./experimentLock";
 import { insertJob } from "./jobRows";
 import { logJobCreated } from "./nextJob";
-import { loadPopulation } from "./population";
+import { loadMembers } from "./population";
 import { toEventView, toJobView, type EventView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
 import { getExperiment } from "./experiments";
@@ -80,7 +80,7 @@ export async function pushJob(
         throw fieldError("invalid_input", `hyperparameters.${key}`, "must be an integer", "integer");
       }
     }
-    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
+    const members = await loadMembers(tx, experiment.id, experiment.config.populationSize);
     const taken = new Set(members.map((m) => m.member));
     let member = input.member;
     if (member === undefined) {
@@ -95,7 +95,7 @@ export async function pushJob(
     }
     const state = members.find((m) => m.member === member);
     let generation = 0;
-    let parent: { id: number; results: unknown } | null = null;
+    let parentId: number | null = null;
     if (state) {
       if (state.latest.status !== "done" || !state.lastDone) {
         throw new LineageError("member_busy", `member ${member} has a ${state.latest.status} job; push once it is finished`, [
@@ -108,7 +108,7 @@ export async function pushJob(
         ]);
       }
       generation = state.lastDone.generation + 1;
-      parent = { id: state.lastDone.jobId, results: state.lastDoneResults };
+      parentId = state.lastDone.jobId;
     }
     const rng = rngFor(config.seed, "manual", member, generation);
     const hyperparameters: Hyperparameters = {};
@@ -122,10 +122,10 @@ export async function pushJob(
       attempt: 0,
       status: "queued",
       hyperparameters,
-      results: parent?.results ?? {},
-      parentId: parent?.id ?? null,
+      parentId,
       origin: "manual",
       donorJobId: null,
+      exploitReason: null,
       mutations: [],
       createdAt: now,
     });

@@ -6,7 +6,8 @@ import type { Hyperparameters } from "../pbt/config";
 import type { EventLog, LockedExperiment } from "./experimentLock";
 import { experimentQueue, type BatchHandler } from "./experimentQueue";
 import { insertJobs, type Job, type NewJob } from "./jobRows";
-import { handedOut, loadPopulation, oldestQueued, type MemberRow } from "./population";
+import type { PopulationState } from "../pbt/decide";
+import { handedOut, loadPopulation, NEW_JOB, oldestQueued } from "./population";
 import { markDone } from "./settle";
 import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps, Tx } from "./deps";
@@ -52,6 +53,8 @@ type Lease = { workerId: string; token: string; expiresAt: Date };
 /** What one call gets, decided before anything is written. */
 type Plan =
   | { kind: "answer"; answer: NextJobAnswer }
+  /** The engine found the experiment done: it is marked so, and the call answered "done". */
+  | { kind: "finish"; reason: string }
   | { kind: "claim"; jobId: number; lease: Lease }
   | { kind: "create"; job: NewJob; lease: Lease; decision: Extract<Decision, { kind: "new-member" | "next-generation" }> };
 
@@ -60,19 +63,20 @@ const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
   phase: 1,
   async write({ tx, experiment, log, now }, calls) {
     // Read after the experiment's lock is held and the batch's reports are written.
-    const members = await loadPopulation(tx, experiment.id, experiment.config.populationSize);
-    const plans: Plan[] = [];
+    const population = await loadPopulation(tx, experiment.id, experiment.config);
+    const plans: Exclude<Plan, { kind: "finish" }>[] = [];
+    let finished: string | null = null;
     for (const call of calls) {
-      const plan = planOne(experiment, members, call, now);
-      if (plan.kind === "answer" && plan.answer.status === "done") {
-        await markDone(tx, experiment, log, "every member reached the stopping rule");
-      }
-      plans.push(plan);
+      const plan = planOne(experiment, population, call, now);
+      if (plan.kind === "finish") finished ??= plan.reason;
+      plans.push(plan.kind === "finish" ? { kind: "answer", answer: { status: "done" } } : plan);
     }
 
     const claimed = await claimQueued(tx, plans.flatMap((p) => (p.kind === "claim" ? [p] : [])), now);
     const creates = plans.flatMap((p) => (p.kind === "create" ? [p] : []));
     const created = new Map((await insertJobs(tx, creates.map((p) => p.job))).map((job, i) => [creates[i]!, job]));
+    // After the claims: marking the experiment done prunes the jobs still queued.
+    if (finished !== null) await markDone(tx, experiment, log, finished);
 
     // Events in the order of the calls.
     const heartbeat = heartbeatSeconds(experiment.config.leaseSeconds);
@@ -95,7 +99,7 @@ const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
 };
 
 /** Decides one call on the population as the batch's earlier calls left it (and updates it). */
-function planOne(experiment: LockedExperiment, members: MemberRow[], call: NextJobCall, now: Date): Plan {
+function planOne(experiment: LockedExperiment, population: PopulationState, call: NextJobCall, now: Date): Plan {
   const wait = (reason: "paused" | "busy" | "sync-barrier"): Plan => ({
     kind: "answer",
     answer: { status: "wait", retryAfterSeconds: call.options.retryAfterSeconds, reason },
@@ -105,20 +109,18 @@ function planOne(experiment: LockedExperiment, members: MemberRow[], call: NextJ
   const lease = { workerId: call.workerId, token: newLeaseToken(), expiresAt: new Date(now.getTime() + experiment.config.leaseSeconds * 1000) };
 
   // 1. A queued job (pushed by hand, or a retry): the oldest one.
-  const queued = oldestQueued(members);
+  const queued = oldestQueued(population.members);
   if (queued) {
     queued.latest = { ...queued.latest, status: "running" };
     return { kind: "claim", jobId: queued.latest.jobId, lease };
   }
 
   // 2.–5. Ask the engine.
-  const decision = decideNext({ config: experiment.config, members });
+  const decision = decideNext(population);
   switch (decision.kind) {
     case "new-member":
     case "next-generation": {
       const isNew = decision.kind === "new-member";
-      // The new job starts from its parent's results, so `model_path` points at the checkpoint it continues.
-      const parentResults = isNew ? {} : members.find((m) => m.lastDone?.jobId === decision.parentJobId)?.lastDoneResults;
       const job = {
         experimentId: experiment.id,
         member: decision.member,
@@ -126,20 +128,20 @@ function planOne(experiment: LockedExperiment, members: MemberRow[], call: NextJ
         attempt: 0,
         status: "running" as const,
         hyperparameters: decision.hyperparameters,
-        results: parentResults ?? {},
         parentId: isNew ? null : decision.parentJobId,
         origin: isNew ? "initial" : decision.origin,
         donorJobId: isNew ? null : (decision.donor?.jobId ?? null),
+        exploitReason: isNew ? null : decision.reason,
         mutations: isNew ? [] : decision.mutations,
         lease,
         createdAt: now,
       };
-      // Not written yet (the batch's jobs are inserted together); the engine never reads a running job's id.
-      handedOut(members, { ...job, id: -1, finishedAt: null });
+      // Not written yet (the batch's jobs are inserted together).
+      handedOut(population, { ...job, id: NEW_JOB, finishedAt: null });
       return { kind: "create", job, lease, decision };
     }
     case "done":
-      return { kind: "answer", answer: { status: "done" } };
+      return { kind: "finish", reason: decision.reason };
     case "wait":
       return wait(decision.reason);
   }
@@ -167,7 +169,13 @@ function logCreated(log: EventLog, job: Job, decision: Extract<Decision, { kind:
     log.add("exploit", {
       jobId: job.id,
       member: job.member,
-      data: { generation: job.generation, donorMember: decision.donor.member, donorJobId: decision.donor.jobId },
+      data: {
+        generation: job.generation,
+        donorMember: decision.donor.member,
+        donorJobId: decision.donor.jobId,
+        donorGeneration: decision.donor.generation,
+        reason: decision.reason,
+      },
     });
   }
   if (decision.mutations.length > 0) {

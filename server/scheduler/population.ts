@@ -1,6 +1,6 @@
 // Reads an experiment's population in the shape the pure engine decides on.
-import type { MemberState } from "../pbt/decide";
-import type { Hyperparameters, JobStatus } from "../pbt/config";
+import { generationsToRank, type GenerationResult, type MemberState, type PopulationState } from "../pbt/decide";
+import type { ExperimentConfig, Hyperparameters, JobStatus } from "../pbt/config";
 import type { Job } from "./jobRows";
 import type { Tx } from "./deps";
 
@@ -16,11 +16,8 @@ type Row = {
   doneGeneration: number | null;
   doneHyperparameters: Hyperparameters | null;
   doneScore: number | null;
-  doneResults: unknown;
+  doneDiverged: boolean | null;
 };
-
-/** A member as the engine sees it, plus the results of its latest done job (what a copy starts from). */
-export type MemberRow = MemberState & { lastDoneResults: unknown };
 
 /**
  * A member's jobs are created one after another (next generation after a finished one, a retry
@@ -29,10 +26,11 @@ export type MemberRow = MemberState & { lastDoneResults: unknown };
  * backwards walk of the (experimentId, member, id) index, so a decision costs the same whether
  * the experiment has finished a hundred jobs or a hundred thousand.
  */
-export async function loadPopulation(tx: Tx, experimentId: number, populationSize: number): Promise<MemberRow[]> {
+export async function loadMembers(tx: Tx, experimentId: number, populationSize: number): Promise<MemberState[]> {
   const rows = await tx.query<Row>`
     SELECT m.member, l.id, l.generation, l.attempt, l.status, l.hyperparameters, l."finishedAt",
-           d.id AS "doneId", d.generation AS "doneGeneration", d.hyperparameters AS "doneHyperparameters", d.score AS "doneScore", d.results AS "doneResults"
+           d.id AS "doneId", d.generation AS "doneGeneration", d.hyperparameters AS "doneHyperparameters",
+           d.score AS "doneScore", d.diverged AS "doneDiverged"
     FROM generate_series(0, ${populationSize - 1}::int) AS m(member)
     CROSS JOIN LATERAL (
       SELECT id, generation, attempt, status, hyperparameters, "finishedAt" FROM "Job"
@@ -40,7 +38,7 @@ export async function loadPopulation(tx: Tx, experimentId: number, populationSiz
       ORDER BY id DESC LIMIT 1
     ) AS l
     LEFT JOIN LATERAL (
-      SELECT id, generation, hyperparameters, score, results FROM "Job"
+      SELECT id, generation, hyperparameters, score, diverged FROM "Job"
       WHERE "experimentId" = ${experimentId} AND member = m.member AND status = 'done'
       ORDER BY id DESC LIMIT 1
     ) AS d ON true`;
@@ -50,9 +48,40 @@ export async function loadPopulation(tx: Tx, experimentId: number, populationSiz
     lastDone:
       r.doneId === null
         ? null
-        : { jobId: r.doneId, generation: r.doneGeneration!, hyperparameters: r.doneHyperparameters!, score: Number(r.doneScore) },
-    lastDoneResults: r.doneResults,
+        : { jobId: r.doneId, generation: r.doneGeneration!, hyperparameters: r.doneHyperparameters!, score: r.doneDiverged ? null : Number(r.doneScore) },
   }));
+}
+
+/**
+ * Everything the engine decides on: the members, and what the config's rules need besides — the
+ * results of the generations a sync decision ranks, and the number of jobs for a job budget.
+ */
+export async function loadPopulation(tx: Tx, experimentId: number, config: ExperimentConfig): Promise<PopulationState> {
+  const members = await loadMembers(tx, experimentId, config.populationSize);
+  const generations = generationsToRank(members, config);
+  const generationResults = generations.length === 0 ? [] : await loadGenerationResults(tx, experimentId, generations);
+  const jobsCreated = config.stop.maxJobs === undefined ? undefined : await countJobs(tx, experimentId);
+  return { config, members, generationResults, jobsCreated };
+}
+
+async function loadGenerationResults(tx: Tx, experimentId: number, generations: number[]): Promise<GenerationResult[]> {
+  const rows = await tx.query<{ id: number; member: number; generation: number; hyperparameters: Hyperparameters; score: number | null; diverged: boolean }>`
+    SELECT id, member, generation, hyperparameters, score, diverged FROM "Job"
+    WHERE "experimentId" = ${experimentId} AND generation = ANY(${generations}::int[]) AND status = 'done'`;
+  return rows.map((r) => ({
+    member: r.member,
+    jobId: r.id,
+    generation: r.generation,
+    hyperparameters: r.hyperparameters,
+    score: r.diverged ? null : Number(r.score),
+  }));
+}
+
+/** Training jobs created so far for `stop.maxJobs`: every first attempt; retries redo the same job. */
+async function countJobs(tx: Tx, experimentId: number): Promise<number> {
+  const rows = await tx.query<{ count: number }>`
+    SELECT count(*)::int AS count FROM "Job" WHERE "experimentId" = ${experimentId} AND attempt = 0 AND status <> 'pruned'`;
+  return rows[0]!.count;
 }
 
 type LatestJob = Pick<Job, "id" | "member" | "generation" | "attempt" | "status" | "hyperparameters" | "finishedAt">;
@@ -73,15 +102,19 @@ function latestOf(job: Omit<LatestJob, "member">): MemberState["latest"] {
  * claimed) is now its member's latest job. Only next-job calls use this; a batch's reports are
  * written before its population is read.
  */
-export function handedOut(members: MemberRow[], job: LatestJob): void {
-  const member = members.find((m) => m.member === job.member);
+export function handedOut(population: PopulationState, job: LatestJob & { attempt: number }): void {
+  const member = population.members.find((m) => m.member === job.member);
   if (member) member.latest = latestOf(job);
-  else members.push({ member: job.member, latest: latestOf(job), lastDone: null, lastDoneResults: {} });
+  else population.members.push({ member: job.member, latest: latestOf(job), lastDone: null });
+  if (population.jobsCreated !== undefined && job.attempt === 0 && job.id === NEW_JOB) population.jobsCreated++;
 }
 
+/** The id a job has in a batch's population before it is written (the engine never reads a running job's id). */
+export const NEW_JOB = -1;
+
 /** The oldest queued job (initial, pushed or a retry), handed out before the engine is asked. */
-export function oldestQueued(members: MemberRow[]): MemberRow | undefined {
-  let oldest: MemberRow | undefined;
+export function oldestQueued(members: MemberState[]): MemberState | undefined {
+  let oldest: MemberState | undefined;
   for (const m of members) {
     if (m.latest.status === "queued" && (!oldest || m.latest.jobId < oldest.latest.jobId)) oldest = m;
   }

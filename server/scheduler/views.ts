@@ -1,7 +1,7 @@
 // What the APIs show of stored rows. The lease token never leaves except to the worker that
 // claimed the job (see nextJob).
 import type { Event, Experiment, Job } from "../db/generated/client";
-import type { ExperimentConfig, ExperimentStatus, JobOrigin, JobStatus, Mutation } from "../pbt/config";
+import type { ExperimentConfig, ExperimentStatus, ExploitReason, JobOrigin, JobStatus, Mutation } from "../pbt/config";
 
 type Json = unknown;
 
@@ -15,9 +15,12 @@ export interface JobView {
   hyperparameters: Record<string, Json>;
   results: Record<string, Json>;
   score: number | null;
+  /** The worker reported a non-finite metric (score is null). */
+  diverged: boolean;
   parentId: number | null;
   origin: JobOrigin;
   donorJobId: number | null;
+  exploitReason: ExploitReason | null;
   mutations: Mutation[];
   workerId: string | null;
   leaseExpiresAt: string | null;
@@ -61,9 +64,11 @@ export function toJobView(job: Job): JobView {
     hyperparameters: job.hyperparameters as Record<string, Json>,
     results: job.results as Record<string, Json>,
     score: job.score,
+    diverged: job.diverged,
     parentId: job.parentId,
     origin: job.origin as JobOrigin,
     donorJobId: job.donorJobId,
+    exploitReason: job.exploitReason as ExploitReason | null,
     mutations: job.mutations as unknown as Mutation[],
     workerId: job.workerId,
     leaseExpiresAt: iso(job.leaseExpiresAt),
