@@ -2,6 +2,7 @@
 // language can drive Lineage. Errors: { error: { code, message, field?, accepted?, issues? } }.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LineageError, parseInput } from "./errors";
+import { checkRawInput } from "./rawInput";
 import { operations, type ApiContext, type Operation } from "./operations";
 import { buildOpenApiDocument } from "./openapi";
 import { authenticate, authorize, type AuthSettings } from "../auth/request";
@@ -68,6 +69,7 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, op
         ...(await readBody(req, options.maxBodyBytes)),
         ...readPathParams(path, route),
       };
+      checkRawInput(input);
       const parsed = parseInput(route.operation.input, input);
       const output = await route.operation.handler(ctx, parsed);
       if (route.file) sendFile(res, output as { contentType: string; filename: string; body: string });

@@ -4,6 +4,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
 import { fromZodError, LineageError } from "./errors";
+import { checkRawInput } from "./rawInput";
 import type { ApiContext, Operation } from "./operations";
 
 const TRPC_CODES: Record<number, TRPC_ERROR_CODE_KEY> = {
@@ -59,9 +60,11 @@ export const publicProcedure = t.procedure.use(withLineageErrors);
 
 /** Checks the caller's credentials against what the operation needs, before its input is read. */
 function guarded(operation: Operation) {
-  return publicProcedure.meta({ access: operation.access }).use(async ({ ctx, next }) => {
+  return publicProcedure.meta({ access: operation.access }).use(async ({ ctx, next, getRawInput }) => {
     if (ctx.authError) throw ctx.authError;
     authorize(ctx.principal, operation.access, ctx.request ?? { headers: {} });
+    // Before the input schema, as the HTTP API does (rawInput.ts).
+    checkRawInput(await getRawInput());
     return next();
   });
 }
