@@ -1,7 +1,7 @@
 // The worker HTTP API: JSON over plain HTTP under /api/v1, built from the operation table, so any
 // language can drive Lineage. Errors: { error: { code, message, field?, accepted?, issues? } }.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LineageError, parseInput } from "./errors";
+import { INTERNAL_ERROR_BODY, LineageError, parseInput } from "./errors";
 import { checkRawInput } from "./rawInput";
 import { operations, type ApiContext, type Operation } from "./operations";
 import { buildOpenApiDocument } from "./openapi";
@@ -79,7 +79,7 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, op
         send(res, error.status, error.toBody());
       } else {
         console.error(`${req.method} ${url.pathname}:`, error);
-        send(res, 500, { error: { code: "internal", message: "internal error; the server log has details" } });
+        send(res, 500, INTERNAL_ERROR_BODY);
       }
     }
     return true;

@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
-import { fromZodError, LineageError } from "./errors";
+import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "./errors";
 import { checkRawInput } from "./rawInput";
 import type { ApiContext, Operation } from "./operations";
 
@@ -26,6 +26,8 @@ function lineageErrorOf(error: TRPCError): LineageError | null {
   return null;
 }
 
+const INTERNAL = INTERNAL_ERROR_BODY.error;
+
 /** Each procedure's meta says what access it needs (tests walk the router with it). */
 export interface ProcedureMeta {
   access: Operation["access"];
@@ -36,6 +38,11 @@ const t = initTRPC.context<ApiContext>().meta<ProcedureMeta>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const lineage = lineageErrorOf(error);
+    // An unexpected failure's message may carry Prisma's or PostgreSQL's text: it stays in the
+    // server's log (main.ts's onError), and the answer says what the HTTP API says.
+    if (!lineage && error.code === "INTERNAL_SERVER_ERROR") {
+      return { ...shape, message: INTERNAL.message, data: { ...shape.data, lineage: INTERNAL } };
+    }
     return {
       ...shape,
       message: lineage?.message ?? shape.message,
