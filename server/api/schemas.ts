@@ -5,26 +5,12 @@ import {
   experimentConfigSchema,
   JOB_ORIGINS,
   JOB_STATUSES,
+  jsonDepth,
   jsonValue,
+  MAX_JSON_DEPTH,
   mutationSchema,
 } from "../pbt/config";
 import { ROLES } from "../auth/roles";
-
-export const MAX_JSON_DEPTH = 32;
-
-/** Nesting depth of a JSON value, counted without recursion so that deep input cannot overflow the stack. */
-export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    max = Math.max(max, d);
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
 
 const shallowEnough = (v: unknown) => jsonDepth(v) <= MAX_JSON_DEPTH;
 const depthMessage = { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` };

@@ -4,8 +4,30 @@ import { z } from "zod";
 
 const finite = z.number().refine(Number.isFinite, { error: "must be a finite number" });
 
-/** Any JSON value (used for `choice` values and `const`). */
-export const jsonValue = z.json();
+/** How deeply a JSON value (results, a hyperparameter, a `choice` or `const` value) may nest. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a JSON value, counted without recursion so that deep input cannot overflow the stack. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    max = Math.max(max, d);
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * Any JSON value (used for `choice` values and `const`), nested at most MAX_JSON_DEPTH levels.
+ * The depth is checked before z.json() looks inside, as z.json() recurses once per level.
+ */
+export const jsonValue = z
+  .custom<unknown>((v) => jsonDepth(v) <= MAX_JSON_DEPTH, { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` })
+  .pipe(z.json());
 
 export const distributionSchema = z.discriminatedUnion("kind", [
   z
