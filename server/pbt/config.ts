@@ -32,7 +32,8 @@ export const jsonValue = z
 export const distributionSchema = z.discriminatedUnion("kind", [
   z
     .strictObject({ kind: z.literal("uniform"), low: finite, high: finite })
-    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] }),
+    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] })
+    .refine((d) => Number.isFinite(d.high - d.low), { error: "high - low overflows: the range must be a finite number", path: ["high"] }),
   z
     .strictObject({
       kind: z.literal("loguniform"),
@@ -44,10 +45,13 @@ export const distributionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("normal"),
     mean: finite,
     std: finite.refine((v) => v >= 0, { error: "must be 0 or more" }),
-  }),
+  })
+    // Samples are mean + std·z with |z| < 8.6 (rng.ts's Box–Muller): they must stay finite.
+    .refine((d) => Number.isFinite(Math.abs(d.mean) + 9 * d.std), { error: "too large: mean ± 9 × std must be a finite number", path: ["std"] }),
   z
     .strictObject({ kind: z.literal("int"), low: z.int(), high: z.int() })
-    .refine((d) => d.low <= d.high, { error: "low must not exceed high", path: ["high"] }),
+    .refine((d) => d.low <= d.high, { error: "low must not exceed high", path: ["high"] })
+    .refine((d) => Number.isSafeInteger(d.high - d.low + 1), { error: "the range holds more than 2^53 integers", path: ["high"] }),
   z
     .strictObject({
       kind: z.literal("choice"),
@@ -60,6 +64,10 @@ export const distributionSchema = z.discriminatedUnion("kind", [
     })
     .refine((d) => d.weights === undefined || d.weights.some((w) => w > 0), {
       error: "at least one weight must be greater than 0",
+      path: ["weights"],
+    })
+    .refine((d) => d.weights === undefined || Number.isFinite(d.weights.reduce((sum, w) => sum + w, 0)), {
+      error: "must sum to a finite number",
       path: ["weights"],
     }),
   z.strictObject({ kind: z.literal("const"), value: jsonValue }),
