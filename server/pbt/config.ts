@@ -155,15 +155,35 @@ export const exploitSchema = z.discriminatedUnion("kind", [
 export type Exploit = z.infer<typeof exploitSchema>;
 
 /**
- * Experiment names appear in URLs and on screen: any printable unicode is kept intact, but not
- * slashes, backslashes, control characters, surrounding spaces or the path segments "." and "..".
+ * Characters that do not show, or that reorder or disguise the text around them: C0 and C1
+ * controls, line and paragraph separators, and Unicode's default-ignorable code points (zero-width
+ * spaces and joiners, bidi controls, the soft hyphen, variation selectors, tags...). With them
+ * `new\u200b` would pose as `new`, and U+202E would show a name backwards.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+/** The default-ignorables that belong to an emoji: a joiner between two (👩‍🔬), a presentation selector after one (❤️). */
+const EMOJI_JOINERS = /(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200D(?=\p{Extended_Pictographic})|(?<=\p{Emoji})[\uFE0E\uFE0F]/gu;
+
+function hiddenCharacter(name: string): string | undefined {
+  return HIDDEN_CHARACTER.exec(name.replace(EMOJI_JOINERS, ""))?.[0];
+}
+
+/**
+ * Experiment names appear in URLs and on screen: any visible unicode is kept intact, but not
+ * slashes, backslashes, control or invisible characters, surrounding spaces or the path segments
+ * "." and "..".
  */
 export const experimentNameSchema = z
   .string()
   .min(1, { error: "must not be empty" })
   .max(200, { error: "must be at most 200 characters" })
-  .refine((s) => !/[\u0000-\u001f\u007f/\\]/.test(s), {
-    error: "must not contain slashes, backslashes or control characters",
+  .refine((s) => !/[/\\]/.test(s), { error: "must not contain slashes or backslashes" })
+  .refine((s) => hiddenCharacter(s) === undefined, {
+    error: (issue) => {
+      const c = hiddenCharacter(String(issue.input));
+      const code = c === undefined ? "" : ` (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
+      return `must not contain control or invisible characters${code}: zero-width, bidi and other formatting characters would make a name look like another`;
+    },
   })
   .refine((s) => s.trim() === s, { error: "must not start or end with spaces" })
   .refine((s) => s !== "." && s !== "..", { error: 'must not be "." or ".."' })
@@ -182,7 +202,8 @@ export const experimentConfigSchema = z.strictObject({
     .string()
     .min(1, { error: "must not be empty" })
     .max(100)
-    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" }),
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" })
+    .refine((s) => s !== "__proto__", { error: "__proto__ is not accepted as a metric name" }),
   populationSize: z.int().min(1).max(10_000),
   stop: z.strictObject({
     /** Lineage depth: a member is finished once its latest job is of generation maxGenerations - 1. */
