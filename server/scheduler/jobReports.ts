@@ -121,7 +121,7 @@ const finish: BatchHandler<FinishCall, Job> = {
   phase: 0,
   async write({ tx, experiment, log, now }, calls) {
     const metric = experiment.config.metric;
-    const scoreOf = (c: FinishCall) => c.results[metric];
+    const scoreOf = (c: FinishCall) => (Object.hasOwn(c.results, metric) ? c.results[metric] : undefined);
     const valid = (c: FinishCall) => typeof scoreOf(c) === "number" && Number.isFinite(scoreOf(c));
     // A job reported twice in one batch is finished by the first report; the second is refused below.
     const seen = new Set<number>();
