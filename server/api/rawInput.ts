@@ -27,14 +27,20 @@ interface Node {
   parent: Node | null;
 }
 
-/** The dotted path of a node, built only for an error (deep input would make a path per node quadratic). */
+/**
+ * The dotted path of a node, built only for an error (a path per node would make deep input cost
+ * quadratic time). Printable even when a key is the problem, and short whatever the depth or the
+ * key's length, so that the answer never grows with the input.
+ */
 function pathOf(node: Node): string {
   const keys: string[] = [];
   for (let n: Node | null = node; n && n.key !== null; n = n.parent) {
-    // Printable even when the key itself is the problem.
-    keys.push(n.key.replace(/[\u0000-\u001f\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    const key = n.key.length > 64 ? `${n.key.slice(0, 63)}…` : n.key;
+    keys.push(key.replace(/[\u0000-\u001f\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
   }
-  return keys.reverse().join(".") || "(body)";
+  keys.reverse();
+  if (keys.length > 12) keys.splice(6, keys.length - 10, `…(${keys.length - 10} more levels)…`);
+  return keys.join(".") || "(body)";
 }
 
 function refuse(node: Node, message: string, accepted: string): never {
