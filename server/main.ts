@@ -75,6 +75,13 @@ export async function startServer(env: Env): Promise<RunningServer> {
     try {
       if (await httpApi(req, res)) return;
       if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
+      if (!hasDecodablePath(req.url)) {
+        // Next.js answers 500 ("URI malformed") for /experiments/%E0%A4%A: a bad link is the client's.
+        res
+          .writeHead(400, { "content-type": "application/json; charset=utf-8" })
+          .end(JSON.stringify({ error: { code: "invalid_input", message: "the URL's path is not valid percent-encoded UTF-8", field: "(path)" } }));
+        return;
+      }
       if (nextHandler) return await nextHandler(req, res);
       res
         .writeHead(404, { "content-type": "application/json; charset=utf-8" })
@@ -118,6 +125,16 @@ export async function startServer(env: Env): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** Whether every percent-escape in the URL's path decodes to UTF-8 text. */
+function hasDecodablePath(url: string | undefined): boolean {
+  try {
+    decodeURIComponent(new URL(url ?? "/", "http://localhost").pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

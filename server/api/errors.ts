@@ -23,6 +23,11 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** The answer to an unexpected failure: its details (maybe Prisma's or PostgreSQL's text) stay in the server's log. */
+export const INTERNAL_ERROR_BODY = {
+  error: { code: "internal", message: "internal error; the server log has details" },
+} as const satisfies { error: { code: ErrorCode; message: string } };
+
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `hyperparameters.lr.init.low`. */
   field: string;

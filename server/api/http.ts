@@ -1,7 +1,8 @@
 // The worker HTTP API: JSON over plain HTTP under /api/v1, built from the operation table, so any
 // language can drive Lineage. Errors: { error: { code, message, field?, accepted?, issues? } }.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LineageError, parseInput } from "./errors";
+import { fieldError, INTERNAL_ERROR_BODY, LineageError, parseInput } from "./errors";
+import { checkRawInput } from "./rawInput";
 import { operations, type ApiContext, type Operation } from "./operations";
 import { buildOpenApiDocument } from "./openapi";
 import { authenticate, authorize, type AuthSettings } from "../auth/request";
@@ -63,11 +64,16 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, op
       const principal = await authenticate(req, options.auth);
       authorize(principal, route.operation.access, req);
       const ctx: ApiContext = { ...base, principal, request: { method: req.method, headers: req.headers } };
-      const input = {
-        ...readQuery(url, route),
-        ...(await readBody(req, options.maxBodyBytes)),
-        ...readPathParams(path, route),
-      };
+      const fromPath = readPathParams(path, route);
+      const fromQuery = readQuery(url, route, fromPath);
+      const body = await readBody(req, options.maxBodyBytes);
+      for (const name of Object.keys(body)) {
+        if (Object.hasOwn(fromPath, name)) {
+          throw fieldError("invalid_input", name, "is given in the URL's path; leave it out of the body", "no such body field");
+        }
+      }
+      const input = { ...fromQuery, ...body, ...fromPath };
+      checkRawInput(input);
       const parsed = parseInput(route.operation.input, input);
       const output = await route.operation.handler(ctx, parsed);
       if (route.file) sendFile(res, output as { contentType: string; filename: string; body: string });
@@ -77,7 +83,7 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, op
         send(res, error.status, error.toBody());
       } else {
         console.error(`${req.method} ${url.pathname}:`, error);
-        send(res, 500, { error: { code: "internal", message: "internal error; the server log has details" } });
+        send(res, 500, INTERNAL_ERROR_BODY);
       }
     }
     return true;
@@ -121,9 +127,20 @@ function readPathParams(path: string, route: Route): Record<string, unknown> {
   return out;
 }
 
-function readQuery(url: URL, route: Route): Record<string, unknown> {
+/**
+ * The route's query parameters (those of its `params` that are not in its path). Nothing else is
+ * read from the query string: a body field there (a lease token, say) would end up in access logs.
+ */
+function readQuery(url: URL, route: Route, fromPath: Record<string, unknown>): Record<string, unknown> {
+  const accepted = Object.keys(route.params).filter((name) => !Object.hasOwn(fromPath, name));
   const out: Record<string, unknown> = {};
-  for (const [name, raw] of url.searchParams) out[name] = convert(name, raw, route.params[name] ?? "string");
+  for (const [name, raw] of url.searchParams) {
+    if (!accepted.includes(name)) {
+      throw fieldError("invalid_input", name, "is not a query parameter of this route; send fields in the JSON body", accepted.length ? accepted.join(", ") : "no query parameters");
+    }
+    if (Object.hasOwn(out, name)) throw fieldError("invalid_input", name, "is given twice in the query string", "one value");
+    out[name] = convert(name, raw, route.params[name] ?? "string");
+  }
   return out;
 }
 

@@ -4,30 +4,15 @@ import {
   EXPERIMENT_STATUSES,
   EXPLOIT_REASONS,
   experimentConfigSchema,
-  experimentNameSchema,
   JOB_ORIGINS,
   JOB_STATUSES,
+  jsonDepth,
   jsonValue,
+  MAX_JSON_DEPTH,
   NON_FINITE_STRINGS,
   mutationSchema,
 } from "../pbt/config";
 import { ROLES } from "../auth/roles";
-
-export const MAX_JSON_DEPTH = 32;
-
-/** Nesting depth of a JSON value, counted without recursion so that deep input cannot overflow the stack. */
-export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    max = Math.max(max, d);
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
 
 const shallowEnough = (v: unknown) => jsonDepth(v) <= MAX_JSON_DEPTH;
 const depthMessage = { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` };
@@ -47,11 +32,21 @@ export const hyperparametersSchema = z
   .refine(shallowEnough, depthMessage)
   .pipe(z.record(z.string(), jsonValue));
 
-export const jobIdSchema = z.int().min(1, { error: "must be a positive job id" }).max(2 ** 31 - 1);
+/** Ids, members, sequence numbers and counts are PostgreSQL integers: 32 bits. */
+export const INT32_MAX = 2 ** 31 - 1;
+const int32 = (min: number) => z.int().min(min).max(INT32_MAX);
+
+export const jobIdSchema = z.int().min(1, { error: "must be a positive job id" }).max(INT32_MAX);
 export const leaseTokenSchema = z.string().min(1, { error: "must not be empty" }).max(200);
 export const workerIdSchema = z.string().min(1).max(200);
 
-export const experimentRef = z.strictObject({ name: experimentNameSchema });
+/**
+ * An existing experiment's name. Looser than the rules for a new name (experimentNameSchema), which
+ * have grown stricter over time: an experiment named under older rules can still be read and deleted.
+ */
+export const experimentNameRef = z.string().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
+
+export const experimentRef = z.strictObject({ name: experimentNameRef });
 
 /** A metric value: a finite number, or a non-finite one written as a string (JSON has no NaN or Infinity). */
 export const metricValueSchema = z
@@ -59,7 +54,7 @@ export const metricValueSchema = z
   .describe('a finite number, or "NaN", "Infinity" or "-Infinity" (a run that diverged)');
 
 export const metricPointSchema = z.strictObject({
-  step: z.int().min(0).max(2 ** 31 - 1),
+  step: int32(0),
   values: z
     .record(z.string().min(1).max(100), metricValueSchema)
     .refine((v) => Object.keys(v).length >= 1 && Object.keys(v).length <= 100, { error: "needs 1 to 100 values" }),
@@ -70,28 +65,28 @@ export const inputs = {
     name: z.string().min(1, { error: "must not be empty" }).max(100),
     role: z.enum(ROLES),
   }),
-  tokenRef: z.strictObject({ id: z.int().min(1) }),
+  tokenRef: z.strictObject({ id: int32(1) }),
   createExperiment: experimentConfigSchema,
   experimentRef,
-  setStatus: z.strictObject({ name: experimentNameSchema, status: z.enum(EXPERIMENT_STATUSES) }),
+  setStatus: z.strictObject({ name: experimentNameRef, status: z.enum(EXPERIMENT_STATUSES) }),
   listJobs: z.strictObject({
-    name: experimentNameSchema,
-    member: z.int().min(0).optional(),
+    name: experimentNameRef,
+    member: int32(0).optional(),
     status: z.enum(JOB_STATUSES).optional(),
   }),
   jobRef: z.strictObject({ id: jobIdSchema }),
   listEvents: z.strictObject({
-    name: experimentNameSchema,
-    afterSeq: z.int().min(0).default(0),
+    name: experimentNameRef,
+    afterSeq: int32(0).default(0),
     limit: z.int().min(1).max(5000).default(1000),
   }),
   pushJob: z.strictObject({
-    name: experimentNameSchema,
+    name: experimentNameRef,
     hyperparameters: hyperparametersSchema.default({}),
-    member: z.int().min(0).optional(),
+    member: int32(0).optional(),
   }),
-  exportJobs: z.strictObject({ name: experimentNameSchema, format: z.enum(["csv", "json"]).default("json") }),
-  nextJob: z.strictObject({ name: experimentNameSchema, workerId: workerIdSchema.default("anonymous") }),
+  exportJobs: z.strictObject({ name: experimentNameRef, format: z.enum(["csv", "json"]).default("json") }),
+  nextJob: z.strictObject({ name: experimentNameRef, workerId: workerIdSchema.default("anonymous") }),
   heartbeat: z.strictObject({ id: jobIdSchema, leaseToken: leaseTokenSchema }),
   logMetrics: z.strictObject({
     id: jobIdSchema,
@@ -111,7 +106,7 @@ export const inputs = {
   // The dashboard's read models (tRPC only).
   dashboardOverview: experimentRef,
   dashboardCurves: z.strictObject({
-    name: experimentNameSchema,
+    name: experimentNameRef,
     metric: z.string().min(1).max(100).optional(),
     budget: z.int().min(4).max(5000).default(300),
   }),

@@ -3,7 +3,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
-import { fromZodError, LineageError } from "./errors";
+import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "./errors";
+import { checkRawInput } from "./rawInput";
 import type { ApiContext, Operation } from "./operations";
 
 const TRPC_CODES: Record<number, TRPC_ERROR_CODE_KEY> = {
@@ -25,6 +26,8 @@ function lineageErrorOf(error: TRPCError): LineageError | null {
   return null;
 }
 
+const INTERNAL = INTERNAL_ERROR_BODY.error;
+
 /** Each procedure's meta says what access it needs (tests walk the router with it). */
 export interface ProcedureMeta {
   access: Operation["access"];
@@ -35,6 +38,11 @@ const t = initTRPC.context<ApiContext>().meta<ProcedureMeta>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const lineage = lineageErrorOf(error);
+    // An unexpected failure's message may carry Prisma's or PostgreSQL's text: it stays in the
+    // server's log (main.ts's onError), and the answer says what the HTTP API says.
+    if (!lineage && error.code === "INTERNAL_SERVER_ERROR") {
+      return { ...shape, message: INTERNAL.message, data: { ...shape.data, lineage: INTERNAL } };
+    }
     return {
       ...shape,
       message: lineage?.message ?? shape.message,
@@ -59,9 +67,11 @@ export const publicProcedure = t.procedure.use(withLineageErrors);
 
 /** Checks the caller's credentials against what the operation needs, before its input is read. */
 function guarded(operation: Operation) {
-  return publicProcedure.meta({ access: operation.access }).use(async ({ ctx, next }) => {
+  return publicProcedure.meta({ access: operation.access }).use(async ({ ctx, next, getRawInput }) => {
     if (ctx.authError) throw ctx.authError;
     authorize(ctx.principal, operation.access, ctx.request ?? { headers: {} });
+    // Before the input schema, as the HTTP API does (rawInput.ts).
+    checkRawInput(await getRawInput());
     return next();
   });
 }

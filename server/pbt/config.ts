@@ -4,13 +4,36 @@ import { z } from "zod";
 
 const finite = z.number().refine(Number.isFinite, { error: "must be a finite number" });
 
-/** Any JSON value (used for `choice` values and `const`). */
-export const jsonValue = z.json();
+/** How deeply a JSON value (results, a hyperparameter, a `choice` or `const` value) may nest. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of a JSON value, counted without recursion so that deep input cannot overflow the stack. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    max = Math.max(max, d);
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * Any JSON value (used for `choice` values and `const`), nested at most MAX_JSON_DEPTH levels.
+ * The depth is checked before z.json() looks inside, as z.json() recurses once per level.
+ */
+export const jsonValue = z
+  .custom<unknown>((v) => jsonDepth(v) <= MAX_JSON_DEPTH, { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` })
+  .pipe(z.json());
 
 export const distributionSchema = z.discriminatedUnion("kind", [
   z
     .strictObject({ kind: z.literal("uniform"), low: finite, high: finite })
-    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] }),
+    .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] })
+    .refine((d) => Number.isFinite(d.high - d.low), { error: "high - low overflows: the range must be a finite number", path: ["high"] }),
   z
     .strictObject({
       kind: z.literal("loguniform"),
@@ -22,10 +45,13 @@ export const distributionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("normal"),
     mean: finite,
     std: finite.refine((v) => v >= 0, { error: "must be 0 or more" }),
-  }),
+  })
+    // Samples are mean + std·z with |z| < 8.6 (rng.ts's Box–Muller): they must stay finite.
+    .refine((d) => Number.isFinite(Math.abs(d.mean) + 9 * d.std), { error: "too large: mean ± 9 × std must be a finite number", path: ["std"] }),
   z
     .strictObject({ kind: z.literal("int"), low: z.int(), high: z.int() })
-    .refine((d) => d.low <= d.high, { error: "low must not exceed high", path: ["high"] }),
+    .refine((d) => d.low <= d.high, { error: "low must not exceed high", path: ["high"] })
+    .refine((d) => Number.isSafeInteger(d.high - d.low + 1), { error: "the range holds more than 2^53 integers", path: ["high"] }),
   z
     .strictObject({
       kind: z.literal("choice"),
@@ -38,6 +64,10 @@ export const distributionSchema = z.discriminatedUnion("kind", [
     })
     .refine((d) => d.weights === undefined || d.weights.some((w) => w > 0), {
       error: "at least one weight must be greater than 0",
+      path: ["weights"],
+    })
+    .refine((d) => d.weights === undefined || Number.isFinite(d.weights.reduce((sum, w) => sum + w, 0)), {
+      error: "must sum to a finite number",
       path: ["weights"],
     }),
   z.strictObject({ kind: z.literal("const"), value: jsonValue }),
@@ -125,15 +155,35 @@ export const exploitSchema = z.discriminatedUnion("kind", [
 export type Exploit = z.infer<typeof exploitSchema>;
 
 /**
- * Experiment names appear in URLs and on screen: any printable unicode is kept intact, but not
- * slashes, backslashes, control characters, surrounding spaces or the path segments "." and "..".
+ * Characters that do not show, or that reorder or disguise the text around them: C0 and C1
+ * controls, line and paragraph separators, and Unicode's default-ignorable code points (zero-width
+ * spaces and joiners, bidi controls, the soft hyphen, variation selectors, tags...). With them
+ * `new\u200b` would pose as `new`, and U+202E would show a name backwards.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+/** The default-ignorables that belong to an emoji: a joiner between two (👩‍🔬), a presentation selector after one (❤️). */
+const EMOJI_JOINERS = /(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200D(?=\p{Extended_Pictographic})|(?<=\p{Emoji})[\uFE0E\uFE0F]/gu;
+
+function hiddenCharacter(name: string): string | undefined {
+  return HIDDEN_CHARACTER.exec(name.replace(EMOJI_JOINERS, ""))?.[0];
+}
+
+/**
+ * Experiment names appear in URLs and on screen: any visible unicode is kept intact, but not
+ * slashes, backslashes, control or invisible characters, surrounding spaces or the path segments
+ * "." and "..".
  */
 export const experimentNameSchema = z
   .string()
   .min(1, { error: "must not be empty" })
   .max(200, { error: "must be at most 200 characters" })
-  .refine((s) => !/[\u0000-\u001f\u007f/\\]/.test(s), {
-    error: "must not contain slashes, backslashes or control characters",
+  .refine((s) => !/[/\\]/.test(s), { error: "must not contain slashes or backslashes" })
+  .refine((s) => hiddenCharacter(s) === undefined, {
+    error: (issue) => {
+      const c = hiddenCharacter(String(issue.input));
+      const code = c === undefined ? "" : ` (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
+      return `must not contain control or invisible characters${code}: zero-width, bidi and other formatting characters would make a name look like another`;
+    },
   })
   .refine((s) => s.trim() === s, { error: "must not start or end with spaces" })
   .refine((s) => s !== "." && s !== "..", { error: 'must not be "." or ".."' })
@@ -152,7 +202,8 @@ export const experimentConfigSchema = z.strictObject({
     .string()
     .min(1, { error: "must not be empty" })
     .max(100)
-    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" }),
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { error: "must be an identifier (letters, digits, _ . -)" })
+    .refine((s) => s !== "__proto__", { error: "__proto__ is not accepted as a metric name" }),
   populationSize: z.int().min(1).max(10_000),
   stop: z.strictObject({
     /** Lineage depth: a member is finished once its latest job is of generation maxGenerations - 1. */

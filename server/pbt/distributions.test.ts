@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { Distribution } from "./config";
-import { bounds, clampToDistribution, sample } from "./distributions";
+import { distributionSchema, type Distribution } from "./config";
+import { bounds, clampToDistribution, sample, valueProblem } from "./distributions";
 import { createRng } from "./rng";
 import { scriptedRng } from "./scripted-rng";
 import { numericDistribution } from "./arbitraries";
@@ -215,5 +215,59 @@ describe("sample (statistics, fixed seed)", () => {
     for (const v of [1, 2, 3, 4]) {
       expect(Math.abs(xs.filter((x) => x === v).length - 2500)).toBeLessThan(200);
     }
+  });
+});
+
+describe("valueProblem (what a pushed job is checked against)", () => {
+  it("accepts what the distribution could give and names what it could not", () => {
+    const cases: [Distribution, unknown, boolean][] = [
+      [{ kind: "uniform", low: 0, high: 1 }, 0, true],
+      [{ kind: "uniform", low: 0, high: 1 }, 1, true],
+      [{ kind: "uniform", low: 0, high: 1 }, 1e300, false],
+      [{ kind: "uniform", low: 0, high: 1 }, "0.5", false],
+      [{ kind: "loguniform", low: 1e-4, high: 1 }, 0, false],
+      [{ kind: "int", low: 1, high: 8 }, 8, true],
+      [{ kind: "int", low: 1, high: 8 }, 2.5, false],
+      [{ kind: "int", low: 1, high: 8 }, 9, false],
+      [{ kind: "normal", mean: 0, std: 1 }, -1e9, true],
+      [{ kind: "normal", mean: 0, std: 1 }, null, false],
+      [{ kind: "choice", values: ["relu", { a: 1, b: [2] }] }, { b: [2], a: 1 }, true],
+      [{ kind: "choice", values: ["relu", { a: 1, b: [2] }] }, { a: 1 }, false],
+      [{ kind: "choice", values: [1, 2] }, "1", false],
+      [{ kind: "const", value: "v1" }, "v1", true],
+      [{ kind: "const", value: "v1" }, "v2", false],
+    ];
+    for (const [dist, value, ok] of cases) {
+      const problem = valueProblem(dist, value as never);
+      expect({ dist, value, ok: problem === null }).toEqual({ dist, value, ok });
+      if (problem) expect(problem.accepted.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("accepts every value drawn from any distribution the config schema accepts, however extreme its numbers", () => {
+    const anyNumber = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(-Number.MAX_VALUE, -1.7e308, -1e308, 0, 1, 1e300, 1e308, 1.7e308, Number.MAX_VALUE),
+    );
+    const candidate = fc.oneof(
+      fc.record({ kind: fc.constant("uniform"), low: anyNumber, high: anyNumber }),
+      fc.record({ kind: fc.constant("loguniform"), low: anyNumber, high: anyNumber }),
+      fc.record({ kind: fc.constant("normal"), mean: anyNumber, std: anyNumber }),
+      fc.record({ kind: fc.constant("int"), low: fc.maxSafeInteger().map((v) => -v), high: fc.maxSafeInteger() }),
+      fc.record({ kind: fc.constant("choice"), values: fc.constant(["a", "b", "c"]), weights: fc.array(anyNumber, { minLength: 3, maxLength: 3 }) }),
+    );
+    fc.assert(
+      fc.property(candidate, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (raw, seed) => {
+        const parsed = distributionSchema.safeParse(raw);
+        if (!parsed.success) return true;
+        const rng = createRng(seed);
+        for (let i = 0; i < 20; i++) {
+          const value = sample(parsed.data, rng);
+          if (valueProblem(parsed.data, value) !== null) return false;
+        }
+        return true;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -71,3 +71,48 @@ export function clampToDistribution(dist: Distribution, value: number): number {
   if (range === null) return rounded;
   return Math.min(range.high, Math.max(range.low, rounded));
 }
+
+/**
+ * Why `value` cannot be a value of the distribution, or null when it can: what a job pushed by
+ * hand is checked against, so that it holds only values PBT itself could have drawn or reached.
+ */
+export function valueProblem(dist: Distribution, value: JsonValue): { message: string; accepted: string } | null {
+  switch (dist.kind) {
+    case "uniform":
+    case "loguniform":
+    case "int":
+    case "normal": {
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        return { message: `must be a finite number for a ${dist.kind} parameter`, accepted: "finite number" };
+      }
+      const range = bounds(dist);
+      const accepted = range ? `${dist.kind === "int" ? "an integer" : "a number"} in [${range.low}, ${range.high}]` : "finite number";
+      if (dist.kind === "int" && !Number.isInteger(value)) return { message: "must be an integer", accepted };
+      if (range && (value < range.low || value > range.high)) return { message: `must lie within the distribution's bounds`, accepted };
+      return null;
+    }
+    case "choice":
+      if (dist.values.some((v) => jsonEqual(v, value))) return null;
+      return { message: "must be one of the choice's values", accepted: brief(dist.values.map((v) => JSON.stringify(v)).join(" | ")) };
+    case "const":
+      if (jsonEqual(dist.value, value)) return null;
+      return { message: "must be the constant's value", accepted: brief(JSON.stringify(dist.value)) };
+  }
+}
+
+function brief(text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 199)}…`;
+}
+
+/** Deep equality of JSON values; object key order does not matter (JSON objects are unordered). */
+export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => jsonEqual(item, b[i] ?? null));
+  }
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key] ?? null, b[key] ?? null));
+}

@@ -9,7 +9,7 @@ import {
   type Hyperparameters,
   type Mutation,
 } from "./config";
-import { clampToDistribution, sample, type JsonValue } from "./distributions";
+import { clampToDistribution, jsonEqual, sample, type JsonValue } from "./distributions";
 import type { Rng } from "./rng";
 
 type Perturbation = Extract<Explore, { kind: "perturb" | "resample" }>;
@@ -104,17 +104,4 @@ function shift(init: Distribution, old: JsonValue, rng: Rng): Change {
   const step = rng.next() < 0.5 ? -1 : 1;
   const target = Math.min(init.values.length - 1, Math.max(0, index + step));
   return { value: structuredClone(init.values[target] ?? null), operation: step < 0 ? "shift-1" : "shift+1" };
-}
-
-/** Deep equality of JSON values; object key order does not matter (JSON objects are unordered). */
-export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i] ?? null));
-  }
-  const keysA = Object.keys(a);
-  if (keysA.length !== Object.keys(b).length) return false;
-  return keysA.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key] ?? null, b[key] ?? null));
 }

@@ -117,7 +117,10 @@ export async function setExperimentStatus(deps: SchedulerDeps, name: string, sta
 
 export async function deleteExperiment(deps: SchedulerDeps, name: string): Promise<{ deleted: true }> {
   const experiment = await getExperiment(deps, name);
-  await deps.prisma.experiment.delete({ where: { id: experiment.id } });
+  // deleteMany, not delete: when several deletes of one experiment race, the losers find no row
+  // (count 0, a 404) instead of Prisma's "record not found" error (a 500).
+  const { count } = await deps.prisma.experiment.deleteMany({ where: { id: experiment.id } });
+  if (count === 0) throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`);
   deps.bus.publish({ type: "experiments", experimentId: experiment.id, change: "deleted" });
   return { deleted: true };
 }

@@ -8,10 +8,17 @@ import type { SchedulerDeps } from "./deps";
 
 const FIXED_COLUMNS = ["id", "member", "generation", "attempt", "status", "origin", "parentId", "donorJobId", "score", "workerId", "createdAt", "startedAt", "finishedAt", "error"] as const;
 
-function csvCell(value: unknown): string {
+/**
+ * A CSV cell. Text that a spreadsheet would read as a formula (it begins with = + - @, a tab or a
+ * carriage return) is neutralised as OWASP recommends: prefixed with ' and quoted. Numbers are
+ * not text and keep their sign (-0.5 stays a number).
+ */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let text = typeof value === "string" ? value : JSON.stringify(value);
+  const formula = typeof value === "string" && /^[=+\-@\t\r]/.test(text);
+  if (formula) text = `'${text}`;
+  return formula || /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function jobsCsv(jobs: JobView[]): string {

@@ -154,7 +154,7 @@ const finish: BatchHandler<FinishCall, Job> = {
       if (job) return { value: job };
       const noLease = leaseError(current.get(c.jobId), c.jobId, c.leaseToken, now);
       if (noLease) return { error: noLease };
-      if (!valid(c)) return { error: invalidMetric(metric, c.results[metric], inherited.get(c.jobId)) };
+      if (!valid(c)) return { error: invalidMetric(metric, Object.hasOwn(c.results, metric) ? c.results[metric] : undefined, inherited.get(c.jobId)) };
       return { error: leaseEnded(c.jobId) };
     });
 

@@ -1,7 +1,7 @@
 // Reading jobs and events, and pushing a job by hand.
 import { fieldError, LineageError } from "../api/errors";
 import type { Hyperparameters } from "../pbt/config";
-import { sample } from "../pbt/distributions";
+import { sample, valueProblem } from "../pbt/distributions";
 import { rngFor } from "../pbt/rng";
 import { withExperiment } from "./experimentLock";
 import { insertJob } from "./jobRows";
@@ -68,17 +68,12 @@ export async function pushJob(
       throw new LineageError("invalid_state", "the experiment is done; resume is not possible, create a new one (or clone it)");
     }
     for (const [key, value] of Object.entries(input.hyperparameters)) {
-      const spec = config.hyperparameters[key];
-      if (!spec) {
+      // Own keys only: `toString` is a hyperparameter only if the config names it.
+      if (!Object.hasOwn(config.hyperparameters, key)) {
         throw fieldError("invalid_input", `hyperparameters.${key}`, "unknown hyperparameter", Object.keys(config.hyperparameters).join(", "));
       }
-      const kind = spec.init.kind;
-      if (["uniform", "loguniform", "normal", "int"].includes(kind) && (typeof value !== "number" || !Number.isFinite(value))) {
-        throw fieldError("invalid_input", `hyperparameters.${key}`, `must be a finite number for a ${kind} parameter`, "finite number");
-      }
-      if (kind === "int" && !Number.isInteger(value)) {
-        throw fieldError("invalid_input", `hyperparameters.${key}`, "must be an integer", "integer");
-      }
+      const problem = valueProblem(config.hyperparameters[key]!.init, value);
+      if (problem) throw fieldError("invalid_input", `hyperparameters.${key}`, problem.message, problem.accepted);
     }
     const members = await loadMembers(tx, experiment.id, experiment.config.populationSize);
     const taken = new Set(members.map((m) => m.member));
@@ -113,7 +108,7 @@ export async function pushJob(
     const rng = rngFor(config.seed, "manual", member, generation);
     const hyperparameters: Hyperparameters = {};
     for (const key of Object.keys(config.hyperparameters).sort()) {
-      hyperparameters[key] = key in input.hyperparameters ? input.hyperparameters[key]! : sample(config.hyperparameters[key]!.init, rng);
+      hyperparameters[key] = Object.hasOwn(input.hyperparameters, key) ? input.hyperparameters[key]! : sample(config.hyperparameters[key]!.init, rng);
     }
     const job = await insertJob(tx, {
       experimentId: experiment.id,
