@@ -4,8 +4,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+import { expectCompleteLineages, type LineageJob } from "../../server/testing/lineages";
 import { call, experimentPath } from "./http";
 import { toyExperiment } from "./problem";
+
 
 const WORKER = path.join(import.meta.dirname, "worker.ts");
 
@@ -17,7 +19,7 @@ function startWorker(url: string, experiment: string, id: string, extra: string[
   return { child, exit };
 }
 
-type Job = { id: number; member: number; generation: number; attempt: number; status: string; workerId: string | null; error: string | null };
+type Job = LineageJob & { workerId: string | null; error: string | null };
 
 describe("a worker killed mid-job", () => {
   let server: ServerProcess;
@@ -52,10 +54,7 @@ describe("a worker killed mid-job", () => {
     expect(crashed.error).toMatch(/lease expired/);
     const retry = jobs.find((j) => j.member === held!.member && j.generation === held!.generation && j.attempt === held!.attempt + 1);
     expect(retry).toMatchObject({ status: "done", workerId: "survivor" });
-    for (const member of [0, 1]) {
-      const done = jobs.filter((j) => j.member === member && j.status === "done").map((j) => j.generation);
-      expect(done).toEqual([0, 1, 2]);
-    }
+    expectCompleteLineages(jobs, 2, 3);
     expect((await call<{ status: string }>(server.url, "GET", experimentPath(name))).status).toBe("done");
   }, 120_000);
 

@@ -85,7 +85,7 @@ describeEachDatabase("API", (kind) => {
       ["POST", "/experiments", { ...CONFIG }, 409, "experiment_exists", "name"],
       ["POST", "/experiments", "{not json", 400, "invalid_json"],
       ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { loss: 1 } }, 400, "invalid_metric", "results.accuracy"],
-      ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { accuracy: "NaN" } }, 400, "invalid_metric", "results.accuracy"],
+      ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { accuracy: "nan" } }, 400, "invalid_metric", "results.accuracy"],
       ["POST", `/jobs/${job.id}/complete`, `{"leaseToken":"${leaseToken}","results":{"accuracy":NaN}}`, 400, "invalid_json"],
       ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { accuracy: 1e400 } }, 400, "invalid_metric"],
       ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: [1, 2] }, 400, "invalid_input", "results"],

@@ -7,7 +7,9 @@ export type MetricValue = { kind: "score"; score: number } | { kind: "diverged" 
 
 export function readMetric(value: unknown): MetricValue {
   if (value === undefined) return { kind: "missing" };
-  if (typeof value === "number") return Number.isFinite(value) ? { kind: "score", score: value } : { kind: "diverged" };
+  // A non-finite number cannot come from JSON except as an overflowing literal (1e400): one
+  // convention, the strings, says "diverged".
+  if (typeof value === "number") return Number.isFinite(value) ? { kind: "score", score: value } : { kind: "invalid" };
   if (typeof value === "string" && (NON_FINITE_STRINGS as readonly string[]).includes(value)) return { kind: "diverged" };
   return { kind: "invalid" };
 }

@@ -8,8 +8,9 @@ import { Client } from "../../sdk/client";
 import { runWorker } from "../../sdk/worker";
 import { createPostgresDatabase, describeEachDatabase, describeOnPostgres } from "../db/testing";
 import { freePort, startServerProcess, type ServerProcess } from "../testing/serverProcess";
+import { expectCompleteLineages, type LineageJob } from "../testing/lineages";
 
-type JobRow = { id: number; member: number; generation: number; attempt: number; status: string; workerId: string | null };
+type JobRow = LineageJob & { workerId: string | null };
 
 const experimentConfig = (name: string, populationSize: number, maxGenerations: number) => ({
   name,
@@ -26,13 +27,7 @@ async function jobsOf(url: string, name: string): Promise<JobRow[]> {
   return (await fetch(`${url}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json();
 }
 
-/** Every generation of every member finished exactly once. */
-function expectComplete(jobs: JobRow[], populationSize: number, maxGenerations: number) {
-  for (let member = 0; member < populationSize; member++) {
-    const done = jobs.filter((j) => j.member === member && j.status === "done").map((j) => j.generation).sort((a, b) => a - b);
-    expect(done, `member ${member}`).toEqual(Array.from({ length: maxGenerations }, (_, g) => g));
-  }
-}
+const expectComplete = expectCompleteLineages;
 
 /** SDK workers recording the jobs they were handed and the ones they completed. */
 function startWorkers(url: string, name: string, count: number, record: { claimed: number[]; completed: number[] }, retries?: number) {

@@ -1,0 +1,42 @@
+// The learning-rate-schedule toy of Ray Tune's pbt_function.py: accuracy grows fastest when lr is
+// close to an optimal lr that depends on the current accuracy (a triangle: 0.001 at 0, 0.01 at
+// 100, 0.001 at 200), so only a schedule of learning rates reaches accuracy 200 quickly. Used by
+// bench/quality.ts and by the tests that run PBT to the end through the real server.
+import type { ExperimentConfigInput } from "../../server/pbt/config";
+
+export const LR_POPULATION = 8;
+/** Ray's perturbation_interval. */
+export const LR_STEPS_PER_JOB = 5;
+export const LR_TARGET = 200;
+
+export function lrTrainStep(accuracy: number, lr: number, rng: { next(): number; normal(): number }): number {
+  const midpoint = 100;
+  const qTolerance = 3;
+  const noiseLevel = 2;
+  let optimal = accuracy < midpoint ? (0.01 * accuracy) / midpoint : 0.01 - (0.01 * (accuracy - midpoint)) / midpoint;
+  optimal = Math.min(0.01, Math.max(0.001, optimal));
+  const qErr = Math.max(lr, optimal) / Math.min(lr, optimal);
+  if (qErr < qTolerance) accuracy += (1 / qErr) * rng.next();
+  else if (lr > optimal) accuracy -= (qErr - qTolerance) * rng.next();
+  accuracy += noiseLevel * rng.normal();
+  return Math.max(0, accuracy);
+}
+
+export function lrConfig(name: string, seed: number, maxSteps: number): ExperimentConfigInput {
+  return {
+    name,
+    objective: "maximize",
+    metric: "mean_accuracy",
+    populationSize: LR_POPULATION,
+    stop: { maxGenerations: Math.ceil(maxSteps / LR_STEPS_PER_JOB) },
+    mode: "async",
+    // Ray's defaults: quantile_fraction 0.25, resample_probability 0.25, factors 0.8 / 1.2.
+    exploit: { kind: "truncate", fraction: 0.25 },
+    hyperparameters: {
+      lr: { init: { kind: "uniform", low: 0.0001, high: 0.02 }, explore: { kind: "resample", probability: 0.25, factors: [0.8, 1.2] } },
+    },
+    leaseSeconds: 300,
+    maxRetries: 0,
+    seed,
+  };
+}
