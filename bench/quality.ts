@@ -47,7 +47,8 @@ export interface QualityResults {
   options: Omit<QualityBenchOptions, "log">;
   toy: { variant: ToyVariant; finalQ: Summary; perSeed: number[] }[];
   lrSchedule: {
-    method: "pbt" | "random-search";
+    /** pbt-2-crashing: members 2 and 5 fail every job (maxRetries 0): left out of the ranking, they rejoin as copies. */
+    method: "pbt" | "pbt-2-crashing" | "random-search";
     runs: number;
     /** Runs in which some member's accuracy exceeded 200 within the budget. */
     reached: number;
@@ -58,6 +59,8 @@ export interface QualityResults {
     /** Best accuracy reached within the budget (capped runs stop at the first member above 200). */
     bestAccuracy: Summary;
   }[];
+  /** The same seed run by 1 sequential worker and by 8 interleaved workers: how many runs made identical records. */
+  reproducibility: { mode: "sync" | "async"; runs: number; identical: number; meanRecords: number; meanDiffering: number }[];
   /** Wall time of one in-process scheduler cycle (nextJob + completeJob), for reference. */
   schedulerCycleMs: number;
   seconds: number;
@@ -76,6 +79,8 @@ function inProcessScheduler(db: Database): Scheduler {
 let cycles = 0;
 let cycleMs = 0;
 
+type BenchJob = { id: number; member: number; generation: number; attempt: number; parentId: number | null; hyperparameters: Record<string, unknown>; results: Record<string, unknown> };
+
 /**
  * One worker asking for jobs until the experiment is done or `train` says stop. `train` gets the
  * job and returns the results to report (with the metric) and whether to stop the whole run.
@@ -83,14 +88,19 @@ let cycleMs = 0;
 async function drive(
   scheduler: Scheduler,
   name: string,
-  train: (job: { id: number; member: number; generation: number; hyperparameters: Record<string, unknown>; results: Record<string, unknown> }) => { results: Record<string, unknown>; stop?: boolean },
+  train: (job: BenchJob) => { results: Record<string, unknown>; stop?: boolean } | { fail: string },
 ) {
   for (;;) {
     const t0 = performance.now();
     const answer = await scheduler.nextJob(name, "bench");
     if (answer.status === "done") return;
     if (answer.status === "wait") throw new Error(`unexpected wait (${answer.reason}) with one sequential worker`);
-    const { results, stop } = train(answer.job as never);
+    const outcome = train(answer.job as never);
+    if ("fail" in outcome) {
+      await scheduler.failJob(answer.job.id, answer.leaseToken, outcome.fail);
+      continue;
+    }
+    const { results, stop } = outcome;
     await scheduler.completeJob(answer.job.id, answer.leaseToken, results);
     cycleMs += performance.now() - t0;
     cycles++;
@@ -147,7 +157,8 @@ interface LrRun {
   best: number;
 }
 
-export async function runLrPbt(scheduler: Scheduler, seed: number, maxSteps: number): Promise<LrRun> {
+/** `crashing`: members whose every job fails (their worker gives up on it), as a broken node would. */
+export async function runLrPbt(scheduler: Scheduler, seed: number, maxSteps: number, crashing: ReadonlySet<number> = new Set()): Promise<LrRun> {
   const name = `lr pbt seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
   await scheduler.createExperiment(experimentConfigSchema.parse(lrConfig(name, seed, maxSteps)) as never);
   // Ray's example starts every member at lr = 0.0001 (param_space); resampling uses uniform(0.0001, 0.02).
@@ -156,6 +167,7 @@ export async function runLrPbt(scheduler: Scheduler, seed: number, maxSteps: num
   let best = 0;
   let reachedAt: { steps: number; population: number } | null = null;
   await drive(scheduler, name, (job) => {
+    if (crashing.has(job.member)) return { fail: "this member's node is broken" };
     const rng = rngFor(seed, "lr-train", job.member, job.generation);
     let accuracy = Number(job.results.accuracy ?? 0);
     let steps = Number(job.results.steps ?? 0);
@@ -199,6 +211,57 @@ export function runLrRandom(seed: number, maxSteps: number): LrRun {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reproducibility: the LR toy run by one sequential worker and by eight workers whose calls
+// interleave in a seeded random order, in sync and in async mode. Training noise is seeded by a
+// job's lineage, so a job's result depends on its lineage and hyperparameters alone.
+
+/** Generations of the reproducibility runs: long enough for many exploits, short enough to run 20 seeds. */
+const REPRODUCIBILITY_GENERATIONS = 30;
+
+/** The records a run made: member, generation, hyperparameters and parent (by member and generation; ids depend on timing). */
+async function lrRecords(scheduler: Scheduler, mode: "sync" | "async", seed: number, workers: number, timing: number): Promise<string[]> {
+  const name = `lr ${mode} seed ${seed} workers ${workers} ${Math.random().toString(36).slice(2, 8)}`;
+  const config = { ...lrConfig(name, seed, REPRODUCIBILITY_GENERATIONS * LR_STEPS_PER_JOB), mode };
+  await scheduler.createExperiment(experimentConfigSchema.parse(config) as never);
+  const order = rngFor(timing, "timing");
+  const leased: { job: BenchJob; leaseToken: string }[] = [];
+  const train = (job: BenchJob) => {
+    let accuracy = Number(job.results.accuracy ?? 0);
+    const rng = rngFor(seed, "lr-lineage", job.member, job.generation, JSON.stringify(job.hyperparameters), accuracy);
+    for (let i = 0; i < LR_STEPS_PER_JOB; i++) accuracy = lrTrainStep(accuracy, Number(job.hyperparameters.lr), rng);
+    return { mean_accuracy: accuracy, accuracy };
+  };
+  for (let finished = false; !finished; ) {
+    if (leased.length < workers && (leased.length === 0 || order.next() < 0.5)) {
+      const answer = await scheduler.nextJob(name, "bench");
+      if (answer.status === "job") leased.push({ job: answer.job as never, leaseToken: answer.leaseToken });
+      else if (answer.status === "done") finished = true;
+      else if (leased.length === 0) throw new Error(`wait (${answer.reason}) with nothing running`);
+      else continue;
+    }
+    if (leased.length > 0 && !finished) {
+      const { job, leaseToken } = leased.splice(order.int(0, leased.length - 1), 1)[0]!;
+      await scheduler.completeJob(job.id, leaseToken, train(job));
+    }
+  }
+  const jobs = await scheduler.listJobs(name);
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  return jobs.map((j) => {
+    const parent = j.parentId === null ? null : byId.get(j.parentId)!;
+    return JSON.stringify([j.member, j.generation, j.hyperparameters, parent && [parent.member, parent.generation]]);
+  });
+}
+
+/** Records of one run missing from the other, both ways. */
+function differing(a: string[], b: string[]): number {
+  const count = (list: string[]) => list.reduce((m, r) => m.set(r, (m.get(r) ?? 0) + 1), new Map<string, number>());
+  const [ca, cb] = [count(a), count(b)];
+  let diff = 0;
+  for (const key of new Set([...ca.keys(), ...cb.keys()])) diff += Math.abs((ca.get(key) ?? 0) - (cb.get(key) ?? 0));
+  return diff;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export async function runQualityBench(opts: QualityBenchOptions): Promise<QualityResults> {
   const log = opts.log ?? ((line: string) => console.log(line));
@@ -213,6 +276,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     options: { seeds: opts.seeds, toyGenerations: opts.toyGenerations, lrMaxSteps: opts.lrMaxSteps },
     toy: [],
     lrSchedule: [],
+    reproducibility: [],
     schedulerCycleMs: NaN,
     seconds: NaN,
   };
@@ -227,8 +291,10 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     }
     const pbtRuns: LrRun[] = [];
     for (const seed of seeds) pbtRuns.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps));
+    const crashingRuns: LrRun[] = [];
+    for (const seed of seeds) crashingRuns.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps, new Set([2, 5])));
     const randomRuns = seeds.map((seed) => runLrRandom(seed, opts.lrMaxSteps));
-    for (const [method, runs] of [["pbt", pbtRuns], ["random-search", randomRuns]] as const) {
+    for (const [method, runs] of [["pbt", pbtRuns], ["pbt-2-crashing", crashingRuns], ["random-search", randomRuns]] as const) {
       const hits = runs.filter((r) => r.reached);
       results.lrSchedule.push({
         method,
@@ -239,6 +305,19 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
         bestAccuracy: summary(runs.map((r) => r.best)),
       });
       log(`lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`);
+    }
+    for (const mode of ["sync", "async"] as const) {
+      const diffs: number[] = [];
+      const sizes: number[] = [];
+      for (const seed of seeds) {
+        const one = await lrRecords(scheduler, mode, seed, 1, seed);
+        const eight = await lrRecords(scheduler, mode, seed, 8, seed + 1000);
+        diffs.push(differing(one, eight));
+        sizes.push(one.length);
+      }
+      const identical = diffs.filter((d) => d === 0).length;
+      results.reproducibility.push({ mode, runs: seeds.length, identical, meanRecords: round(mean(sizes), 1), meanDiffering: round(mean(diffs), 1) });
+      log(`reproducibility ${mode}: 1 worker vs 8 interleaved, identical records in ${identical}/${seeds.length} seeds (mean ${round(mean(diffs), 1)} of ${round(mean(sizes), 1)} records differ)`);
     }
   } finally {
     await db.close();
@@ -267,26 +346,66 @@ export function formatQualityResults(r: QualityResults): string {
       ]),
     ),
     "",
+    `Reproducibility: the LR toy (${REPRODUCIBILITY_GENERATIONS} generations) run by 1 sequential worker and by 8 workers interleaved in a random order`,
+    table(
+      ["mode", "identical records", "mean records", "mean records differing"],
+      r.reproducibility.map((x) => [x.mode, `${x.identical}/${x.runs}`, x.meanRecords, x.meanDiffering]),
+    ),
+    "",
     `in-process scheduler cycle (nextJob + completeJob on in-memory PGlite): ${r.schedulerCycleMs} ms; total ${r.seconds} s`,
     `machine: ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, load average at start ${r.machine.loadAverage.join(" ")}`,
   ];
   return lines.join("\n");
 }
 
+const USAGE = `usage: tsx bench/quality.ts [--seeds N] [--toy-generations N] [--lr-max-steps N] [--out FILE]
+
+PBT's quality, in-process and reproducible from each seed: the PBT paper's toy problem (PBT, grid
+search, explore-only, exploit-only), Ray Tune's learning-rate toy (PBT, PBT with two members that
+always crash, random search), and sync/async reproducibility across worker timings.
+
+  --seeds N             seeds per variant (default ${FULL_QUALITY_OPTIONS.seeds})
+  --toy-generations N   generations of the toy problem (default ${FULL_QUALITY_OPTIONS.toyGenerations})
+  --lr-max-steps N      training steps per member in the LR toy (default ${FULL_QUALITY_OPTIONS.lrMaxSteps})
+  --out FILE            also write the figures as JSON to bench/results/FILE (e.g. quality.json);
+                        without it nothing is written, so a trial run keeps the committed figures
+  -h, --help            this text`;
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a positive integer, got ${JSON.stringify(text)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      seeds: { type: "string" },
-      "toy-generations": { type: "string" },
-      "lr-max-steps": { type: "string" },
-      out: { type: "string", default: "quality.json" },
-    },
-  });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        seeds: { type: "string" },
+        "toy-generations": { type: "string" },
+        "lr-max-steps": { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const results = await runQualityBench({
-    seeds: Number(values.seeds ?? FULL_QUALITY_OPTIONS.seeds),
-    toyGenerations: Number(values["toy-generations"] ?? FULL_QUALITY_OPTIONS.toyGenerations),
-    lrMaxSteps: Number(values["lr-max-steps"] ?? FULL_QUALITY_OPTIONS.lrMaxSteps),
+    seeds: positiveInt("seeds", values.seeds as string | undefined, FULL_QUALITY_OPTIONS.seeds),
+    toyGenerations: positiveInt("toy-generations", values["toy-generations"] as string | undefined, FULL_QUALITY_OPTIONS.toyGenerations),
+    lrMaxSteps: positiveInt("lr-max-steps", values["lr-max-steps"] as string | undefined, FULL_QUALITY_OPTIONS.lrMaxSteps),
   });
   console.log("\n" + formatQualityResults(results));
-  console.log(`\nwrote ${writeResults(values.out!, results)}`);
+  if (typeof values.out === "string") console.log(`\nwrote ${writeResults(values.out, results)}`);
 }

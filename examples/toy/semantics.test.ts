@@ -2,6 +2,7 @@
 // learning-rate toy: sync runs are reproducible whatever the workers, failed members rejoin and the
 // run still converges, diverged members are replaced, and every lineage edge goes one generation on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExperimentConfigInput } from "../../server/pbt/config";
 import { rngFor } from "../../server/pbt/rng";
 import { bestSchedule, type ScheduleJob } from "../../server/pbt/schedule";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
@@ -56,9 +57,9 @@ async function worker(url: string, name: string, id: string, seed: number, behav
   }
 }
 
-async function runToEnd(url: string, config: object & { name: string; seed: number }, workers: number, behaviour: Behaviour = {}) {
+async function runToEnd(url: string, config: ExperimentConfigInput, workers: number, behaviour: Behaviour = {}) {
   await call(url, "POST", "/experiments", config);
-  await Promise.all(Array.from({ length: workers }, (_, i) => worker(url, config.name, `w${i}`, config.seed, behaviour)));
+  await Promise.all(Array.from({ length: workers }, (_, i) => worker(url, config.name, `w${i}`, config.seed!, behaviour)));
   const experiment = await call<{ status: string }>(url, "GET", experimentPath(config.name));
   expect(experiment.status).toBe("done");
   return call<Job[]>(url, "GET", `${experimentPath(config.name)}/jobs`);
@@ -96,7 +97,7 @@ describe("PBT through the real server (learning-rate toy)", () => {
   });
 
   it("sync: one worker and eight workers with random training times make identical records", async () => {
-    const config = (name: string) => ({ ...lrConfig(name, 11, 60), mode: "sync", stop: { maxGenerations: 12 } });
+    const config = (name: string): ExperimentConfigInput => ({ ...lrConfig(name, 11, 60), mode: "sync", stop: { maxGenerations: 12 } });
     const one = await runToEnd(server.url, config("sync one worker"), 1);
     const eight = await runToEnd(server.url, config("sync eight workers"), 8, { delayMs: () => Math.random() * 25 });
     expect(one.filter((j) => j.origin === "exploit").length).toBeGreaterThan(5);
