@@ -98,7 +98,8 @@ export function ExperimentForm() {
     </Field>
   );
   const placed = new Set<string>([
-    "name", "objective", "metric", "populationSize", "stop.maxGenerations", "mode", "exploit.kind", "exploit.fraction", "leaseSeconds", "maxRetries", "seed",
+    "name", "objective", "metric", "populationSize", "stop.maxGenerations", "stop.target", "stop.maxJobs", "mode", "syncQuorum",
+    "exploit.kind", "exploit.fraction", "leaseSeconds", "maxRetries", "failedMembers", "seed",
   ]);
   const rowPaths = state.hyperparameters.map((r) => `hyperparameters.${r.name}`);
   const unplacedErrors = Object.entries(shown).filter(
@@ -126,13 +127,18 @@ export function ExperimentForm() {
           </Field>
           {top("metric", "metric", "Metric", { hint: "the result key that is ranked, e.g. max_accuracy" })}
           {top("populationSize", "populationSize", "Population size", { inputMode: "numeric" })}
-          {top("maxGenerations", "stop.maxGenerations", "Generations per member (stopping rule)", { inputMode: "numeric" })}
+          {top("maxGenerations", "stop.maxGenerations", "Generations (lineage depth)", { inputMode: "numeric", hint: "a member stops at this depth of training" })}
+          {top("target", "stop.target", "Stop at score", { inputMode: "decimal", placeholder: "none", hint: "done as soon as a job reaches it" })}
+          {top("maxJobs", "stop.maxJobs", "Job budget", { inputMode: "numeric", placeholder: "none", hint: "training jobs in all (retries not counted)" })}
           <Field path="mode" label="Mode" error={e("mode")}>
             <select {...controlProps("mode", e("mode"))} className={input} value={state.mode} onChange={(ev) => set("mode", ev.target.value)}>
-              <option value="async">async (members move on independently)</option>
-              <option value="sync">sync (generations in lockstep)</option>
+              <option value="async">async (fast; members move on independently)</option>
+              <option value="sync">sync (reproducible; generations in lockstep)</option>
             </select>
           </Field>
+          {state.mode === "sync"
+            ? top("syncQuorum", "syncQuorum", "Sync quorum", { inputMode: "decimal", hint: "fraction that must finish a generation before the next is decided" })
+            : <div />}
           {top("seed", "seed", "Seed", { inputMode: "numeric", placeholder: "drawn by the server", hint: "every random decision derives from it" })}
         </div>
       </section>
@@ -152,6 +158,17 @@ export function ExperimentForm() {
           {state.exploit === "truncate" ? top("fraction", "exploit.fraction", "Fraction", { inputMode: "decimal", hint: "bottom/top quantile, 0 < f ≤ 0.5" }) : <div />}
           {top("leaseSeconds", "leaseSeconds", "Lease (seconds)", { inputMode: "numeric", hint: "no heartbeat for this long: crashed" })}
           {top("maxRetries", "maxRetries", "Retries per generation", { inputMode: "numeric" })}
+          <Field path="failedMembers" label="Members out of retries" error={e("failedMembers")}>
+            <select
+              {...controlProps("failedMembers", e("failedMembers"))}
+              className={input}
+              value={state.failedMembers}
+              onChange={(ev) => set("failedMembers", ev.target.value)}
+            >
+              <option value="replace">replace (copy a top member)</option>
+              <option value="drop">drop (leave them finished)</option>
+            </select>
+          </Field>
         </div>
       </section>
 

@@ -36,11 +36,17 @@ export interface FormState {
   metric: string;
   populationSize: string;
   maxGenerations: string;
+  /** stop.target: "" for none. */
+  target: string;
+  /** stop.maxJobs: "" for none. */
+  maxJobs: string;
   mode: "async" | "sync";
+  syncQuorum: string;
   exploit: "truncate" | "tournament" | "none";
   fraction: string;
   leaseSeconds: string;
   maxRetries: string;
+  failedMembers: "replace" | "drop";
   seed: string;
   hyperparameters: HyperparameterRow[];
 }
@@ -76,11 +82,15 @@ export function initialState(): FormState {
     metric: "accuracy",
     populationSize: "8",
     maxGenerations: "20",
+    target: "",
+    maxJobs: "",
     mode: "async",
+    syncQuorum: "1",
     exploit: "truncate",
     fraction: "0.2",
     leaseSeconds: "300",
     maxRetries: "3",
+    failedMembers: "replace",
     seed: "",
     hyperparameters: [emptyRow("lr")],
   };
@@ -139,11 +149,15 @@ export function distributionOf(row: HyperparameterRow): unknown {
   }
 }
 
+const NUMERIC_KINDS: readonly DistributionKind[] = ["uniform", "loguniform", "normal", "int"];
+
 function exploreOf(row: HyperparameterRow): unknown {
   if (row.explore === "none") return undefined;
   if (row.explore === "shift") return { kind: "shift" };
-  const factors =
-    row.factorMode === "factors"
+  // A choice or const is resampled from its prior; factors mean nothing to it.
+  const factors = !NUMERIC_KINDS.includes(row.kind)
+    ? {}
+    : row.factorMode === "factors"
       ? { factors: parseList(row.factors) ?? [] }
       : { ...(num(row.minFactor) !== undefined ? { minFactor: num(row.minFactor) } : {}), ...(num(row.maxFactor) !== undefined ? { maxFactor: num(row.maxFactor) } : {}) };
   return row.explore === "resample" ? { kind: "resample", probability: num(row.probability), ...factors } : { kind: "perturb", ...factors };
@@ -157,17 +171,20 @@ export function toConfig(state: FormState): ExperimentConfigInput {
     hyperparameters[row.name] = { init: distributionOf(row), ...(explore ? { explore } : {}) };
   }
   const seed = num(state.seed);
+  const [target, maxJobs] = [num(state.target), num(state.maxJobs)];
   return {
     name: state.name,
     objective: state.objective,
     metric: state.metric,
     populationSize: num(state.populationSize),
-    stop: { maxGenerations: num(state.maxGenerations) },
+    stop: { maxGenerations: num(state.maxGenerations), ...(target !== undefined ? { target } : {}), ...(maxJobs !== undefined ? { maxJobs } : {}) },
     mode: state.mode,
+    ...(state.mode === "sync" ? { syncQuorum: num(state.syncQuorum) } : {}),
     exploit: state.exploit === "truncate" ? { kind: "truncate", fraction: num(state.fraction) } : { kind: state.exploit },
     hyperparameters,
     leaseSeconds: num(state.leaseSeconds),
     maxRetries: num(state.maxRetries),
+    failedMembers: state.failedMembers,
     ...(seed !== undefined ? { seed } : {}),
   } as unknown as ExperimentConfigInput;
 }
@@ -182,8 +199,10 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     objective: FormState["objective"];
     metric: string;
     populationSize: number;
-    stop: { maxGenerations?: number };
+    stop: { maxGenerations?: number; target?: number; maxJobs?: number };
     mode: FormState["mode"];
+    syncQuorum: number;
+    failedMembers: FormState["failedMembers"];
     exploit: { kind?: FormState["exploit"]; fraction?: number };
     hyperparameters: Record<string, { init?: Record<string, unknown>; explore?: Record<string, unknown> }>;
     leaseSeconds: number;
@@ -219,7 +238,11 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     metric: str(c.metric ?? base.metric),
     populationSize: str(c.populationSize ?? base.populationSize),
     maxGenerations: str(c.stop?.maxGenerations ?? base.maxGenerations),
+    target: str(c.stop?.target),
+    maxJobs: str(c.stop?.maxJobs),
     mode: c.mode ?? base.mode,
+    syncQuorum: str(c.syncQuorum ?? base.syncQuorum),
+    failedMembers: c.failedMembers ?? base.failedMembers,
     exploit: c.exploit?.kind ?? base.exploit,
     fraction: str(c.exploit?.fraction ?? base.fraction),
     leaseSeconds: str(c.leaseSeconds ?? base.leaseSeconds),

@@ -88,14 +88,15 @@ export function HyperparameterRowEditor({
             onChange={(ev) => onChange({ explore: ev.target.value as HyperparameterRow["explore"] })}
           >
             {EXPLORE_KINDS.map((k) => (
-              <option key={k} value={k} disabled={(k === "shift" && row.kind !== "choice") || ((k === "perturb" || k === "resample") && !numeric)}>
+              <option key={k} value={k} disabled={(k === "shift" && row.kind !== "choice") || (k === "perturb" && !numeric)}>
                 {k === "none" ? "none (fixed)" : k}
               </option>
             ))}
           </select>
         </Field>
         {row.explore === "resample" && text("explore.probability", "Resample probability", "probability")}
-        {(row.explore === "perturb" || row.explore === "resample") && (
+        {row.explore === "resample" && row.kind === "choice" && <p className="self-end pb-2 text-xs text-zinc-500">otherwise a step to a neighbouring value</p>}
+        {numeric && (row.explore === "perturb" || row.explore === "resample") && (
           <>
             <Field path={`${p}.explore.factorMode`} label="Perturb by">
               <select

@@ -58,6 +58,13 @@ function JobLink({ id }: { id: number | null | undefined }) {
   );
 }
 
+/** Why a member exploited, as the feed says it (a bottom-quantile exploit is the ordinary case). */
+const EXPLOIT_WHY: Record<string, string> = {
+  tournament: "after losing its tournament",
+  exhausted: "after its own run used up its retries",
+  diverged: "after its own run diverged",
+};
+
 function EventText({ event: e }: { event: LiveEvent }) {
   const d = e.data as Record<string, unknown>;
   const who = e.member !== null ? `member ${e.member}` : "";
@@ -67,6 +74,7 @@ function EventText({ event: e }: { event: LiveEvent }) {
         <span>
           <strong className="font-medium text-orange-700 dark:text-orange-400">exploit</strong> {who} copies member {String(d.donorMember)} (job{" "}
           <JobLink id={d.donorJobId as number} />) → job <JobLink id={e.jobId} />
+          {EXPLOIT_WHY[String(d.reason)] ? `, ${EXPLOIT_WHY[String(d.reason)]}` : ""}
         </span>
       );
     case "explore": {
@@ -99,7 +107,8 @@ function EventText({ event: e }: { event: LiveEvent }) {
     case "member.exhausted":
       return (
         <span>
-          <strong className="font-medium text-red-700 dark:text-red-400">gave up</strong> {who}: retries exhausted
+          <strong className="font-medium text-red-700 dark:text-red-400">gave up</strong> {who}: retries exhausted;{" "}
+          {d.next === "drop" ? "dropped from the population" : "it will rejoin as a copy of a top member"}
         </span>
       );
     case "experiment.status":
@@ -116,7 +125,8 @@ function EventText({ event: e }: { event: LiveEvent }) {
     case "job.finished":
       return (
         <span>
-          {who} job <JobLink id={e.jobId} /> finished generation {String(d.generation)}: score {formatScore(typeof d.score === "number" ? d.score : null)}
+          {who} job <JobLink id={e.jobId} /> finished generation {String(d.generation)}:{" "}
+          {d.diverged === true ? <strong className="font-medium text-red-700 dark:text-red-400">diverged</strong> : `score ${formatScore(typeof d.score === "number" ? d.score : null)}`}
         </span>
       );
     case "job.started":

@@ -162,7 +162,7 @@ export function LineageTree({ overview }: { overview: Overview }) {
 }
 
 function describe(job: JobNode) {
-  return `Job ${job.id}: member ${job.member}, generation ${job.generation}, ${job.status}, score ${formatScore(job.score)}, ${job.origin}`;
+  return `Job ${job.id}: member ${job.member}, generation ${job.generation}, ${job.status}, ${job.diverged ? "diverged" : `score ${formatScore(job.score)}`}, ${job.origin}`;
 }
 
 /** Colours are drawn from this many levels: a new score then recolours only the nodes whose level it moves. */
@@ -342,7 +342,8 @@ const escapeAttribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"
 function nodeLook(job: JobNode, level: number) {
   const done = level >= 0;
   return {
-    fill: done ? scoreColor(level / (COLOUR_LEVELS - 1)) : job.status === "crashed" ? "#dc2626" : "var(--chart-surface)",
+    // A diverged run is done without a score: dark red, apart from the scale and from a crash.
+    fill: done ? scoreColor(level / (COLOUR_LEVELS - 1)) : job.diverged ? "#7f1d1d" : job.status === "crashed" ? "#dc2626" : "var(--chart-surface)",
     stroke: done ? "none" : job.status === "running" ? "#10b981" : "var(--chart-edge)",
     dash: job.status === "queued" ? "2 1.5" : null,
   };
@@ -415,11 +416,12 @@ function JobCard({ job, jobById, layout }: { job: JobNode; jobById: Map<number, 
         {job.attempt > 0 ? `, attempt ${job.attempt}` : ""}
       </p>
       <p>
-        score <span className="font-medium tabular-nums">{formatScore(job.score)}</span>
+        score <span className="font-medium tabular-nums">{job.diverged ? "diverged" : formatScore(job.score)}</span>
       </p>
       <p>
         {job.origin}
         {donor ? ` from member ${donor.member} (job #${donor.id})` : ""}
+        {job.exploitReason && job.exploitReason !== "truncate" && job.exploitReason !== "tournament" ? ` (its own run ${job.exploitReason === "diverged" ? "diverged" : "used up its retries"})` : ""}
       </p>
       <ul className="mt-1 font-mono">
         {Object.entries(job.hyperparameters).map(([k, v]) => (

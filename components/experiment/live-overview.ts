@@ -121,9 +121,11 @@ export class LiveOverview {
           attempt: d.attempt as number,
           status: d.status as JobNode["status"],
           score: null,
+          diverged: false,
           parentId: (d.parentId as number | null) ?? null,
           origin: d.origin as JobNode["origin"],
           donorJobId: null,
+          exploitReason: null,
           hyperparameters: (d.hyperparameters ?? {}) as JobNode["hyperparameters"],
         };
         this.jobIndex.set(node.id, jobsW().length);
@@ -142,16 +144,18 @@ export class LiveOverview {
         }
       } else if (e.type === "exploit" && job && at !== undefined) {
         const donorJobId = (d.donorJobId as number | null) ?? null;
-        if (job.donorJobId !== donorJobId) jobsW()[at] = { ...job, donorJobId };
+        const exploitReason = (d.reason as JobNode["exploitReason"] | undefined) ?? null;
+        if (job.donorJobId !== donorJobId || job.exploitReason !== exploitReason) jobsW()[at] = { ...job, donorJobId, exploitReason };
       } else if (EVENT_STATUS[e.type] && job && at !== undefined && job.status !== EVENT_STATUS[e.type]) {
         const status = EVENT_STATUS[e.type]!;
         const score = typeof d.score === "number" ? d.score : job.score;
+        const diverged = d.diverged === true;
         count(job.status, -1);
         count(status, +1);
-        jobsW()[at] = { ...job, status, score };
+        jobsW()[at] = { ...job, status, score, diverged };
         setRow(job.member, (row) => {
           if (row.jobId !== job.id) return null;
-          if (status === "done") return { ...row, status, score, scoreGeneration: job.generation };
+          if (status === "done") return { ...row, status, score, diverged, scoreGeneration: job.generation };
           if (status === "running" && typeof d.workerId === "string") return { ...row, status, workerId: d.workerId };
           return { ...row, status, crashes: row.crashes + (status === "crashed" ? 1 : 0) };
         });
@@ -177,6 +181,7 @@ export class LiveOverview {
       status: job.status,
       hyperparameters: job.hyperparameters,
       score: null,
+      diverged: false,
       scoreGeneration: null,
       workerId: null,
       heartbeatAt: null,
@@ -211,6 +216,8 @@ function sameJob(a: JobNode, b: JobNode): boolean {
     a.id === b.id &&
     a.status === b.status &&
     a.score === b.score &&
+    a.diverged === b.diverged &&
+    a.exploitReason === b.exploitReason &&
     a.member === b.member &&
     a.generation === b.generation &&
     a.attempt === b.attempt &&
@@ -227,6 +234,7 @@ function sameRow(a: MemberRow, b: MemberRow): boolean {
     a.generation === b.generation &&
     a.status === b.status &&
     a.score === b.score &&
+    a.diverged === b.diverged &&
     a.scoreGeneration === b.scoreGeneration &&
     a.workerId === b.workerId &&
     a.heartbeatAt === b.heartbeatAt &&

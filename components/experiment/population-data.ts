@@ -1,14 +1,17 @@
 // Derived views of the overview: the job shown per (member, generation), hyperparameter series.
 import type { JobNode, Overview } from "./types";
 
-/** The job that stands for each (member, generation): the latest attempt, crashed or not. */
+/**
+ * The job that stands for each (member, generation): the latest one, crashed or not (a retry, or a
+ * member that came back to a generation after copying a donor behind it).
+ */
 export function cellJobs(jobs: JobNode[]): JobNode[] {
   const cells = new Map<string, JobNode>();
   for (const job of jobs) {
     if (job.status === "pruned") continue;
     const key = `${job.member}/${job.generation}`;
     const current = cells.get(key);
-    if (!current || job.attempt > current.attempt) cells.set(key, job);
+    if (!current || job.id > current.id) cells.set(key, job);
   }
   return [...cells.values()];
 }

@@ -112,7 +112,9 @@ export const PopulationTable = memo(function PopulationTable({
                 <td className="px-3 py-1.5">
                   <JobStatus status={row.status} />
                 </td>
-                <td className="px-3 py-1.5 text-right font-medium tabular-nums">{formatScore(row.score)}</td>
+                <td className="px-3 py-1.5 text-right font-medium tabular-nums">
+                  {row.diverged ? <span className="text-red-700 dark:text-red-400">diverged</span> : formatScore(row.score)}
+                </td>
                 {names.map((n) => (
                   <td key={n} className="px-3 py-1.5 text-right font-mono text-xs tabular-nums">
                     {row.hyperparameters[n] === undefined ? "—" : formatValue(row.hyperparameters[n])}

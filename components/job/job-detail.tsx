@@ -17,6 +17,14 @@ import { link, sectionHeading } from "../experiment/ui";
 
 type Detail = RouterOutputs["dashboard"]["job"];
 
+/** Why a member exploited, in a sentence about it. */
+const EXPLOIT_BECAUSE: Record<string, string> = {
+  truncate: "ranked in the bottom of the population",
+  tournament: "lost its tournament against a better member",
+  exhausted: "had used up its retries (its run kept crashing)",
+  diverged: "had diverged (its worker reported a non-finite metric)",
+};
+
 export function JobDetail({ id }: { id: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -81,7 +89,9 @@ function JobView({ detail }: { detail: Detail }) {
           </div>
           <div>
             <dt className={dt}>Score ({experiment.metric})</dt>
-            <dd className="mt-1 text-lg font-semibold tabular-nums">{formatScore(job.score)}</dd>
+            <dd className="mt-1 text-lg font-semibold tabular-nums">
+              {job.diverged ? <span className="text-red-700 dark:text-red-400">diverged</span> : formatScore(job.score)}
+            </dd>
           </div>
           <div>
             <dt className={dt}>Worker</dt>
@@ -113,9 +123,11 @@ function JobView({ detail }: { detail: Detail }) {
           )}
           {job.origin === "exploit" && (
             <>
-              <strong className="font-medium text-orange-700 dark:text-orange-400">Exploit:</strong> member {job.member} was in the bottom of the
-              population and took the weights of member {donor?.member ?? "?"} (job <ParentLink id={job.donorJobId} />
-              {donor ? `, score ${formatScore(donor.score)}` : ""}).
+              <strong className="font-medium text-orange-700 dark:text-orange-400">Exploit:</strong> member {job.member}{" "}
+              {EXPLOIT_BECAUSE[job.exploitReason ?? "truncate"]} and took the weights of member {donor?.member ?? "?"} (job{" "}
+              <ParentLink id={job.donorJobId} />
+              {donor ? `, generation ${donor.generation}, score ${formatScore(donor.score)}` : ""}), so this job is generation{" "}
+              {job.generation}.
             </>
           )}
         </p>

@@ -3,7 +3,7 @@
 // lineage. Curves are separate (curves.ts): they are the heavy part and refresh on their own.
 import { LineageError } from "../api/errors";
 import type { PrismaClient } from "../db/generated/client";
-import type { ExperimentConfig, JobOrigin, JobStatus } from "../pbt/config";
+import type { ExperimentConfig, ExploitReason, JobOrigin, JobStatus } from "../pbt/config";
 import { toExperimentView, type ExperimentView } from "../scheduler/views";
 import { bestLineage, type BestLineage } from "./lineage";
 
@@ -17,9 +17,12 @@ export interface JobNode {
   attempt: number;
   status: JobStatus;
   score: number | null;
+  /** Done with a non-finite metric (score is null). */
+  diverged: boolean;
   parentId: number | null;
   origin: JobOrigin;
   donorJobId: number | null;
+  exploitReason: ExploitReason | null;
   hyperparameters: Record<string, Json>;
 }
 
@@ -32,6 +35,8 @@ export interface MemberRow {
   hyperparameters: Record<string, Json>;
   /** Score of the member's latest finished job. */
   score: number | null;
+  /** The member's latest finished job diverged. */
+  diverged: boolean;
   scoreGeneration: number | null;
   workerId: string | null;
   heartbeatAt: string | null;
@@ -67,8 +72,8 @@ export async function experimentOverview(prisma: PrismaClient, name: string): Pr
     where: { experimentId: experiment.id },
     orderBy: { id: "asc" },
     select: {
-      id: true, member: true, generation: true, attempt: true, status: true, score: true, parentId: true,
-      origin: true, donorJobId: true, hyperparameters: true, workerId: true, heartbeatAt: true,
+      id: true, member: true, generation: true, attempt: true, status: true, score: true, diverged: true, parentId: true,
+      origin: true, donorJobId: true, exploitReason: true, hyperparameters: true, workerId: true, heartbeatAt: true,
     },
   });
   const jobs: JobNode[] = rows.map((j) => ({
@@ -78,9 +83,11 @@ export async function experimentOverview(prisma: PrismaClient, name: string): Pr
     attempt: j.attempt,
     status: j.status as JobStatus,
     score: j.score,
+    diverged: j.diverged,
     parentId: j.parentId,
     origin: j.origin as JobOrigin,
     donorJobId: j.donorJobId,
+    exploitReason: j.exploitReason as ExploitReason | null,
     hyperparameters: j.hyperparameters as Record<string, Json>,
   }));
 
@@ -101,14 +108,16 @@ export async function experimentOverview(prisma: PrismaClient, name: string): Pr
       status,
       hyperparameters: j.hyperparameters as Record<string, Json>,
       score: previous?.score ?? null,
+      diverged: previous?.diverged ?? false,
       scoreGeneration: previous?.scoreGeneration ?? null,
       workerId: j.workerId ?? previous?.workerId ?? null,
       heartbeatAt: iso(j.heartbeatAt) ?? previous?.heartbeatAt ?? null,
       exploits: (previous?.exploits ?? 0) + (j.origin === "exploit" ? 1 : 0),
       crashes: (previous?.crashes ?? 0) + (status === "crashed" ? 1 : 0),
     };
-    if (status === "done" && j.score !== null) {
+    if (status === "done") {
       m.score = j.score;
+      m.diverged = j.diverged;
       m.scoreGeneration = j.generation;
     }
     members.set(j.member, m);
