@@ -13,6 +13,7 @@
 
 Standard library only; Python 3.9 or newer.
 """
+from ._optimizer import apply_hyperparameters
 from .client import Client, Experiment, Job, default_worker_id
 from .errors import (
     ApiError,
@@ -30,6 +31,7 @@ __all__ = [
     "Client",
     "Experiment",
     "Job",
+    "apply_hyperparameters",
     "default_worker_id",
     "ApiError",
     "InvalidResultsError",
