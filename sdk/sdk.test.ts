@@ -25,7 +25,10 @@ describe("TypeScript SDK", () => {
   });
 
   it("runs jobs with withNextJob: results merged and completed, metrics logged", async () => {
-    const experiment = await client.createExperiment(config("sdk basic"));
+    const stop = { maxGenerations: 2, target: 0.99, maxJobs: 50 }; // every stopping rule passes through
+    const experiment = await client.createExperiment(config("sdk basic", { stop }));
+    expect(experiment.data.config.stop).toEqual(stop);
+    expect((await client.getExperiment("sdk basic")).data.config.stop).toEqual(stop);
     const done = await experiment.withNextJob(async (job) => {
       expect(job.generation).toBe(0);
       expect(typeof job.hyperparameters.lr).toBe("number");

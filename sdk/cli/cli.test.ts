@@ -41,7 +41,7 @@ describe("lineage command line", () => {
         "name: cli quadratic ✓",
         "metric: score",
         "populationSize: 2",
-        "stop: { maxGenerations: 3 }",
+        "stop: { maxGenerations: 3, maxJobs: 1000 }",
         "exploit: { kind: truncate, fraction: 0.5 }",
         "hyperparameters:",
         "  x:",
@@ -76,8 +76,9 @@ describe("lineage command line", () => {
     expect(run.stderr).toMatch(/6 jobs completed; the experiment is done/);
 
     const show = await lineage(["show", name, ...url]);
-    expect(show.stdout).toMatch(/done, maximize score, 6\/6 generations done/);
+    expect(show.stdout).toMatch(/done, maximize score, 6\/6 generations done, budget 1000 jobs/);
     const shown = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout);
+    expect(shown.experiment.config.stop).toEqual({ maxGenerations: 3, maxJobs: 1000 });
     expect(shown.jobs.every((j: { status: string; results: { model_path?: string } }) => j.status === "done" && j.results.model_path)).toBe(true);
     const job = await lineage(["show", name, String(shown.jobs[0].id), ...url]);
     expect(job.stdout).toMatch(/member 0, generation 0, attempt 0, done/);

@@ -285,6 +285,8 @@ class Job:
     @results.setter
     def results(self, value: Dict[str, Any]) -> None:
         # A whole new dict: every key in it is this job's.
+        if value is self._results:  # job.results = job.results (e.g. after job.results |= ...)
+            return
         if not isinstance(value, dict):
             raise TypeError(f"job.results must be a dict, not {type(value).__name__}")
         self._results = Results.assigned(value, self._results._inherited)
