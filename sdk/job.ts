@@ -8,10 +8,10 @@ import type { Transport } from "./transport";
 export type JobData = z.infer<typeof jobOutput>;
 export type Results = Record<string, unknown>;
 
-/** How a non-finite number travels as JSON (JSON has no NaN): the server's convention. */
-export const NON_FINITE = ["NaN", "Infinity", "-Infinity"] as const;
-
-/** `value` with every NaN / ±Infinity written as "NaN" / "Infinity" / "-Infinity" (JSON.stringify would write null). */
+/**
+ * `value` with every NaN / ±Infinity written as "NaN" / "Infinity" / "-Infinity", the server's
+ * convention for non-finite numbers (JSON has none; JSON.stringify would write null).
+ */
 export function toWire(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   if (Array.isArray(value)) return value.map(toWire);
@@ -33,7 +33,7 @@ export class Job {
   readonly parentId: number | null;
   /** After an exploit: the job copied, why, and what explore changed. */
   readonly donorJobId: number | null;
-  readonly exploitReason: string | null;
+  readonly exploitReason: JobData["exploitReason"];
   readonly mutations: JobData["mutations"];
   /**
    * What the job continues from (its parent's results, e.g. `model_path`; after an exploit the
@@ -67,7 +67,7 @@ export class Job {
     this.origin = data.origin;
     this.parentId = data.parentId;
     this.donorJobId = data.donorJobId;
-    this.exploitReason = (data as { exploitReason?: string | null }).exploitReason ?? null;
+    this.exploitReason = data.exploitReason ?? null;
     this.mutations = data.mutations;
     this.metric = metric;
     this.inherited = structuredClone(data.results) as Results;
@@ -144,7 +144,7 @@ export class Job {
    */
   async log(step: number, values: Record<string, number>): Promise<void> {
     this.assertHeld();
-    const wire = toWire(values) as Record<string, never>;
+    const wire = toWire(values) as Record<string, number | "NaN" | "Infinity" | "-Infinity">;
     await this.call(() => this.transport.api.worker.logMetrics.mutate({ id: this.id, leaseToken: this.leaseToken, points: [{ step, values: wire }] }));
   }
 
@@ -163,7 +163,7 @@ export class Job {
     if (notSet) throw notSet;
     const wire = toWire(own) as Record<string, never>;
     const done = await this.call(() => this.transport.api.worker.complete.mutate({ id: this.id, leaseToken: this.leaseToken, results: wire }));
-    this.finishedAsDiverged = (done as { diverged?: boolean }).diverged ?? false;
+    this.finishedAsDiverged = (done as JobData).diverged ?? false;
     this.finish();
     return done as JobData;
   }

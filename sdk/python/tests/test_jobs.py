@@ -232,7 +232,8 @@ class JobTests(unittest.TestCase):
             job.log(1, accuracy=0.1)
 
     def test_run_worker(self):
-        experiment = self.experiment("run worker", populationSize=2, stop={"maxGenerations": 3})
+        # No exploit: every member goes through every generation (an exploit would skip ahead).
+        experiment = self.experiment("run worker", populationSize=2, stop={"maxGenerations": 3}, exploit={"kind": "none"})
         seen = []
 
         def train(job):
