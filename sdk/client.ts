@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import type { experimentOutput, eventOutput } from "../server/api/schemas";
+import { ApiError, LeaseExpiredError, MetricNotSetError } from "./errors";
 import { Job, type JobData, type Results } from "./job";
 import { createTransport, type Transport } from "./transport";
 
@@ -90,7 +91,10 @@ export class Experiment {
     for (;;) {
       const answer = await this.transport.call((api) => api.worker.nextJob.mutate({ name: this.name, workerId }));
       if (answer.status === "done") return null;
-      if (answer.status === "job") return new Job(this.transport, answer.job as JobData, answer.leaseToken, answer.heartbeatSeconds);
+      if (answer.status === "job") {
+        const metric = (this.data.config as { metric?: string }).metric ?? null;
+        return new Job(this.transport, answer.job as JobData, answer.leaseToken, answer.heartbeatSeconds, metric);
+      }
       options.onWait?.(answer.retryAfterSeconds, answer.reason);
       await new Promise((r) => setTimeout(r, answer.retryAfterSeconds * 1000));
     }
@@ -98,8 +102,10 @@ export class Experiment {
 
   /**
    * Takes the next job, runs `train` with heartbeats in the background, completes the job with
-   * what `train` returns (merged over job.results), or marks it crashed with the error text and
-   * rethrows. Resolves to null when the experiment is done.
+   * what `train` returns (merged into job.results; the metric NaN completes it as diverged), or
+   * marks it crashed with the error text and rethrows. Results that cannot be accepted (the
+   * metric not set by this job: MetricNotSetError; refused by the server: ApiError) mark it
+   * crashed too. Resolves to null when the experiment is done.
    */
   async withNextJob(train: (job: Job) => Promise<Results | void>, options: NextJobOptions = {}): Promise<JobData | null> {
     const job = await this.nextJob(options);
@@ -112,7 +118,13 @@ export class Experiment {
       await job.fail(error).catch(() => {});
       throw error;
     }
-    return job.complete(results ?? {});
+    try {
+      return await job.complete(results ?? {});
+    } catch (error) {
+      if (resultsRefused(error)) await job.fail(error).catch(() => {});
+      else job.stopHeartbeats();
+      throw error;
+    }
   }
 
   /** Pushes a job by hand: a new member, or (with `member`) the next generation of a finished one. */
@@ -155,6 +167,11 @@ export class Experiment {
   export(format: "csv" | "json") {
     return this.transport.call((api) => api.experiments.export.query({ name: this.name, format }));
   }
+}
+
+/** The job's results cannot be accepted: it would otherwise sit leased until its lease ran out. */
+export function resultsRefused(error: unknown): boolean {
+  return error instanceof MetricNotSetError || (error instanceof ApiError && !(error instanceof LeaseExpiredError));
 }
 
 function defaultWorkerId(): string {

@@ -27,3 +27,20 @@ export class ConnectionError extends Error {
     this.name = "ConnectionError";
   }
 }
+
+/**
+ * A job was completed without its own score: the experiment's metric is missing from its
+ * results, or only inherited (from its parent, or after an exploit from its donor). Thrown before
+ * anything is sent; `sourceJobId` is the job the inherited value came from (null if none).
+ */
+export class MetricNotSetError extends Error {
+  constructor(
+    message: string,
+    readonly metric: string,
+    readonly jobId: number,
+    readonly sourceJobId: number | null,
+  ) {
+    super(message);
+    this.name = "MetricNotSetError";
+  }
+}

@@ -2,11 +2,24 @@
 // that report on it. Heartbeats run in the background while the job is held.
 import type { z } from "zod";
 import type { jobOutput } from "../server/api/schemas";
-import { LeaseExpiredError } from "./errors";
+import { LeaseExpiredError, MetricNotSetError } from "./errors";
 import type { Transport } from "./transport";
 
 export type JobData = z.infer<typeof jobOutput>;
 export type Results = Record<string, unknown>;
+
+/**
+ * `value` with every NaN / ±Infinity written as "NaN" / "Infinity" / "-Infinity", the server's
+ * convention for non-finite numbers (JSON has none; JSON.stringify would write null).
+ */
+export function toWire(value: unknown): unknown {
+  if (typeof value === "number") return Number.isFinite(value) ? value : Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+  if (Array.isArray(value)) return value.map(toWire);
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toWire(v)]));
+  }
+  return value;
+}
 
 export class Job {
   readonly id: number;
@@ -14,18 +27,36 @@ export class Job {
   readonly generation: number;
   readonly attempt: number;
   readonly hyperparameters: Record<string, unknown>;
-  /** What the job continues from (e.g. `model_path`); set your results here or pass them to complete(). */
+  /** "initial", "manual", "continue" or "exploit". */
+  readonly origin: JobData["origin"];
+  /** The job whose checkpoint this one continues from (after an exploit, the donor's). */
+  readonly parentId: number | null;
+  /** After an exploit: the job copied, why, and what explore changed. */
+  readonly donorJobId: number | null;
+  readonly exploitReason: JobData["exploitReason"];
+  readonly mutations: JobData["mutations"];
+  /**
+   * What the job continues from (its parent's results, e.g. `model_path`; after an exploit the
+   * donor's, score included), and what you set. Writes are tracked: completing sends only the
+   * keys this job set (or changed in place), and refuses while the metric is only inherited.
+   */
   readonly results: Results;
   readonly data: JobData;
+  /** The experiment's metric: the result key this job must set (null if unknown). */
+  readonly metric: string | null;
+  private readonly written = new Set<string>();
+  private readonly inherited: Results;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lostLease: LeaseExpiredError | null = null;
   private finished = false;
+  private finishedAsDiverged = false;
 
   constructor(
     private readonly transport: Transport,
     data: JobData,
     private readonly leaseToken: string,
     private readonly heartbeatSeconds: number,
+    metric: string | null = null,
   ) {
     this.data = data;
     this.id = data.id;
@@ -33,7 +64,28 @@ export class Job {
     this.generation = data.generation;
     this.attempt = data.attempt;
     this.hyperparameters = data.hyperparameters;
-    this.results = { ...data.results };
+    this.origin = data.origin;
+    this.parentId = data.parentId;
+    this.donorJobId = data.donorJobId;
+    this.exploitReason = data.exploitReason ?? null;
+    this.mutations = data.mutations;
+    this.metric = metric;
+    this.inherited = structuredClone(data.results) as Results;
+    const written = this.written;
+    this.results = new Proxy({ ...data.results } as Results, {
+      set(target, key, value) {
+        if (typeof key === "string") written.add(key);
+        return Reflect.set(target, key, value);
+      },
+      defineProperty(target, key, descriptor) {
+        if (typeof key === "string") written.add(key);
+        return Reflect.defineProperty(target, key, descriptor);
+      },
+      deleteProperty(target, key) {
+        if (typeof key === "string") written.delete(key);
+        return Reflect.deleteProperty(target, key);
+      },
+    });
   }
 
   /** True once the server said the lease is over: the job is being retried elsewhere. */
@@ -41,19 +93,89 @@ export class Job {
     return this.lostLease !== null;
   }
 
-  /** Reports intermediate metrics (steps count on across a member's generations). */
-  async log(step: number, values: Record<string, number>): Promise<void> {
-    this.assertHeld();
-    await this.call(() => this.transport.api.worker.logMetrics.mutate({ id: this.id, leaseToken: this.leaseToken, points: [{ step, values }] }));
+  /** True once this job was completed as diverged (a non-finite metric). */
+  get diverged(): boolean {
+    return this.finishedAsDiverged;
   }
 
-  /** Finishes the job; `results` (merged over `job.results`) must hold the experiment's metric. */
+  /**
+   * The results this job produced: the keys written to `job.results` (even with a value equal to
+   * the inherited one), plus any whose value differs from what the job started with.
+   */
+  ownResults(): Results {
+    return Object.fromEntries(
+      Object.entries(this.results).filter(
+        ([key, value]) => this.written.has(key) || !Object.hasOwn(this.inherited, key) || JSON.stringify(value) !== JSON.stringify(this.inherited[key]),
+      ),
+    );
+  }
+
+  /**
+   * The error completing with `own` results would meet because the metric is not among them
+   * (null when it is, or when the metric is unknown). `fix` says how to set it.
+   */
+  metricNotSet(own: Results, fix = `set job.results[${JSON.stringify(this.metric)}] (or return it) with the score this job reached, or call job.completeDiverged() if training diverged`): MetricNotSetError | null {
+    const metric = this.metric;
+    if (!metric || Object.hasOwn(own, metric)) return null;
+    const inherited = Object.hasOwn(this.results, metric);
+    let what = `its results have no ${JSON.stringify(metric)}`;
+    if (inherited) {
+      const source =
+        this.origin === "exploit" && this.donorJobId !== null && this.donorJobId !== this.parentId
+          ? `its parent job ${this.parentId} (this exploit's donor is job ${this.donorJobId})`
+          : this.origin === "exploit"
+            ? `job ${this.parentId}, the donor this exploit copied (parentId ${this.parentId})`
+            : this.parentId !== null
+              ? `its parent job ${this.parentId}`
+              : "the results the job started with";
+      what = `${metric} = ${JSON.stringify(this.results[metric])} is inherited from ${source}, not this job's score`;
+    }
+    return new MetricNotSetError(
+      `job ${this.id} (member ${this.member}, generation ${this.generation}) cannot complete without its own ${JSON.stringify(metric)}: ${what}. To fix it, ${fix}; nothing was sent.`,
+      metric,
+      this.id,
+      inherited ? this.parentId : null,
+    );
+  }
+
+  /**
+   * Reports intermediate metrics (steps count on across a member's generations). NaN and
+   * ±Infinity (a diverging loss) are recorded as "NaN", "Infinity", "-Infinity".
+   */
+  async log(step: number, values: Record<string, number>): Promise<void> {
+    this.assertHeld();
+    const wire = toWire(values) as Record<string, number | "NaN" | "Infinity" | "-Infinity">;
+    await this.call(() => this.transport.api.worker.logMetrics.mutate({ id: this.id, leaseToken: this.leaseToken, points: [{ step, values: wire }] }));
+  }
+
+  /**
+   * Finishes the job with the results it set (`results` is merged into `job.results` first); the
+   * server keeps the inherited keys this job did not set. The metric must be set by this job: a
+   * number, or NaN / ±Infinity when training diverged (the job is then done and marked
+   * diverged, and PBT replaces it). Throws MetricNotSetError, before any call and with the job
+   * still leased, when the metric is missing or only inherited.
+   */
   async complete(results: Results = {}): Promise<JobData> {
     this.assertHeld();
     Object.assign(this.results, results);
-    const done = await this.call(() => this.transport.api.worker.complete.mutate({ id: this.id, leaseToken: this.leaseToken, results: this.results as Record<string, never> }));
+    const own = this.ownResults();
+    const notSet = this.metricNotSet(own);
+    if (notSet) throw notSet;
+    const wire = toWire(own) as Record<string, never>;
+    const done = await this.call(() => this.transport.api.worker.complete.mutate({ id: this.id, leaseToken: this.leaseToken, results: wire }));
+    this.finishedAsDiverged = (done as JobData).diverged ?? false;
     this.finish();
     return done as JobData;
+  }
+
+  /**
+   * Finishes the job as diverged (training blew up): the metric is sent as "NaN", the job ranks
+   * below every finite score and PBT replaces the member at its next job (a failed job would be
+   * retried with the same hyperparameters). The same as completing with the metric NaN.
+   */
+  async completeDiverged(results: Results = {}): Promise<JobData> {
+    if (!this.metric) throw new Error(`job ${this.id}: the experiment's metric is unknown`);
+    return this.complete({ ...results, [this.metric]: Number.NaN });
   }
 
   /** Gives up on the job: it is marked crashed with `error` and retried up to the experiment's limit. */

@@ -1,7 +1,7 @@
 // The TypeScript SDK against the real server over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
-import { ApiError, Client, ConnectionError, LeaseExpiredError, runWorker } from "./index";
+import { ApiError, Client, ConnectionError, LeaseExpiredError, MetricNotSetError, runWorker, type Job } from "./index";
 
 const config = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -25,7 +25,10 @@ describe("TypeScript SDK", () => {
   });
 
   it("runs jobs with withNextJob: results merged and completed, metrics logged", async () => {
-    const experiment = await client.createExperiment(config("sdk basic"));
+    const stop = { maxGenerations: 2, target: 0.99, maxJobs: 50 }; // every stopping rule passes through
+    const experiment = await client.createExperiment(config("sdk basic", { stop }));
+    expect(experiment.data.config.stop).toEqual(stop);
+    expect((await client.getExperiment("sdk basic")).data.config.stop).toEqual(stop);
     const done = await experiment.withNextJob(async (job) => {
       expect(job.generation).toBe(0);
       expect(typeof job.hyperparameters.lr).toBe("number");
@@ -93,6 +96,96 @@ describe("TypeScript SDK", () => {
     expect(jobs[0]).toMatchObject({ status: "crashed" });
     expect(jobs[0]!.error).toMatch(/worker stopped \(SIGTERM\)/);
     expect(jobs[1]).toMatchObject({ status: "queued", attempt: 1 });
+  });
+
+  /** Member 0 (accuracy 0.1) copies member 1 (accuracy 0.9, model_path /ckpt/donor): the exploit job, leased. */
+  async function exploitJob(name: string, extra: Record<string, unknown> = {}) {
+    const experiment = await client.createExperiment(config(name, { stop: { maxGenerations: 3 }, exploit: { kind: "truncate", fraction: 0.5 }, ...extra }));
+    const first = (await experiment.nextJob())!;
+    const second = (await experiment.nextJob())!;
+    const [weak, strong] = first.member === 0 ? [first, second] : [second, first];
+    await weak.complete({ accuracy: 0.1, model_path: "/ckpt/weak" });
+    await strong.complete({ accuracy: 0.9, model_path: "/ckpt/donor" });
+    const job = (await experiment.nextJob())!;
+    expect(job).toMatchObject({ origin: "exploit", member: 0, parentId: strong.id, donorJobId: strong.id });
+    return { experiment, job, donor: strong.id };
+  }
+
+  async function expectNothingStored(job: Job) {
+    expect(await client.getJob(job.id)).toMatchObject({ status: "running", score: null, results: { accuracy: 0.9, model_path: "/ckpt/donor" } });
+  }
+
+  it("refuses to complete an exploit job whose metric is only the donor's, before any call; setting it works", async () => {
+    const { job, donor } = await exploitJob("sdk forgotten metric");
+    expect(job.results.accuracy).toBe(0.9); // the donor's, there to read
+    expect(job.mutations.length).toBeGreaterThan(0);
+    job.results.model_path = "/ckpt/mine";
+    const error = await job.complete().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetricNotSetError);
+    expect(error).toMatchObject({ metric: "accuracy", jobId: job.id, sourceJobId: donor });
+    expect((error as Error).message).toContain(`"accuracy"`);
+    expect((error as Error).message).toContain(`inherited from job ${donor}, the donor this exploit copied`);
+    expect((error as Error).message).toContain("nothing was sent");
+    await expectNothingStored(job);
+
+    job.results.accuracy = 0.4;
+    const done = await job.complete();
+    expect(done).toMatchObject({ status: "done", score: 0.4, results: { accuracy: 0.4, model_path: "/ckpt/mine" } });
+  });
+
+  it("tracks writes to job.results: Object.assign, an equal value, delete, a nested change", async () => {
+    const assigned = await exploitJob("sdk tracking assign");
+    Object.assign(assigned.job.results, { accuracy: 0.3 });
+    expect((await assigned.job.complete()).score).toBe(0.3);
+
+    const equal = await exploitJob("sdk tracking equal");
+    equal.job.results.accuracy = 0.9; // this job really reached the donor's score
+    expect((await equal.job.complete()).score).toBe(0.9);
+
+    const deleted = await exploitJob("sdk tracking delete");
+    deleted.job.results.accuracy = 0.5;
+    delete deleted.job.results.accuracy;
+    await expect(deleted.job.complete()).rejects.toBeInstanceOf(MetricNotSetError);
+    await expectNothingStored(deleted.job);
+
+    const nested = await exploitJob("sdk tracking nested");
+    expect(nested.job.ownResults()).toEqual({});
+    nested.job.results.history = [];
+    (nested.job.results.history as number[]).push(1);
+    expect(nested.job.ownResults()).toEqual({ history: [1] });
+    const done = await nested.job.complete({ accuracy: 0.2 });
+    expect(done.results).toEqual({ accuracy: 0.2, history: [1], model_path: "/ckpt/donor" });
+  });
+
+  it("withNextJob and runWorker mark a job that forgot its metric crashed, with the reason", async () => {
+    const { experiment, job } = await exploitJob("sdk forgotten metric loop", { maxRetries: 5 });
+    await job.fail("handed back for withNextJob");
+    await expect(experiment.withNextJob(async () => ({ model_path: "/ckpt/x" }))).rejects.toBeInstanceOf(MetricNotSetError);
+    const outcomes: string[] = [];
+    const thrown = await runWorker(experiment, async () => ({ model_path: "/ckpt/y" }), { maxConsecutiveFailures: 2, onJobDone: (_, outcome) => outcomes.push(outcome) }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(MetricNotSetError);
+    expect(outcomes).toEqual(["failed", "failed"]);
+    const crashed = await experiment.jobs({ status: "crashed" });
+    expect(crashed).toHaveLength(4);
+    for (const j of crashed.slice(1)) {
+      expect(j.score).toBeNull();
+      expect(j.error).toMatch(/cannot complete without its own "accuracy"/);
+    }
+  });
+
+  it("records a NaN loss without failing, and completes a job whose metric is NaN as diverged", async () => {
+    const experiment = await client.createExperiment(config("sdk diverged", { populationSize: 1 }));
+    const done = await experiment.withNextJob(async (job) => {
+      await job.log(1, { loss: Number.NaN, accuracy: 0.1 });
+      await job.log(2, { loss: Number.POSITIVE_INFINITY });
+      return { accuracy: Number.NaN, loss: Number.NEGATIVE_INFINITY };
+    });
+    expect(done).toMatchObject({ status: "done", diverged: true, results: { accuracy: "NaN", loss: "-Infinity" } });
+
+    const { job } = await exploitJob("sdk complete diverged");
+    const diverged = await job.completeDiverged({ step: 17 });
+    expect(diverged).toMatchObject({ status: "done", diverged: true, results: { accuracy: "NaN", step: 17 } });
+    expect(job.diverged).toBe(true);
   });
 
   it("retries connection errors, then gives up with a ConnectionError", async () => {

@@ -55,7 +55,8 @@ export async function withRetries<T>(call: () => Promise<T>, options: Pick<Trans
         throw new ApiError(lineage?.message ?? (error as Error).message, lineage?.code ?? "error", status, lineage?.field, lineage?.accepted);
       }
       if (attempt >= retries) {
-        throw new ConnectionError(`Lineage server unreachable after ${attempt + 1} tries: ${(error as Error).message}`, error);
+        const what = status === undefined ? "unreachable" : `answered HTTP ${status}`;
+        throw new ConnectionError(`Lineage server ${what} after ${attempt + 1} tries: ${(error as Error).message}`, error);
       }
       await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() * 0.5)));
       delay = Math.min(delay * 2, 8000);

@@ -1,5 +1,5 @@
 // The worker loop: ask, train, report; wait when the server says so; stop when the experiment is done.
-import type { Experiment, NextJobOptions } from "./client";
+import { resultsRefused, type Experiment, type NextJobOptions } from "./client";
 import { LeaseExpiredError } from "./errors";
 import type { Job, Results } from "./job";
 
@@ -17,7 +17,12 @@ export interface RunWorkerOptions extends NextJobOptions {
   signal?: AbortSignal;
 }
 
-/** Returns the number of jobs this worker completed. */
+/**
+ * Returns the number of jobs this worker completed. `train` returns the job's results (merged
+ * into job.results; the metric NaN completes the job as diverged). A job whose training throws,
+ * or whose results cannot be accepted (MetricNotSetError, an ApiError), is marked crashed and
+ * counts as a failure.
+ */
 export async function runWorker(
   experiment: Experiment,
   train: (job: Job) => Promise<Results | void>,
@@ -55,9 +60,20 @@ export async function runWorker(
       failuresInARow = 0;
       options.onJobDone?.(job, "done");
     } catch (error) {
+      if (resultsRefused(error)) {
+        // Results that cannot be accepted are a bug in `train` as much as a throw is.
+        await job.fail(error).catch(() => {});
+        options.onJobDone?.(job, "failed");
+        console.error(`job ${job.id} (member ${job.member}, generation ${job.generation}) failed: ${(error as Error).message}`);
+        if (++failuresInARow >= (options.maxConsecutiveFailures ?? 3)) throw error;
+        continue;
+      }
       // The lease was taken over (e.g. this worker was paused too long): the job is being
       // retried elsewhere, so this result is dropped and the loop carries on.
-      if (!(error instanceof LeaseExpiredError)) throw error;
+      if (!(error instanceof LeaseExpiredError)) {
+        job.stopHeartbeats();
+        throw error;
+      }
       console.error(`job ${job.id}: ${error.message}`);
       options.onJobDone?.(job, "lease-lost");
     }

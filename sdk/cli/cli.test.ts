@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+import { parseReport } from "./run";
 
 const BIN = path.join(import.meta.dirname, "..", "bin", "lineage.mjs");
 const TRAIN = path.join(import.meta.dirname, "testdata", "train.mjs");
@@ -40,7 +41,7 @@ describe("lineage command line", () => {
         "name: cli quadratic ✓",
         "metric: score",
         "populationSize: 2",
-        "stop: { maxGenerations: 3 }",
+        "stop: { maxGenerations: 3, maxJobs: 1000 }",
         "exploit: { kind: truncate, fraction: 0.5 }",
         "hyperparameters:",
         "  x:",
@@ -72,11 +73,16 @@ describe("lineage command line", () => {
     const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h", "--job", "%j"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/training with x=3 \(job \d+\)/);
-    expect(run.stderr).toMatch(/6 jobs completed; the experiment is done/);
+    // Generation is lineage depth: a member that copies one further ahead skips generations, so
+    // the run takes at most 2 x 3 jobs.
+    const completed = Number(/(\d+) jobs completed; the experiment is done/.exec(run.stderr)?.[1]);
+    expect(completed).toBeGreaterThanOrEqual(4);
+    expect(completed).toBeLessThanOrEqual(6);
 
     const show = await lineage(["show", name, ...url]);
-    expect(show.stdout).toMatch(/done, maximize score, 6\/6 generations done/);
+    expect(show.stdout).toContain(`${name}: done, maximize score, ${completed} jobs done; stop: 3 generations, 1000 jobs`);
     const shown = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout);
+    expect(shown.experiment.config.stop).toEqual({ maxGenerations: 3, maxJobs: 1000 });
     expect(shown.jobs.every((j: { status: string; results: { model_path?: string } }) => j.status === "done" && j.results.model_path)).toBe(true);
     const job = await lineage(["show", name, String(shown.jobs[0].id), ...url]);
     expect(job.stdout).toMatch(/member 0, generation 0, attempt 0, done/);
@@ -84,7 +90,7 @@ describe("lineage command line", () => {
     const csv = await lineage(["export", name, "--format", "csv", ...url]);
     const lines = csv.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^id,member,generation,.*hp\.x$/);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(completed + 1);
 
     const schedule = JSON.parse((await lineage(["schedule", name, "--json", ...url])).stdout);
     expect(schedule.steps.map((s: { generation: number }) => s.generation)).toEqual([0, 1, 2]);
@@ -107,6 +113,39 @@ describe("lineage command line", () => {
     expect(failing.code).toBe(4);
     expect(failing.stderr).toMatch(/kept failing/);
   }, 120_000);
+
+  it("run: a script that prints no score for an exploit job fails clearly, and the donor's score is not stored", async () => {
+    const name = "cli forgotten score";
+    const file = path.join(dir, "forgotten.json");
+    const x = { init: { kind: "uniform", low: 0, high: 6 }, explore: { kind: "perturb" } };
+    writeFileSync(file, JSON.stringify({ name, metric: "score", populationSize: 2, stop: { maxGenerations: 2 }, maxRetries: 2, exploit: { kind: "truncate", fraction: 0.5 }, hyperparameters: { x } }));
+    expect((await lineage(["create", file, ...url])).code).toBe(0);
+    // Member 0 is the weak one (x = 0, score -9) and finishes first: its next job copies member 1 (x = 3).
+    expect((await lineage(["push", name, "-p", "x=0", ...url])).code).toBe(0);
+    expect((await lineage(["push", name, "-p", "x=3", ...url])).code).toBe(0);
+    const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h"], { FORGET_SCORE: "1" });
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toMatch(/the training command printed no "score" in its LINEAGE_RESULTS line: job \d+ \(member 0, generation 1\) cannot complete without its own "score": score = 0 is inherited from job \d+, the donor this exploit copied/);
+    expect(run.stderr).toMatch(/print this job's own "score" in its LINEAGE_RESULTS line/);
+    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as { jobs: { member: number; generation: number; origin: string; status: string; score: number | null; error: string | null }[] };
+    const exploit = jobs.find((j) => j.generation === 1 && j.member === 0)!;
+    expect(exploit).toMatchObject({ origin: "exploit", status: "crashed", score: null });
+    expect(exploit.error).toMatch(/cannot complete without its own "score"/);
+  }, 120_000);
+
+  it("run: a diverged script's bare NaN (as Python's json.dumps prints it) completes the job as diverged", async () => {
+    expect(parseReport(`{"score": NaN, "a": [Infinity, -Infinity], "s": "NaN stays", "q": "say \\"NaN\\""}`)).toEqual({ score: "NaN", a: ["Infinity", "-Infinity"], s: "NaN stays", q: 'say "NaN"' });
+    expect(() => parseReport("{score: 1}")).toThrow();
+    const name = "cli diverged";
+    const file = path.join(dir, "diverged.json");
+    writeFileSync(file, JSON.stringify({ name, metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, hyperparameters: { x: { init: { kind: "const", value: 1 } } } }));
+    expect((await lineage(["create", file, ...url])).code).toBe(0);
+    const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h"], { DIVERGE: "1" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/diverged/);
+    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as { jobs: { status: string; diverged: boolean; results: Record<string, unknown> }[] };
+    expect(jobs[0]).toMatchObject({ status: "done", diverged: true, results: { score: "NaN", note: "NaN in a string stays" } });
+  }, 60_000);
 });
 
 describe("lineage token", () => {

@@ -86,8 +86,8 @@ export async function main(argv: string[]): Promise<number> {
         experiments.length === 0
           ? "no experiments yet: lineage create FILE.json"
           : table(
-              ["name", "status", "metric", "best", "members", "progress", "running"],
-              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, `${e.generationsDone}/${e.populationSize * e.maxGenerations}`, e.runningJobs]),
+              ["name", "status", "metric", "best", "members", "jobs done", "running"],
+              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, e.generationsDone, e.runningJobs]),
             ),
         experiments,
       );
@@ -99,10 +99,11 @@ export async function main(argv: string[]): Promise<number> {
         const id = Number(args[1]);
         if (!Number.isInteger(id) || id < 1) throw new UsageError(`lineage show: the job id must be a positive integer, got ${JSON.stringify(args[1])}`);
         const job = await client.getJob(id);
+        const { diverged, exploitReason } = job;
         out(
           [
-            `job ${job.id} of ${job.experiment}: member ${job.member}, generation ${job.generation}, attempt ${job.attempt}, ${job.status}`,
-            `origin: ${job.origin}${job.donorJobId ? ` (donor job ${job.donorJobId})` : ""}${job.parentId ? `, parent job ${job.parentId}` : ""}`,
+            `job ${job.id} of ${job.experiment}: member ${job.member}, generation ${job.generation}, attempt ${job.attempt}, ${job.status}${diverged ? " (diverged)" : ""}`,
+            `origin: ${job.origin}${job.donorJobId ? ` (donor job ${job.donorJobId}${exploitReason ? `: ${exploitReason}` : ""})` : ""}${job.parentId ? `, parent job ${job.parentId}` : ""}`,
             `hyperparameters: ${formatValues(job.hyperparameters)}`,
             ...job.mutations.map((m) => `  explore ${m.parameter}: ${JSON.stringify(m.old)} → ${JSON.stringify(m.new)} (${m.operation})`),
             `results: ${formatValues(job.results)}`,
@@ -116,12 +117,21 @@ export async function main(argv: string[]): Promise<number> {
       const jobs = await experiment.jobs();
       const latest = new Map<number, (typeof jobs)[number]>();
       for (const j of jobs) latest.set(j.member, j);
-      const config = experiment.data.config as { metric: string; objective: string; populationSize: number; stop: { maxGenerations: number } };
-      const header = `${experiment.name}: ${experiment.data.status}, ${config.objective} ${config.metric}, ${jobs.filter((j) => j.status === "done").length}/${config.populationSize * config.stop.maxGenerations} generations done`;
+      const config = experiment.data.config as { metric: string; objective: string; stop: { maxGenerations: number; target?: number; maxJobs?: number } };
+      const { maxGenerations, target, maxJobs } = config.stop;
+      // Generation is lineage depth (an exploit jumps to its donor's + 1), so a member may skip
+      // generations: progress is counted in jobs, next to the stopping rules.
+      const stop = [
+        `${maxGenerations} generations`,
+        ...(target !== undefined ? [`${config.metric} ${formatNumber(target)}`] : []),
+        ...(maxJobs !== undefined ? [`${maxJobs} jobs`] : []),
+      ];
+      const done = jobs.filter((j) => j.status === "done").length;
+      const header = `${experiment.name}: ${experiment.data.status}, ${config.objective} ${config.metric}, ${done} jobs done; stop: ${stop.join(", ")}`;
       out(
         `${header}\n${table(
           ["member", "generation", "status", "score", "hyperparameters", "worker"],
-          [...latest.values()].map((j) => [j.member, j.generation, j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
+          [...latest.values()].map((j) => [j.member, j.generation, j.diverged ? "diverged" : j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
         )}`,
         { experiment: experiment.data, jobs },
       );

@@ -5,10 +5,13 @@
 // model_path). The script reports by printing lines to stdout:
 //   LINEAGE_RESULTS {"accuracy": 0.93, "model_path": "/ckpt/7.pt"}   (required, the last one counts)
 //   LINEAGE_METRICS {"step": 100, "accuracy": 0.91}                   (optional, live curves)
-// A non-zero exit (or no LINEAGE_RESULTS line) marks the job crashed.
+// LINEAGE_RESULTS is what this job produced: it must hold the experiment's metric (NaN when
+// training diverged); what the job inherited is kept by the server and is never its score.
+// A non-zero exit (or no LINEAGE_RESULTS line, or one without the metric) marks the job crashed.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Experiment } from "../client";
+import { MetricNotSetError } from "../errors";
 import type { Job } from "../job";
 import { runWorker } from "../worker";
 import { formatNumber } from "./format";
@@ -23,6 +26,37 @@ export function expandCommand(command: string[], job: { id: number; hyperparamet
     }
     return [arg.replaceAll("%j", String(job.id)).replaceAll("%e", experiment)];
   });
+}
+
+/**
+ * A report line's JSON, also with the bare NaN, Infinity and -Infinity that Python's json.dumps
+ * writes: they become "NaN", "Infinity", "-Infinity", the server's way of carrying them.
+ */
+export function parseReport(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    let json = "";
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '"') {
+        // Copy a string literal as it is.
+        let end = i + 1;
+        while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+        json += text.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+      const token = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+      if (token) {
+        json += `"${token}"`;
+        i += token.length - 1;
+      } else {
+        json += c;
+      }
+    }
+    return JSON.parse(json);
+  }
 }
 
 function runScript(command: string[], job: Job, experiment: string): Promise<Record<string, unknown>> {
@@ -47,13 +81,13 @@ function runScript(command: string[], job: Job, experiment: string): Promise<Rec
       const trimmed = line.trim();
       if (trimmed.startsWith(RESULTS_MARKER)) {
         try {
-          results = JSON.parse(trimmed.slice(RESULTS_MARKER.length));
+          results = parseReport(trimmed.slice(RESULTS_MARKER.length)) as Record<string, unknown>;
         } catch {
           badLine = line;
         }
       } else if (trimmed.startsWith(METRICS_MARKER)) {
         try {
-          const { step, ...values } = JSON.parse(trimmed.slice(METRICS_MARKER.length)) as { step: number } & Record<string, number>;
+          const { step, ...values } = parseReport(trimmed.slice(METRICS_MARKER.length)) as { step: number } & Record<string, number>;
           logging.push(job.log(step, values).catch((e: unknown) => console.error(`metrics: ${(e as Error).message}`)));
         } catch {
           console.error(`ignored a malformed ${METRICS_MARKER} line: ${line}`);
@@ -68,6 +102,8 @@ function runScript(command: string[], job: Job, experiment: string): Promise<Rec
       if (code !== 0) return reject(new Error(`${program} exited with ${signal ?? code}`));
       if (badLine) return reject(new Error(`the ${RESULTS_MARKER} line is not JSON: ${badLine}`));
       if (!results || typeof results !== "object") return reject(new Error(`${program} printed no ${RESULTS_MARKER} line`));
+      const notSet = job.metricNotSet(results, `print this job's own ${JSON.stringify(job.metric)} in its ${RESULTS_MARKER} line ("NaN" if training diverged)`);
+      if (notSet) return reject(new MetricNotSetError(`the training command printed no ${JSON.stringify(job.metric)} in its ${RESULTS_MARKER} line: ${notSet.message}`, notSet.metric, notSet.jobId, notSet.sourceJobId));
       resolve(results);
     });
   });
@@ -90,7 +126,8 @@ export async function runCommand(experiment: Experiment, command: string[], opti
       if (outcome === "done") done++;
       else failed++;
       const score = job.results[metric];
-      progress(`job ${job.id} ${outcome}${typeof score === "number" ? ` (${metric} ${formatNumber(score)})` : ""} — ${done} done, ${failed} failed`);
+      const shown = outcome !== "done" ? "" : job.diverged ? ` (diverged: ${metric} ${String(score)})` : typeof score === "number" ? ` (${metric} ${formatNumber(score)})` : "";
+      progress(`job ${job.id} ${outcome}${shown} — ${done} done, ${failed} failed`);
     },
   });
 }

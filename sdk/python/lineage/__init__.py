@@ -7,18 +7,21 @@
         try:
             with experiment.next_job() as job:
                 ...  # train with job.hyperparameters, starting from job.results.get("model_path")
-                job.results["max_accuracy"] = accuracy
+                job.results["max_accuracy"] = accuracy  # this job's own score; float("nan") if it diverged
         except lineage.NoJobError:
             break
 
 Standard library only; Python 3.9 or newer.
 """
+from ._optimizer import apply_hyperparameters
+from ._results import Results
 from .client import Client, Experiment, Job, default_worker_id
 from .errors import (
     ApiError,
     InvalidResultsError,
     LeaseExpiredError,
     LineageError,
+    MetricNotSetError,
     NetworkError,
     NoJobError,
     WaitTimeoutError,
@@ -30,11 +33,14 @@ __all__ = [
     "Client",
     "Experiment",
     "Job",
+    "Results",
+    "apply_hyperparameters",
     "default_worker_id",
     "ApiError",
     "InvalidResultsError",
     "LeaseExpiredError",
     "LineageError",
+    "MetricNotSetError",
     "NetworkError",
     "NoJobError",
     "WaitTimeoutError",

@@ -11,8 +11,10 @@ import traceback
 from typing import Any, Callable, Dict, List, Optional
 
 from ._http import Transport, quote
-from ._values import to_json_value, to_number
-from .errors import ApiError, InvalidResultsError, LeaseExpiredError, LineageError, NoJobError, WaitTimeoutError
+from ._names import snake_keys
+from ._results import Results
+from ._values import to_json_value, to_metric_value
+from .errors import ApiError, InvalidResultsError, LeaseExpiredError, LineageError, MetricNotSetError, NoJobError, WaitTimeoutError
 
 log = logging.getLogger("lineage")
 
@@ -32,6 +34,9 @@ class Client:
     worker in the dashboard (default: ``hostname-pid``). Connection errors and 5xx answers are
     retried ``max_retries`` times with exponential backoff starting at ``backoff`` seconds; 4xx
     answers are never retried and raise ``ApiError``.
+
+    Every dict it returns has snake_case keys (``parent_id``, ``donor_job_id``), except inside
+    what users wrote themselves: hyperparameters, results, metric values and configs keep theirs.
     """
 
     def __init__(
@@ -58,24 +63,30 @@ class Client:
         return f"lineage.Client({self.url!r})"
 
     def request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, query: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
-        """A raw call to the worker HTTP API (``path`` relative to ``/api/v1``)."""
+        """A raw call to the worker HTTP API (``path`` relative to ``/api/v1``); the answer is
+        the server's JSON as it is (camelCase keys)."""
         return self._transport.request(method, path, body, query, **kwargs)
+
+    def _get(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, query: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
+        """A call whose answer is handed to the user: keys in snake_case."""
+        return snake_keys(self.request(method, path, body, query, **kwargs))
 
     def get_experiment(self, name: str) -> "Experiment":
         """The experiment called ``name``; ``ApiError`` with code ``experiment_not_found`` if none."""
-        return Experiment(self, self.request("GET", f"/experiments/{quote(name)}"))
+        return Experiment(self, self._get("GET", f"/experiments/{quote(name)}"))
 
     def create_experiment(self, config: Dict[str, Any]) -> "Experiment":
         """Creates an experiment from its config (the same JSON the dashboard and the HTTP API take)."""
-        return Experiment(self, self.request("POST", "/experiments", to_json_value(dict(config), "config")))
+        return Experiment(self, self._get("POST", "/experiments", to_json_value(dict(config), "config")))
 
     def list_experiments(self) -> List[Dict[str, Any]]:
         """Every experiment, with its progress (a list of dicts)."""
-        return self.request("GET", "/experiments")
+        return self._get("GET", "/experiments")
 
     def get_job(self, job_id: int) -> Dict[str, Any]:
-        """One job as the server sees it (a dict; ``status``, ``results``, ``error``, ...)."""
-        return self.request("GET", f"/jobs/{int(job_id)}")
+        """One job as the server sees it (a dict; ``status``, ``results``, ``error``, ``parent_id``,
+        ``donor_job_id``, ``mutations``, ...)."""
+        return self._get("GET", f"/jobs/{int(job_id)}")
 
 
 class Experiment:
@@ -103,7 +114,7 @@ class Experiment:
         return f"/experiments/{quote(self.name)}"
 
     def refresh(self) -> "Experiment":
-        self.data = self.client.request("GET", self._path)
+        self.data = self.client._get("GET", self._path)
         return self
 
     # --- managing the experiment -------------------------------------------------------------
@@ -114,18 +125,18 @@ class Experiment:
         body: Dict[str, Any] = {"hyperparameters": to_json_value(dict(hyperparameters or {}), "hyperparameters")}
         if member is not None:
             body["member"] = int(member)
-        return self.client.request("POST", f"{self._path}/jobs", body)
+        return self.client._get("POST", f"{self._path}/jobs", body)
 
     def jobs(self, member: Optional[int] = None, status: Optional[str] = None) -> List[Dict[str, Any]]:
         """The experiment's jobs (dicts), optionally only one member's or only one status."""
-        return self.client.request("GET", f"{self._path}/jobs", query={"member": member, "status": status})
+        return self.client._get("GET", f"{self._path}/jobs", query={"member": member, "status": status})
 
     def schedule(self) -> Dict[str, Any]:
         """The best schedule: the hyperparameters along the best job's ancestry, generation 0 first."""
-        return self.client.request("GET", f"{self._path}/schedule")
+        return self.client._get("GET", f"{self._path}/schedule")
 
     def _set_status(self, status: str) -> "Experiment":
-        self.data = self.client.request("POST", f"{self._path}/status", {"status": status})
+        self.data = self.client._get("POST", f"{self._path}/status", {"status": status})
         return self
 
     def pause(self) -> "Experiment":
@@ -162,7 +173,7 @@ class Experiment:
             answer = self.client.request("POST", f"{self._path}/next-job", {"workerId": worker})
             status = answer.get("status")
             if status == "job":
-                return Job(self, answer, heartbeat=heartbeat)
+                return Job(self, dict(answer, job=snake_keys(answer["job"])), heartbeat=heartbeat)
             if status == "done":
                 raise NoJobError(f"experiment {self.name!r} is done; there are no more jobs")
             if status != "wait":
@@ -188,7 +199,8 @@ class Experiment:
         """The worker loop: lease a job, call ``train(job)``, complete it, again, until the
         experiment is done or ``max_jobs`` jobs were completed. Returns the number completed.
 
-        ``train`` sets ``job.results[...]`` (or returns a dict, merged into them). When it raises,
+        ``train`` sets ``job.results[...]`` (or returns a dict, merged into them); NaN or an
+        infinity as the metric completes the job as diverged. When it raises,
         the job is marked crashed with the traceback (the server retries it) and the loop goes
         on; after ``max_consecutive_failures`` crashes in a row the last error is re-raised, so a
         bug does not burn through every member's retries. ``KeyboardInterrupt`` marks the job
@@ -220,9 +232,15 @@ class Experiment:
 
 
 class Job:
-    """A leased job. ``id``, ``member``, ``generation``, ``attempt``, ``hyperparameters``, and
-    ``results``: a dict that starts with what this job continues from (its parent's results,
-    e.g. ``model_path``) and is sent, with what you add, when the job completes."""
+    """A leased job: ``id``, ``member``, ``generation``, ``attempt``, ``hyperparameters``, how it
+    came to be (``origin``: initial, manual, continue or exploit; ``parent_id``: the job whose
+    checkpoint it continues from; after an exploit ``donor_job_id``, ``exploit_reason`` and
+    ``mutations``, what explore changed), and ``results``.
+
+    ``results`` starts with what the job continues from (its parent's results, e.g.
+    ``model_path``; after an exploit, the donor's). Completing the job sends only the keys this
+    job wrote, and refuses to complete it while the experiment's metric is only inherited.
+    """
 
     def __init__(self, experiment: Experiment, answer: Dict[str, Any], heartbeat: bool = True) -> None:
         data = answer["job"]
@@ -234,9 +252,13 @@ class Job:
         self.generation: int = data["generation"]
         self.attempt: int = data.get("attempt", 0)
         self.origin: str = data.get("origin", "")
-        self.parent_id: Optional[int] = data.get("parentId")
+        self.parent_id: Optional[int] = data.get("parent_id")
+        self.donor_job_id: Optional[int] = data.get("donor_job_id")
+        self.exploit_reason: Optional[str] = data.get("exploit_reason")
+        self.mutations: List[Dict[str, Any]] = list(data.get("mutations") or [])
+        self.diverged: bool = bool(data.get("diverged", False))
         self.hyperparameters: Dict[str, Any] = dict(data.get("hyperparameters") or {})
-        self.results: Dict[str, Any] = dict(data.get("results") or {})
+        self._results = Results(data.get("results") or {})
         self.lease_token: str = answer["leaseToken"]
         self.lease_expires_at: str = answer.get("leaseExpiresAt", "")
         self.heartbeat_seconds: float = float(answer.get("heartbeatSeconds", 10))
@@ -254,6 +276,25 @@ class Job:
         if heartbeat:
             self._thread = threading.Thread(target=self._heartbeats, name=f"lineage-heartbeat-{self.id}", daemon=True)
             self._thread.start()
+
+    @property
+    def results(self) -> Results:
+        """The job's results: inherited values to read (``model_path``), and what you set."""
+        return self._results
+
+    @results.setter
+    def results(self, value: Dict[str, Any]) -> None:
+        # A whole new dict: every key in it is this job's.
+        if value is self._results:  # job.results = job.results (e.g. after job.results |= ...)
+            return
+        if not isinstance(value, dict):
+            raise TypeError(f"job.results must be a dict, not {type(value).__name__}")
+        self._results = Results.assigned(value, self._results._inherited)
+
+    @property
+    def metric(self) -> str:
+        """The experiment's metric: the result key this job must set."""
+        return str(self.experiment.config.get("metric", ""))
 
     def __repr__(self) -> str:
         return f"<lineage.Job {self.id} member={self.member} generation={self.generation} attempt={self.attempt}>"
@@ -312,7 +353,9 @@ class Job:
 
         ``step`` counts on across the member's generations. Points are sent in batches (every
         ``metrics_flush_seconds`` or ``metrics_batch_size`` points) and always before the job
-        completes. NaN or Infinity raise ``InvalidResultsError``.
+        completes. NaN and ±Infinity (a diverging loss) are recorded as ``"NaN"``,
+        ``"Infinity"``, ``"-Infinity"``; values that are not numbers raise
+        ``InvalidResultsError``.
         """
         merged: Dict[str, Any] = dict(values or {})
         merged.update(metrics)
@@ -323,7 +366,7 @@ class Job:
         step_value = to_json_value(step, "step")
         if not isinstance(step_value, int) or step_value < 0:
             raise InvalidResultsError(f"step must be a non-negative integer, not {step!r}")
-        point = {"step": step_value, "values": {str(k): to_number(v, f"metric {k!r}") for k, v in merged.items()}}
+        point = {"step": step_value, "values": {str(k): to_metric_value(v, f"metric {k!r}") for k, v in merged.items()}}
         self.check_lease()
         with self._lock:
             self._pending.append(point)
@@ -347,13 +390,21 @@ class Job:
     # --- finishing -----------------------------------------------------------------------------
 
     def complete(self, results: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """Finishes the job with ``job.results`` (updated with ``results`` if given). The results
-        must hold the experiment's metric as a finite number. Returns the finished job (a dict)."""
+        """Finishes the job with the results it set (``job.results``, updated with ``results`` if
+        given); the server keeps the inherited keys this job did not set. The experiment's metric
+        must be set by this job: a number, or NaN / ±Infinity when training diverged (the job is
+        then done and marked diverged, and PBT replaces it). Returns the finished job (a dict).
+
+        Raises ``MetricNotSetError`` (nothing is sent; the job stays leased) when the metric is
+        missing or only inherited, and ``InvalidResultsError`` for values JSON cannot hold.
+        """
         if self._finished:
             raise LineageError(f"job {self.id} is already finished")
         if results:
             self.results.update(results)
-        payload = to_json_value(self.results, "results")  # NaN, Infinity, objects: refused before sending
+        own = self.results.written()
+        self._check_metric(own)
+        payload = to_json_value(own, "results", non_finite="text")  # objects JSON cannot hold: refused before sending
         try:
             self.check_lease()
             self.flush()
@@ -364,7 +415,48 @@ class Job:
             raise
         self._finished = True
         self._stop_heartbeats()
+        self.diverged = bool(answer.get("diverged", self.diverged))
         return answer
+
+    def complete_diverged(self, results: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Finishes the job as diverged (training blew up: NaN loss): its metric is sent as
+        ``"NaN"``, it ranks below every finite score, and PBT replaces the member at its next job
+        instead of retrying the same hyperparameters. ``results`` are sent with it (e.g. the step
+        it reached). The same as setting the metric to ``float("nan")`` and completing."""
+        if self._finished:
+            raise LineageError(f"job {self.id} is already finished")
+        if results:
+            self.results.update(results)
+        if not self.metric:
+            raise LineageError(f"job {self.id}: the experiment's config names no metric")
+        self.results[self.metric] = float("nan")
+        return self.complete()
+
+    def _check_metric(self, own: Dict[str, Any]) -> None:
+        metric = self.metric
+        if not metric or metric in own:
+            return
+        if metric in self.results:
+            value = self.results[metric]
+            if self.origin == "exploit" and self.donor_job_id is not None and self.donor_job_id != self.parent_id:
+                source = f"its parent job {self.parent_id} (this exploit's donor is job {self.donor_job_id})"
+            elif self.origin == "exploit":
+                source = f"job {self.parent_id}, the donor this exploit copied (parent_id {self.parent_id})"
+            elif self.parent_id is not None:
+                source = f"its parent job {self.parent_id}"
+            else:
+                source = "the results the job started with"
+            what = f"job.results[{metric!r}] = {value!r} is inherited from {source}, not this job's score"
+        else:
+            what = f"job.results has no {metric!r}"
+        raise MetricNotSetError(
+            f"job {self.id} (member {self.member}, generation {self.generation}) cannot complete without its own "
+            f"{metric!r}: {what}. Set job.results[{metric!r}] to the score this job reached (or call "
+            f"job.complete_diverged() if training diverged); nothing was sent.",
+            metric,
+            self.id,
+            self.parent_id if metric in self.results else None,
+        )
 
     def fail(self, error: Any = "") -> Dict[str, Any]:
         """Gives the job up: it is marked crashed with ``error`` (text; an exception is formatted
@@ -389,7 +481,7 @@ class Job:
     def _finish(self, action: str, body: Dict[str, Any], expected: str) -> Dict[str, Any]:
         self._finishing = True
         try:
-            return self.client.request("POST", f"{self._path}/{action}", body)
+            return self.client._get("POST", f"{self._path}/{action}", body)
         except LeaseExpiredError:
             # A retried call whose first attempt got through (its answer was lost on the way
             # back) finds the lease already over: if this attempt of the job ended as asked, by
@@ -402,7 +494,7 @@ class Job:
                 job is not None
                 and job.get("status") == expected
                 and job.get("attempt") == self.attempt
-                and job.get("workerId") == self.data.get("workerId")
+                and job.get("worker_id") == self.data.get("worker_id")
             ):
                 return job
             raise
@@ -425,8 +517,9 @@ class Job:
             except LeaseExpiredError:
                 raise
             except (InvalidResultsError, ApiError) as error:
-                # The results cannot be accepted (NaN, metric missing, ...): the job would
-                # otherwise sit leased until its lease ran out. Mark it crashed and say why.
+                # The results cannot be accepted (metric not set by this job, a value JSON cannot
+                # hold, refused by the server): the job would otherwise sit leased until its
+                # lease ran out. Mark it crashed and say why.
                 self._fail_quietly(error)
                 raise
             return False

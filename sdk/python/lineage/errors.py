@@ -63,5 +63,18 @@ class NetworkError(LineageError, ConnectionError):
 
 
 class InvalidResultsError(LineageError, ValueError):
-    """Results or metrics that cannot be sent: NaN, Infinity, or a value JSON cannot hold.
-    Raised before anything is sent."""
+    """Results or metrics that cannot be sent: a value JSON cannot hold (an object, a key that
+    is not a string, NaN in a config). Raised before anything is sent."""
+
+
+class MetricNotSetError(InvalidResultsError):
+    """The job is being completed without its own score: the experiment's metric is missing from
+    ``job.results``, or is only the value the job inherited (from its parent, or after an exploit
+    from its donor). Raised before anything is sent; ``metric`` names the key and ``source_job_id``
+    the job the inherited value came from (None if there was none)."""
+
+    def __init__(self, message: str, metric: str, job_id: int, source_job_id: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.metric = metric
+        self.job_id = job_id
+        self.source_job_id = source_job_id

@@ -137,3 +137,20 @@ def config(name: str, **overrides: Any) -> Dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+def exploit_job(client: lineage.Client, prefix: str, **overrides: Any):
+    """An experiment of two members in which member 0 (score 0.1) copies member 1 (score 0.9,
+    `model_path` "/ckpt/donor"): returns (experiment, the leased exploit job, the donor's job id)."""
+    settings: Dict[str, Any] = dict(populationSize=2, stop={"maxGenerations": 3}, exploit={"kind": "truncate", "fraction": 0.5})
+    settings.update(overrides)
+    experiment = client.create_experiment(config(unique_name(prefix), **settings))
+    first, second = experiment.next_job(), experiment.next_job()
+    by_member = {first.member: first, second.member: second}
+    by_member[0].complete({"accuracy": 0.1, "model_path": "/ckpt/weak"})
+    by_member[1].complete({"accuracy": 0.9, "model_path": "/ckpt/donor"})
+    job = experiment.next_job()
+    if job.origin != "exploit":
+        job.fail("not the exploit job the test needs")
+        raise AssertionError(f"expected member 0 to copy member 1, got {job.origin} job {job.id} of member {job.member}")
+    return experiment, job, by_member[1].id

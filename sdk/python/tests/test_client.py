@@ -11,7 +11,10 @@ class ExperimentTests(unittest.TestCase):
 
     def test_create_get_list(self):
         name = support.unique_name("create get list")
-        created = self.client.create_experiment(support.config(name, populationSize=2))
+        stop = {"maxGenerations": 4, "target": 0.99, "maxJobs": 50}  # every stopping rule passes through
+        created = self.client.create_experiment(support.config(name, populationSize=2, stop=stop))
+        self.assertEqual(created.config["stop"], stop)
+        self.assertEqual(self.client.get_experiment(name).config["stop"], stop)
         self.assertIsInstance(created, lineage.Experiment)
         self.assertEqual(created.name, name)
         self.assertEqual(created.status, "running")

@@ -51,7 +51,7 @@ class JobTests(unittest.TestCase):
         self.assertTrue(job.finished)
         done = self.client.get_job(job.id)
         self.assertEqual(done["status"], "done")
-        self.assertEqual(done["workerId"], "py-test-worker")
+        self.assertEqual(done["worker_id"], "py-test-worker")
         self.assertEqual(done["results"], {"accuracy": 0.5, "model_path": "/tmp/checkpoints/0.json"})
         self.assertEqual(done["score"], 0.5)
         # The heartbeat thread is gone once the job is finished.
@@ -116,39 +116,48 @@ class JobTests(unittest.TestCase):
         results = self.client.get_job(job.id)["results"]
         self.assertEqual(results, {"accuracy": 0.875, "per_class": [0.5, 1.0], "shape": [2, 3]})
 
-    def test_nan_is_refused_before_sending(self):
-        experiment = self.experiment("nan")
+    def test_values_json_cannot_hold_are_refused_before_sending(self):
+        experiment = self.experiment("not json")
         job = experiment.next_job()
         with self.assertRaises(lineage.InvalidResultsError) as caught:
-            job.complete({"accuracy": float("nan")})
-        self.assertIn("results['accuracy']", str(caught.exception))
-        self.assertIn("nan", str(caught.exception))
+            job.complete({"accuracy": 1.0, "nested": {"x": [1, object()]}})
+        self.assertIn("results['nested']['x'][1]", str(caught.exception))
         with self.assertRaises(lineage.InvalidResultsError):
-            job.log(1, loss=float("inf"))
+            job.log(1, loss="low")
         with self.assertRaises(lineage.InvalidResultsError):
-            job.complete({"accuracy": 1.0, "nested": {"x": [1, float("-inf")]}})
-        with self.assertRaises(lineage.InvalidResultsError):
-            job.complete({"accuracy": 1.0, "nested": object()})
+            experiment.add_job(hyperparameters={"learning_rate": float("nan")})  # NaN means "diverged" in results only
         # Nothing was sent: the job is still running, and can finish properly.
         self.assertEqual(self.client.get_job(job.id)["status"], "running")
         job.results = {}
         job.complete({"accuracy": 1.0})
         self.assertEqual(self.client.get_job(job.id)["status"], "done")
 
-    def test_nan_in_a_with_block_crashes_the_job_with_the_reason(self):
-        experiment = self.experiment("nan in with")
+    def test_a_value_json_cannot_hold_in_a_with_block_crashes_the_job_with_the_reason(self):
+        experiment = self.experiment("not json in with")
         with self.assertRaises(lineage.InvalidResultsError):
             with experiment.next_job() as job:
-                job.results["accuracy"] = float("nan")
+                job.results["accuracy"] = 0.5
+                job.results["model"] = object()
         crashed = self.client.get_job(job.id)
         self.assertEqual(crashed["status"], "crashed")
-        self.assertIn("nan", crashed["error"])
+        self.assertIn("results['model']", crashed["error"])
 
-    def test_missing_metric_is_an_api_error_and_crashes_the_job(self):
+    def test_missing_metric_is_refused_before_sending_and_crashes_the_job_in_a_with_block(self):
         experiment = self.experiment("no metric")
-        with self.assertRaises(lineage.ApiError) as caught:
+        with self.assertRaises(lineage.MetricNotSetError) as caught:
             with experiment.next_job() as job:
                 job.results["loss"] = 0.1
+        self.assertIn("job.results has no 'accuracy'", str(caught.exception))
+        crashed = self.client.get_job(job.id)
+        self.assertEqual(crashed["status"], "crashed")
+        self.assertIn("cannot complete without its own 'accuracy'", crashed["error"])
+        self.assertEqual(crashed["results"], {})
+
+    def test_a_metric_the_server_refuses_is_an_api_error(self):
+        experiment = self.experiment("bad metric")
+        with self.assertRaises(lineage.ApiError) as caught:
+            with experiment.next_job() as job:
+                job.results["accuracy"] = "high"
         self.assertEqual(caught.exception.status, 400)
         self.assertEqual(caught.exception.code, "invalid_metric")
         self.assertEqual(self.client.get_job(job.id)["status"], "crashed")
@@ -223,7 +232,8 @@ class JobTests(unittest.TestCase):
             job.log(1, accuracy=0.1)
 
     def test_run_worker(self):
-        experiment = self.experiment("run worker", populationSize=2, stop={"maxGenerations": 3})
+        # No exploit: every member goes through every generation (an exploit would skip ahead).
+        experiment = self.experiment("run worker", populationSize=2, stop={"maxGenerations": 3}, exploit={"kind": "none"})
         seen = []
 
         def train(job):

@@ -201,6 +201,42 @@ class ValuesTests(unittest.TestCase):
         with self.assertRaises(ValueError):  # InvalidResultsError is a ValueError too
             to_json_value(float("nan"))
 
+    def test_non_finite_results_and_metrics_are_written_as_the_servers_strings(self):
+        from lineage._values import to_json_value, to_metric_value
+        import json
+
+        converted = to_json_value({"loss": float("nan"), "up": [float("inf")], "down": {"x": float("-inf")}}, "results", non_finite="text")
+        self.assertEqual(converted, {"loss": "NaN", "up": ["Infinity"], "down": {"x": "-Infinity"}})
+        json.dumps(converted, allow_nan=False)  # valid JSON, unlike json.dumps(float("nan"))
+        self.assertEqual(to_metric_value(float("nan"), "loss"), "NaN")
+        self.assertEqual(to_metric_value(float("-inf"), "loss"), "-Infinity")
+        self.assertEqual(to_metric_value(0.5, "loss"), 0.5)
+        for bad in ["0.5", None, True, [1.0]]:
+            with self.assertRaises(lineage.InvalidResultsError):
+                to_metric_value(bad, "loss")
+
+
+class NamesTests(unittest.TestCase):
+    def test_server_keys_become_snake_case_but_user_data_keeps_its_keys(self):
+        from lineage._names import snake_keys
+
+        job = {
+            "id": 3, "parentId": 2, "donorJobId": 2, "exploitReason": "bottom quantile", "workerId": "w",
+            "hyperparameters": {"learningRate": 0.1, "nested": {"keepMe": 1}},
+            "results": {"maxAccuracy": 0.9, "modelPath": "/m"},
+            "mutations": [{"parameter": "learningRate", "old": {"aB": 1}, "new": {"aB": 2}, "operation": "perturb*1.2"}],
+        }
+        self.assertEqual(snake_keys(job), {
+            "id": 3, "parent_id": 2, "donor_job_id": 2, "exploit_reason": "bottom quantile", "worker_id": "w",
+            "hyperparameters": {"learningRate": 0.1, "nested": {"keepMe": 1}},
+            "results": {"maxAccuracy": 0.9, "modelPath": "/m"},
+            "mutations": [{"parameter": "learningRate", "old": {"aB": 1}, "new": {"aB": 2}, "operation": "perturb*1.2"}],
+        })
+        experiment = {"lastEventSeq": 4, "config": {"populationSize": 2, "stop": {"maxGenerations": 3}}}
+        self.assertEqual(snake_keys(experiment), {"last_event_seq": 4, "config": {"populationSize": 2, "stop": {"maxGenerations": 3}}})
+        schedule = {"schedule": {"bestJobId": 9, "steps": [{"jobId": 9, "hyperparameters": {"lR": 1}}]}}
+        self.assertEqual(snake_keys(schedule), {"schedule": {"best_job_id": 9, "steps": [{"job_id": 9, "hyperparameters": {"lR": 1}}]}})
+
 
 if __name__ == "__main__":
     unittest.main()
