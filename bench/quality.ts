@@ -25,12 +25,20 @@ export interface QualityBenchOptions {
   toyGenerations: number;
   /** LR toy: training steps per member (Ray's example stops at 1000 iterations). */
   lrMaxSteps: number;
+  /** Reproducibility runs: generations of the LR toy (long enough for many exploits). */
+  reproducibilityGenerations: number;
   log?: (line: string) => void;
 }
 
-export const FULL_QUALITY_OPTIONS: QualityBenchOptions = { seeds: 20, toyGenerations: 40, lrMaxSteps: 1000 };
+export const FULL_QUALITY_OPTIONS: QualityBenchOptions = { seeds: 20, toyGenerations: 40, lrMaxSteps: 1000, reproducibilityGenerations: 30 };
 
-export const TOY_VARIANTS = ["pbt", "grid", "explore-only", "exploit-only"] as const;
+/**
+ * The paper's figure trains both members every generation and then exploits and explores: sync
+ * mode. "pbt-async" is the same PBT in async mode driven by one sequential worker, where each
+ * decision copies the freshest checkpoint and the two members leapfrog along one lineage (one job
+ * per generation instead of two).
+ */
+export const TOY_VARIANTS = ["pbt", "grid", "explore-only", "exploit-only", "pbt-async"] as const;
 export type ToyVariant = (typeof TOY_VARIANTS)[number];
 
 export interface Summary {
@@ -113,13 +121,14 @@ async function drive(
 
 export function toyConfig(name: string, variant: ToyVariant, seed: number, generations: number): ExperimentConfigInput {
   const base = toyExperiment(name, { pbt: true, seed, maxGenerations: generations });
-  const explored = variant === "pbt" || variant === "explore-only";
-  const exploits = variant === "pbt" || variant === "exploit-only";
+  const explored = variant === "pbt" || variant === "pbt-async" || variant === "explore-only";
+  const exploits = variant === "pbt" || variant === "pbt-async" || variant === "exploit-only";
   const h = explored
     ? { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "resample", probability: 0.25 } }
     : { init: { kind: "uniform", low: 0, high: 1 } };
   return {
     ...base,
+    mode: variant === "pbt-async" ? "async" : "sync",
     exploit: exploits ? { kind: "truncate", fraction: 0.5 } : { kind: "none" },
     hyperparameters: { h0: h, h1: h } as ExperimentConfigInput["hyperparameters"],
   };
@@ -215,13 +224,10 @@ export function runLrRandom(seed: number, maxSteps: number): LrRun {
 // interleave in a seeded random order, in sync and in async mode. Training noise is seeded by a
 // job's lineage, so a job's result depends on its lineage and hyperparameters alone.
 
-/** Generations of the reproducibility runs: long enough for many exploits, short enough to run 20 seeds. */
-const REPRODUCIBILITY_GENERATIONS = 30;
-
 /** The records a run made: member, generation, hyperparameters and parent (by member and generation; ids depend on timing). */
-async function lrRecords(scheduler: Scheduler, mode: "sync" | "async", seed: number, workers: number, timing: number): Promise<string[]> {
+async function lrRecords(scheduler: Scheduler, mode: "sync" | "async", seed: number, generations: number, workers: number, timing: number): Promise<string[]> {
   const name = `lr ${mode} seed ${seed} workers ${workers} ${Math.random().toString(36).slice(2, 8)}`;
-  const config = { ...lrConfig(name, seed, REPRODUCIBILITY_GENERATIONS * LR_STEPS_PER_JOB), mode };
+  const config = { ...lrConfig(name, seed, generations * LR_STEPS_PER_JOB), mode };
   await scheduler.createExperiment(experimentConfigSchema.parse(config) as never);
   const order = rngFor(timing, "timing");
   const leased: { job: BenchJob; leaseToken: string }[] = [];
@@ -273,7 +279,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     benchmark: "quality",
     date: new Date().toISOString(),
     machine: machine(),
-    options: { seeds: opts.seeds, toyGenerations: opts.toyGenerations, lrMaxSteps: opts.lrMaxSteps },
+    options: { seeds: opts.seeds, toyGenerations: opts.toyGenerations, lrMaxSteps: opts.lrMaxSteps, reproducibilityGenerations: opts.reproducibilityGenerations },
     toy: [],
     lrSchedule: [],
     reproducibility: [],
@@ -310,8 +316,8 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
       const diffs: number[] = [];
       const sizes: number[] = [];
       for (const seed of seeds) {
-        const one = await lrRecords(scheduler, mode, seed, 1, seed);
-        const eight = await lrRecords(scheduler, mode, seed, 8, seed + 1000);
+        const one = await lrRecords(scheduler, mode, seed, opts.reproducibilityGenerations, 1, seed);
+        const eight = await lrRecords(scheduler, mode, seed, opts.reproducibilityGenerations, 8, seed + 1000);
         diffs.push(differing(one, eight));
         sizes.push(one.length);
       }
@@ -346,7 +352,7 @@ export function formatQualityResults(r: QualityResults): string {
       ]),
     ),
     "",
-    `Reproducibility: the LR toy (${REPRODUCIBILITY_GENERATIONS} generations) run by 1 sequential worker and by 8 workers interleaved in a random order`,
+    `Reproducibility: the LR toy (${r.options.reproducibilityGenerations} generations) run by 1 sequential worker and by 8 workers interleaved in a random order`,
     table(
       ["mode", "identical records", "mean records", "mean records differing"],
       r.reproducibility.map((x) => [x.mode, `${x.identical}/${x.runs}`, x.meanRecords, x.meanDiffering]),
@@ -405,6 +411,7 @@ if (isMain(import.meta.url)) {
     seeds: positiveInt("seeds", values.seeds as string | undefined, FULL_QUALITY_OPTIONS.seeds),
     toyGenerations: positiveInt("toy-generations", values["toy-generations"] as string | undefined, FULL_QUALITY_OPTIONS.toyGenerations),
     lrMaxSteps: positiveInt("lr-max-steps", values["lr-max-steps"] as string | undefined, FULL_QUALITY_OPTIONS.lrMaxSteps),
+    reproducibilityGenerations: FULL_QUALITY_OPTIONS.reproducibilityGenerations,
   });
   console.log("\n" + formatQualityResults(results));
   if (typeof values.out === "string") console.log(`\nwrote ${writeResults(values.out, results)}`);

@@ -45,8 +45,8 @@ describe("bench smoke", () => {
   }, 180_000);
 
   it("quality: the toy problem's variants and the LR-schedule toy", async () => {
-    const r = await runQualityBench({ seeds: 1, toyGenerations: 8, lrMaxSteps: 40, log: quiet });
-    expect(r.toy.map((t) => t.variant)).toEqual(["pbt", "grid", "explore-only", "exploit-only"]);
+    const r = await runQualityBench({ seeds: 1, toyGenerations: 8, lrMaxSteps: 40, reproducibilityGenerations: 8, log: quiet });
+    expect(r.toy.map((t) => t.variant)).toEqual(["pbt", "grid", "explore-only", "exploit-only", "pbt-async"]);
     for (const t of r.toy) {
       expect(t.perSeed).toHaveLength(1);
       // Q = 1.2 − |θ|² starts at 1.2 − 1.62 and can only approach 1.2.
@@ -55,7 +55,9 @@ describe("bench smoke", () => {
     }
     // Grid search with the paper's fixed h cannot beat PBT on this problem.
     expect(r.toy.find((t) => t.variant === "pbt")!.finalQ.mean).toBeGreaterThan(r.toy.find((t) => t.variant === "grid")!.finalQ.mean);
-    expect(r.lrSchedule.map((l) => l.method)).toEqual(["pbt", "random-search"]);
+    expect(r.lrSchedule.map((l) => l.method)).toEqual(["pbt", "pbt-2-crashing", "random-search"]);
+    // The same seed with 1 worker and 8 interleaved workers: sync makes identical records.
+    expect(r.reproducibility.find((x) => x.mode === "sync")).toMatchObject({ runs: 1, identical: 1, meanDiffering: 0 });
     for (const l of r.lrSchedule) expect(l.bestAccuracy.min).toBeGreaterThanOrEqual(0);
     expect(formatQualityResults(r)).toMatch(/pbt/);
   }, 180_000);

@@ -105,7 +105,7 @@ function ExperimentTable({ experiments }: { experiments: ExperimentSummary[] }) 
 
 function ExperimentRow({ experiment: e }: { experiment: ExperimentSummary }) {
   const totalGenerations = e.populationSize * e.maxGenerations;
-  const progress = totalGenerations > 0 ? Math.min(1, e.generationsDone / totalGenerations) : 0;
+  const progress = e.status === "done" ? 1 : totalGenerations > 0 ? Math.min(1, e.generationsReached / totalGenerations) : 0;
   return (
     <tr className="hover:bg-zinc-50 dark:hover:bg-zinc-900/50">
       <th scope="row" className={`${td} text-left font-medium`}>
@@ -131,9 +131,10 @@ function ExperimentRow({ experiment: e }: { experiment: ExperimentSummary }) {
           <div aria-hidden className="h-1.5 w-20 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
             <div className="h-full bg-emerald-500" style={{ width: `${progress * 100}%` }} />
           </div>
-          <span className="tabular-nums" title="generations finished / total generations">
-            {e.generationsDone}/{totalGenerations}
+          <span className="tabular-nums" title="generations reached by the members' lineages / population × generations">
+            {e.generationsReached}/{totalGenerations}
           </span>
+          <span className="text-zinc-500 tabular-nums dark:text-zinc-400">· {e.jobsDone} jobs</span>
         </div>
       </td>
       <td className={tdNumber}>{e.runningJobs}</td>

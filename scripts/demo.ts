@@ -245,7 +245,6 @@ async function createExperiment(url: string): Promise<string> {
 
 interface Summary {
   jobsDone: number;
-  jobsTotal: number;
   running: number;
   crashed: number;
   generationsDone: number;
@@ -259,10 +258,11 @@ function summarize(jobs: JobView[], populationSize: number, maxGenerations: numb
   const generation0 = done.filter((j) => j.generation === 0);
   const furthest = new Map<number, number>();
   for (const j of done) furthest.set(j.member, Math.max(furthest.get(j.member) ?? 0, j.generation + 1));
-  const generationsDone = furthest.size < populationSize ? 0 : Math.min(...furthest.values());
+  // The depth every member's lineage has reached (a copy jumps with its donor, so the number of
+  // jobs is no measure of progress).
+  const generationsDone = furthest.size < populationSize ? 0 : Math.min(maxGenerations, ...furthest.values());
   return {
     jobsDone: done.length,
-    jobsTotal: populationSize * maxGenerations,
     running: jobs.filter((j) => j.status === "running").length,
     crashed: jobs.filter((j) => j.status === "crashed").length,
     generationsDone,
@@ -337,7 +337,7 @@ async function main() {
       await Promise.all(workers.map((w) => stopChild(w.name, w.child, w.exited)));
       if (server) await stopChild("server", server.child, server.exited, 15_000);
       if (summary) {
-        console.log(`\n${name}: ${summary.jobsDone} of ${summary.jobsTotal} jobs done in ${elapsed(started)} with ${options.workers} workers.`);
+        console.log(`\n${name}: ${summary.jobsDone} jobs done in ${elapsed(started)} with ${options.workers} workers.`);
         console.log(`Best max_accuracy of generation 0: ${fmt(summary.generation0Best)}`);
         if (summary.best) {
           const b = summary.best;
@@ -390,7 +390,7 @@ async function main() {
       const s = await fetchSummary();
       if (s) {
         console.log(
-          `[${elapsed(started)}] generation ${s.generationsDone}/${options.generations} · ${s.jobsDone}/${s.jobsTotal} jobs done · ${s.running} running` +
+          `[${elapsed(started)}] generation ${s.generationsDone}/${options.generations} · ${s.jobsDone} jobs done · ${s.running} running` +
             `${s.crashed ? ` · ${s.crashed} crashed` : ""} · best max_accuracy ${fmt(s.best?.score)} (generation 0 best ${fmt(s.generation0Best)})`,
         );
       }

@@ -39,7 +39,8 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
     if (status === "done" && !window.confirm(`Stop "${experiment.name}"? Queued jobs are pruned; it cannot be resumed.`)) return;
     setStatus.mutate({ name: experiment.name, status });
   };
-  const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0;
+  // Lineage depth reached, not jobs: a copy jumps with its donor, so the number of jobs varies.
+  const fraction = experiment.status === "done" ? 1 : progress.total > 0 ? Math.min(1, progress.reached / progress.total) : 0;
   const bestJob = best ? overview.jobs.find((j) => j.id === best.jobId) : undefined;
 
   return (
@@ -125,17 +126,18 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
             <div className="flex items-center gap-2">
               <div
                 role="progressbar"
-                aria-label="Generations finished"
+                aria-label="Generations reached"
                 aria-valuemin={0}
                 aria-valuemax={progress.total}
-                aria-valuenow={progress.done}
+                aria-valuenow={progress.reached}
                 className="h-2 w-24 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
               >
                 <div className="h-full bg-emerald-500 transition-[width]" style={{ width: `${fraction * 100}%` }} />
               </div>
-              <span className="tabular-nums" data-testid="progress">
-                {progress.done}/{progress.total}
+              <span className="tabular-nums" data-testid="progress" title="generations reached by the members' lineages / population × generations">
+                {progress.reached}/{progress.total}
               </span>
+              <span className="text-zinc-500 tabular-nums dark:text-zinc-400">· {progress.done} jobs</span>
             </div>
           </dd>
         </div>

@@ -5,6 +5,7 @@
 //     redraw only what changed, also when a refetched snapshot replaces the whole overview.
 // And one rule keeps it correct: a snapshot answered before an event must not undo what the
 // event showed, so events newer than the snapshot are kept and applied again over it.
+import { depthReached } from "@/server/pbt/member";
 import type { LiveEvent, LiveHeartbeat } from "../live/socket";
 import type { JobNode, MemberRow, Overview } from "./types";
 
@@ -97,6 +98,9 @@ export class LiveOverview {
       else if (status === "queued") p.queued += delta;
       else if (status === "crashed") p.crashed += delta;
     };
+    const reach = (delta: number) => {
+      if (delta !== 0) (progress ??= { ...shown.progress }).reached += delta;
+    };
     const setRow = (member: number, change: (row: MemberRow) => MemberRow | null) => {
       const i = this.memberIndex.get(member);
       if (i === undefined) return;
@@ -155,7 +159,11 @@ export class LiveOverview {
         jobsW()[at] = { ...job, status, score, diverged };
         setRow(job.member, (row) => {
           if (row.jobId !== job.id) return null;
-          if (status === "done") return { ...row, status, score, diverged, scoreGeneration: job.generation };
+          if (status === "done") {
+            const maxGenerations = experiment.config.stop.maxGenerations;
+            reach(depthReached(job.generation, maxGenerations) - depthReached(row.scoreGeneration, maxGenerations));
+            return { ...row, status, score, diverged, scoreGeneration: job.generation };
+          }
           if (status === "running" && typeof d.workerId === "string") return { ...row, status, workerId: d.workerId };
           return { ...row, status, crashes: row.crashes + (status === "crashed" ? 1 : 0) };
         });

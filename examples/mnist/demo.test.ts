@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+import { expectCompleteLineages, type LineageJob } from "../../server/testing/lineages";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "lineage-mnist-demo-"));
@@ -52,9 +53,8 @@ describe("npm run demo", () => {
     expect(experiment.status).toBe("done");
     const jobs = (await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent("MNIST demo test")}/jobs`)).json()) as Job[];
     const done = jobs.filter((j) => j.status === "done");
-    for (let member = 0; member < 4; member++) {
-      expect(done.filter((j) => j.member === member).map((j) => j.generation).sort(), `member ${member}`).toEqual([0, 1, 2]);
-    }
+    // Every member's lineage reached generation 2 (a copy jumps with its donor, skipping generations).
+    expectCompleteLineages(jobs as unknown as LineageJob[], 4, 3);
     const best = done.reduce((a, j) => (j.score! > a.score! ? j : a));
     expect(best.score).toBeGreaterThan(0.3); // 900 examples of training: well above chance (0.1)
     expect(best.results.max_accuracy).toBe(best.score);

@@ -106,9 +106,8 @@ export function makeTrain(settings: MnistSettings) {
       if (sinceLog >= settings.logEvery || end) {
         last = model.evaluate(validation, settings.validationLimit);
         if (last.accuracy > maxAccuracy) maxAccuracy = last.accuracy;
-        // The API takes finite numbers only: a diverged run's NaN loss is left out of the point.
-        const point = { accuracy: last.accuracy, loss: last.loss, train_accuracy: trainCorrect / trainCount, train_loss: trainLoss / trainCount };
-        await job.log(step, Object.fromEntries(Object.entries(point).filter(([, v]) => Number.isFinite(v))));
+        // A diverged run's NaN loss is sent as "NaN" (the SDK writes non-finite values that way).
+        await job.log(step, { accuracy: last.accuracy, loss: last.loss, train_accuracy: trainCorrect / trainCount, train_loss: trainLoss / trainCount });
         trainLoss = trainCorrect = trainCount = sinceLog = 0;
         // Let heartbeats and signals through between chunks of training.
         await new Promise((r) => setImmediate(r));
@@ -124,7 +123,7 @@ export function makeTrain(settings: MnistSettings) {
     return {
       max_accuracy: maxAccuracy,
       accuracy: last.accuracy,
-      loss: Number.isFinite(last.loss) ? last.loss : null,
+      loss: last.loss,
       model_path: modelPath,
       step,
       examples_seen: examplesSeen,

@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
           ? "no experiments yet: lineage create FILE.json"
           : table(
               ["name", "status", "metric", "best", "members", "jobs done", "running"],
-              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, e.generationsDone, e.runningJobs]),
+              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, e.jobsDone, e.runningJobs]),
             ),
         experiments,
       );

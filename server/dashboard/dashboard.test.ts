@@ -37,8 +37,10 @@ describeEachDatabase("dashboard read models", (kind) => {
   it("gives one row per member, progress and a best lineage back to generation 0", async () => {
     const overview = await experimentOverview(s.database.prisma, "pbt");
     expect(overview.members.map((m) => m.member)).toEqual([0, 1, 2, 3]);
-    expect(overview.progress).toMatchObject({ done: 20, total: 20, running: 0, queued: 0 });
-    expect(overview.jobs).toHaveLength(20);
+    // Every member reached generation 4; a copy jumps with its donor, so the number of jobs varies.
+    const jobs = await s.scheduler.listJobs("pbt");
+    expect(overview.progress).toMatchObject({ done: jobs.length, reached: 20, total: 20, running: 0, queued: 0 });
+    expect(overview.jobs).toHaveLength(jobs.length);
     for (const row of overview.members) {
       expect(row.generation).toBe(4);
       expect(row.status).toBe("done");
@@ -62,7 +64,7 @@ describeEachDatabase("dashboard read models", (kind) => {
     expect(curves.metrics).toEqual(["score", "loss"]);
     expect(curves.x).toBe("step");
     expect(curves.series.map((c) => c.member)).toEqual([0, 1, 2, 3]);
-    expect(curves.totalPoints).toBe(60);
+    expect(curves.totalPoints).toBe(3 * (await s.scheduler.listJobs("pbt")).length);
     const overview = await experimentOverview(s.database.prisma, "pbt");
     const depth = (id: number): number => {
       const parent = overview.jobs.find((j) => j.id === id)!.parentId;

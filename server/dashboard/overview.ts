@@ -4,6 +4,7 @@
 import { LineageError } from "../api/errors";
 import type { PrismaClient } from "../db/generated/client";
 import type { ExperimentConfig, ExploitReason, JobOrigin, JobStatus } from "../pbt/config";
+import { depthReached } from "../pbt/member";
 import { toExperimentView, type ExperimentView } from "../scheduler/views";
 import { bestLineage, type BestLineage } from "./lineage";
 
@@ -45,8 +46,14 @@ export interface MemberRow {
 }
 
 export interface Progress {
-  /** Finished generations, out of populationSize × maxGenerations. */
+  /** Finished jobs. */
   done: number;
+  /**
+   * How deep the members' lineages reach, summed over the population: each member counts its
+   * latest finished generation + 1 (at most maxGenerations), out of populationSize × maxGenerations.
+   * A copy jumps with its donor, so this, not the number of jobs, says how far the run is.
+   */
+  reached: number;
   total: number;
   running: number;
   queued: number;
@@ -92,7 +99,7 @@ export async function experimentOverview(prisma: PrismaClient, name: string): Pr
   }));
 
   const members = new Map<number, MemberRow>();
-  const progress: Progress = { done: 0, total: config.populationSize * config.stop.maxGenerations, running: 0, queued: 0, crashed: 0 };
+  const progress: Progress = { done: 0, reached: 0, total: config.populationSize * config.stop.maxGenerations, running: 0, queued: 0, crashed: 0 };
   for (const j of rows) {
     const status = j.status as JobStatus;
     if (status === "done") progress.done++;
@@ -123,6 +130,7 @@ export async function experimentOverview(prisma: PrismaClient, name: string): Pr
     members.set(j.member, m);
   }
 
+  for (const m of members.values()) progress.reached += depthReached(m.scoreGeneration, config.stop.maxGenerations);
   return {
     experiment,
     progress,

@@ -85,6 +85,15 @@ export function settledGeneration(state: MemberState, config: Pick<ExperimentCon
 }
 
 /**
+ * How far a member has come toward the stopping rule: its latest finished generation + 1 (the
+ * training segments behind its latest checkpoint), at most maxGenerations. Progress summed over the
+ * population; a copy jumps with its donor, so this, not the number of jobs, says how far a run is.
+ */
+export function depthReached(latestDoneGeneration: number | null, maxGenerations: number): number {
+  return latestDoneGeneration === null ? 0 : Math.min(maxGenerations, latestDoneGeneration + 1);
+}
+
+/**
  * A new member's generation-0 hyperparameters. Each member draws from its own stream, so member
  * 3 gets the same values whether it is created first or last.
  */

@@ -2,6 +2,7 @@
 import { randomInt } from "node:crypto";
 import { LineageError } from "../api/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
+import { depthReached } from "../pbt/member";
 import { withExperiment } from "./experimentLock";
 import { toExperimentView, type ExperimentView } from "./views";
 import type { SchedulerDeps } from "./deps";
@@ -15,8 +16,13 @@ export interface ExperimentSummary {
   populationSize: number;
   maxGenerations: number;
   members: number;
-  /** Finished jobs; the experiment is complete at populationSize × maxGenerations. */
-  generationsDone: number;
+  /** Finished jobs. */
+  jobsDone: number;
+  /**
+   * Lineage depth reached, summed over members (each at most maxGenerations): the run is complete
+   * at populationSize × maxGenerations.
+   */
+  generationsReached: number;
   runningJobs: number;
   bestScore: number | null;
   createdAt: string;
@@ -66,7 +72,12 @@ export async function listExperiments(deps: SchedulerDeps): Promise<ExperimentSu
            (COUNT(*) FILTER (WHERE status = 'running'))::int AS running,
            MAX(score) AS max, MIN(score) AS min
     FROM "Job" GROUP BY "experimentId"`;
+  const depths = await deps.prisma.$queryRaw<{ experimentId: number; generation: number }[]>`
+    SELECT "experimentId", MAX(generation)::int AS generation FROM "Job" WHERE status = 'done' GROUP BY "experimentId", member`;
   const byId = new Map(stats.map((s) => [s.experimentId, s]));
+  const maxGenerations = new Map(experiments.map((e) => [e.id, (e.config as unknown as ExperimentConfig).stop.maxGenerations]));
+  const reached = new Map<number, number>();
+  for (const d of depths) reached.set(d.experimentId, (reached.get(d.experimentId) ?? 0) + depthReached(d.generation, maxGenerations.get(d.experimentId) ?? 0));
   return experiments.map((e) => {
     const config = e.config as unknown as ExperimentConfig;
     const s = byId.get(e.id);
@@ -80,7 +91,8 @@ export async function listExperiments(deps: SchedulerDeps): Promise<ExperimentSu
       populationSize: config.populationSize,
       maxGenerations: config.stop.maxGenerations,
       members: s?.members ?? 0,
-      generationsDone: s?.done ?? 0,
+      jobsDone: s?.done ?? 0,
+      generationsReached: reached.get(e.id) ?? 0,
       runningJobs: s?.running ?? 0,
       bestScore: best === null || best === undefined ? null : Number(best),
       createdAt: e.createdAt.toISOString(),

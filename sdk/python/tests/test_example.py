@@ -36,10 +36,12 @@ class ExampleTests(unittest.TestCase):
         self.assertEqual(summary["status"], "done")
         generations = summary["generations"]
         self.assertEqual([g["generation"] for g in generations], [0, 1, 2, 3, 4])
-        # Generation is lineage depth: every member starts at 0 and finishes at 4, and one that
-        # copies a member further ahead skips the generations in between.
+        # Generation is lineage depth: every member starts at 0 and finishes at 4. One that copies a
+        # member further ahead skips the generations in between, and one that copies a member
+        # behind comes back to a generation, so the generations between hold any number of jobs
+        # (but at least one: every lineage passes through every depth).
         self.assertEqual((generations[0]["jobs"], generations[-1]["jobs"]), (4, 4), generations)
-        self.assertTrue(all(1 <= g["jobs"] <= 4 for g in generations), generations)
+        self.assertTrue(all(g["jobs"] >= 1 for g in generations), generations)
         first, last = generations[0], generations[-1]
         print(f"\ntwo moons PBT: best accuracy {first['best']:.3f} -> {last['best']:.3f}, "
               f"median {first['median']:.3f} -> {last['median']:.3f}, {summary['exploits']} exploits", file=sys.stderr)
