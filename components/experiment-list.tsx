@@ -134,7 +134,6 @@ function ExperimentRow({ experiment: e }: { experiment: ExperimentSummary }) {
           <span className="tabular-nums" title="generations reached by the members' lineages / population × generations">
             {e.generationsReached}/{totalGenerations}
           </span>
-          <span className="text-zinc-500 tabular-nums dark:text-zinc-400">· {e.jobsDone} jobs</span>
         </div>
       </td>
       <td className={tdNumber}>{e.runningJobs}</td>

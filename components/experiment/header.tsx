@@ -137,7 +137,9 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
               <span className="tabular-nums" data-testid="progress" title="generations reached by the members' lineages / population × generations">
                 {progress.reached}/{progress.total}
               </span>
-              <span className="text-zinc-500 tabular-nums dark:text-zinc-400">· {progress.done} jobs</span>
+              <span className="text-zinc-500 tabular-nums dark:text-zinc-400">
+                · <span data-testid="jobs-done">{progress.done}</span> jobs
+              </span>
             </div>
           </dd>
         </div>
