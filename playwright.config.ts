@@ -32,6 +32,8 @@ const serverEnv = {
   // Never run the browser tests against a PostgreSQL that happens to be set in the shell.
   DATABASE_URL: "",
   NEXT_TELEMETRY_DISABLED: "1",
+  // The toy runs in sync mode: a worker waiting for the other member's generation asks again soon.
+  LINEAGE_RETRY_AFTER_SECONDS: "0.2",
 };
 
 export default defineConfig({

@@ -36,6 +36,7 @@ test("creates an experiment through the form, with errors beside the fields", as
   await page.locator("#field-populationSize").fill("2");
   await expect(page.locator("#field-populationSize-error")).toHaveCount(0);
   await page.locator("#field-stop_maxGenerations").fill(String(GENERATIONS));
+  await page.locator("#field-mode").selectOption("sync");
   await page.locator("#field-exploit_fraction").fill("0.5");
   await page.locator("#field-leaseSeconds").fill("30");
   await page.locator("#field-seed").fill("1");

@@ -9,7 +9,12 @@ export const uniqueName = (prefix: string) => `${prefix} ${Math.random().toStrin
 
 export const apiPath = (name: string) => `/api/v1/experiments/${encodeURIComponent(name)}`;
 
-/** The PBT paper's toy problem (examples/toy): two members that each see one term of Q. */
+/**
+ * The PBT paper's toy problem (examples/toy): two members that each see one term of Q. In sync
+ * mode, so that it exploits by construction: every generation ranks both members' results, and the
+ * bottom one (on a tie, member 1) copies the other. (In async mode whether an exploit happens at
+ * all depends on which worker finishes first.)
+ */
 export function toyConfig(name: string, maxGenerations: number) {
   const h = { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "resample", probability: 0.25 } };
   return {
@@ -18,11 +23,13 @@ export function toyConfig(name: string, maxGenerations: number) {
     metric: "Q",
     populationSize: 2,
     stop: { maxGenerations },
-    mode: "async",
+    mode: "sync",
+    syncQuorum: 1,
     exploit: { kind: "truncate", fraction: 0.5 },
     hyperparameters: { h0: h, h1: h },
     leaseSeconds: 30,
     maxRetries: 3,
+    failedMembers: "replace",
     seed: 1,
   };
 }
