@@ -52,6 +52,8 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
       try {
         await listen();
         log("[bus] LISTEN connection restored");
+        // A revocation notified meanwhile was lost: every credential is checked again.
+        local.publish({ type: "access", tokenId: null, sessionId: null });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, delay));
@@ -84,9 +86,13 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
   return {
     publish(message) {
       local.publish(message);
-      for (const payload of payloads(message)) {
-        pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).catch((e: Error) => log(`[bus] NOTIFY failed: ${e.message}`));
-      }
+      const sent = payloads(message).map((payload) =>
+        pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).then(
+          () => {},
+          (e: Error) => log(`[bus] NOTIFY failed: ${e.message}`),
+        ),
+      );
+      return Promise.all(sent).then(() => {});
     },
     subscribe: local.subscribe,
     async close() {
