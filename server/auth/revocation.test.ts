@@ -105,8 +105,8 @@ describeEachDatabase("revocation on every process", (kind) => {
     // At once on the other process: a burst of admin calls all fail (before, ~5 s of them passed).
     const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => post(b, "/api/v1/tokens", victim.token, { name: `minted ${i}`, role: "admin" })));
     expect(burst.map((r) => r.status)).toEqual(Array(20).fill(401));
-    expect((await get(b, "/api/v1/experiments", { cookie: session })).status).toBe(401);
-    expect((await get(a, "/api/v1/experiments", bearer(victim.token))).status).toBe(401);
+    expect((await get(b, "/api/v1/experiments", { cookie: session })).status, "its session on B").toBe(401);
+    expect((await get(a, "/api/v1/experiments", bearer(victim.token))).status, "the token on A").toBe(401);
     await cutWithin(sockets, started, 1000);
     expect(bystander.cutAt).toBeNull();
 
@@ -130,7 +130,7 @@ describeEachDatabase("revocation on every process", (kind) => {
 
     const started = Date.now();
     expect((await raw(a, { method: "DELETE", path: "/api/v1/session", headers: { cookie: session } })).status).toBe(200);
-    expect((await get(b, "/api/v1/experiments", { cookie: session })).status).toBe(401);
+    expect((await get(b, "/api/v1/experiments", { cookie: session })).status, "the ended session on B").toBe(401);
     await cutWithin(sockets, started, 1000);
     // Signing out ends that session only: the token and its other sessions go on.
     expect(sameTokenOtherSession.cutAt).toBeNull();

@@ -1,7 +1,8 @@
 // Checks API tokens and browser sessions, with a short cache so that a busy worker costs one
 // indexed read every few seconds rather than one per request. Revocation and sign-out empty the
-// cache of every process at once: they publish an "access" message on the bus (PostgreSQL
-// NOTIFY between processes). The time limit only bounds the damage of a lost notification.
+// cache of every process at once: they publish an "access" message on the bus, which on
+// PostgreSQL answers only when every listening process has acted on it (postgresBus.ts). The
+// time limit only bounds the damage of a process that was not listening then.
 import type { PrismaClient } from "../db/generated/client";
 import type { Bus } from "../realtime/bus";
 import type { Credential } from "./request";
