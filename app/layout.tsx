@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SessionGate } from "@/components/session-gate";
+import { SessionGate, SignOutButton } from "@/components/session-gate";
 import { Providers } from "@/components/trpc";
 import "./globals.css";
 
@@ -43,6 +43,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/tokens" className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-300">
                 API tokens
               </Link>
+              <SignOutButton className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50 dark:text-zinc-300" />
             </nav>
           </div>
         </header>

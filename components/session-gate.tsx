@@ -1,7 +1,8 @@
 "use client";
 // Access control in the browser: when the server requires API tokens, the dashboard asks for one
-// once and exchanges it for an http-only session cookie (POST /api/v1/session); the APIs and
-// socket.io then accept the cookie. On a server without access control this shows nothing.
+// once and exchanges it for a server-side session (POST /api/v1/session), kept in an http-only
+// cookie that holds a random session id, never the token; the APIs and socket.io then accept the
+// cookie. "Sign out" ends the session on the server. Without access control this shows nothing.
 import { useEffect, useId, useState, type ReactNode } from "react";
 import { buttonPrimary, fieldError, input, label } from "./experiment/ui";
 
@@ -11,12 +12,21 @@ interface Session {
   role: string | null;
 }
 
+// One question per page load, shared by the gate and the sign-out button.
+let asked: Promise<Session> | null = null;
+function loadSession(): Promise<Session> {
+  asked ??= fetch("/api/v1/session", { credentials: "same-origin" }).then((r) => {
+    if (!r.ok) throw new Error(`the server answered ${r.status}`);
+    return r.json() as Promise<Session>;
+  });
+  return asked;
+}
+
 export function SessionGate({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
-    fetch("/api/v1/session", { credentials: "same-origin" })
-      .then((r) => r.json() as Promise<Session>)
+    loadSession()
       .then(setSession)
       .catch((e: Error) => setFailure(e.message));
   }, []);
@@ -62,7 +72,7 @@ function SignIn() {
       <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         This server requires an API token. Paste one (the admin token printed at first start, or one made with{" "}
-        <code className="font-mono">lineage token create</code>); it is kept in an http-only cookie.
+        <code className="font-mono">lineage token create</code>). The browser keeps only a session, which &ldquo;Sign out&rdquo; ends.
       </p>
       <div>
         <label htmlFor={`${id}-token`} className={label}>
@@ -88,5 +98,31 @@ function SignIn() {
         Sign in
       </button>
     </form>
+  );
+}
+
+/** Ends the browser's session on the server; shown only to a signed-in browser on a server that requires tokens. */
+export function SignOutButton({ className }: { className?: string }) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    loadSession()
+      .then(setSession)
+      .catch(() => setSession(null));
+  }, []);
+  if (!session?.authRequired || !session.signedIn) return null;
+  const signOut = async () => {
+    setPending(true);
+    try {
+      await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin" });
+    } finally {
+      // A fresh page: the sign-in form, and a socket without the ended session.
+      window.location.assign("/");
+    }
+  };
+  return (
+    <button type="button" className={className} disabled={pending} onClick={() => void signOut()}>
+      Sign out
+    </button>
   );
 }

@@ -21,6 +21,24 @@ const envSchema = z.object({
   LINEAGE_AUTH: z.enum(["auto", "on", "off"]).default("auto"),
   /** The first admin token, for automated set-ups (e.g. from a secret); otherwise one is drawn and printed. */
   LINEAGE_ADMIN_TOKEN: z.string().regex(/^lin_[A-Za-z0-9_-]{24,}$/, { error: "must be lin_ followed by at least 24 letters, digits, _ or -" }).optional(),
+  /**
+   * Host names, comma-separated, that browsers may use for this server beyond IP addresses,
+   * localhost and HOST: without access control a request naming another host is refused (DNS
+   * rebinding), and a page of a listed site may open sockets and sign in. ".example.com" also
+   * allows its subdomains.
+   */
+  LINEAGE_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const hosts = text.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
+      const bad = hosts.find((h) => !/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(h));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(bad)} is not a host name: give names separated by commas, without ports or schemes (e.g. lineage.lan,.example.com)` });
+        return z.NEVER;
+      }
+      return hosts;
+    }),
   /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
   LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
   NODE_ENV: z.string().optional(),

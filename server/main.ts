@@ -15,9 +15,10 @@ import { attachSockets } from "./realtime/sockets";
 import { createScheduler, type Scheduler } from "./scheduler";
 import type { ApiContext } from "./api/operations";
 import { LineageError } from "./api/errors";
-import { authenticate, isLoopback, type AuthSettings } from "./auth/request";
+import { checkHost, requireJsonWrites } from "./auth/crossSite";
+import { authenticate } from "./auth/request";
 import { OPEN_ACCESS } from "./auth/roles";
-import { createToken, createTokenVerifier } from "./auth/tokens";
+import { setUpAuth } from "./auth/setup";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -42,19 +43,18 @@ export async function startServer(env: Env): Promise<RunningServer> {
     { prisma: database.prisma, sql: database.sql, bus, now: () => new Date() },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
   );
-  const auth = await setUpAuth(env, database);
-  const tokens = auth.verifier;
-  const httpApi = createHttpApi({ scheduler, tokens }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
+  const auth = await setUpAuth(env, database, bus);
+  const httpApi = createHttpApi({ scheduler }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     async createContext({ req }): Promise<ApiContext> {
       const request = { method: req.method, headers: req.headers };
       try {
-        return { scheduler, tokens, request, principal: await authenticate(req, auth) };
+        return { scheduler, request, principal: await authenticate(req, auth) };
       } catch (error) {
         if (!(error instanceof LineageError)) throw error;
-        return { scheduler, tokens, request, principal: OPEN_ACCESS, authError: error };
+        return { scheduler, request, principal: OPEN_ACCESS, authError: error };
       }
     },
     maxBodySize: env.LINEAGE_MAX_BODY_BYTES,
@@ -73,6 +73,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
 
   const server = createServer(async (req, res) => {
     try {
+      // Before anything answers: what a hostile page could make a browser send (server/auth/crossSite.ts).
+      checkHost(req, auth);
+      requireJsonWrites(req);
       if (await httpApi(req, res)) return;
       if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
       if (!hasDecodablePath(req.url)) {
@@ -87,6 +90,11 @@ export async function startServer(env: Env): Promise<RunningServer> {
         .writeHead(404, { "content-type": "application/json; charset=utf-8" })
         .end(JSON.stringify({ error: { code: "not_found", message: "the dashboard is off (LINEAGE_UI=off); the API is under /api/v1" } }));
     } catch (error) {
+      if (error instanceof LineageError) {
+        req.resume();
+        res.writeHead(error.status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(error.toBody()));
+        return;
+      }
       console.error(`${req.method} ${req.url}:`, error);
       if (!res.headersSent) res.writeHead(500).end();
     }
@@ -135,42 +143,6 @@ function hasDecodablePath(url: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Decides whether API tokens are required and, the first time they are with none in the
- * database, creates an admin token and prints it (the only time it is shown).
- */
-async function setUpAuth(env: Env, database: Database): Promise<AuthSettings> {
-  const loopback = isLoopback(env.HOST);
-  const enabled = env.LINEAGE_AUTH === "on" || (env.LINEAGE_AUTH === "auto" && !loopback);
-  if (env.LINEAGE_AUTH === "off" && !loopback) {
-    console.warn(`WARNING: LINEAGE_AUTH=off on ${env.HOST}: anyone who can reach this port can change every experiment.`);
-  }
-  const verifier = createTokenVerifier(database.prisma, () => new Date());
-  if (enabled) {
-    // One process creates the first token even when several start at once on one PostgreSQL.
-    const admin = await database.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(727073, 1)`;
-      if ((await tx.apiToken.count()) > 0) return null;
-      return createToken(tx, { name: "first admin (created at start-up)", role: "admin", token: env.LINEAGE_ADMIN_TOKEN });
-    });
-    if (admin && env.LINEAGE_ADMIN_TOKEN) {
-      console.log("Access control is on; the first admin token is the one given in LINEAGE_ADMIN_TOKEN.");
-    } else if (admin) {
-      console.log(
-        [
-          "",
-          "Access control is on and there was no API token, so an admin token was created.",
-          "It is shown this once; keep it safe (create others with `lineage token create`):",
-          "",
-          `    ${admin.token}`,
-          "",
-        ].join("\n"),
-      );
-    }
-  }
-  return { enabled, verifier };
 }
 
 async function main() {

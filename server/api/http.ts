@@ -39,7 +39,7 @@ export interface HttpApiOptions {
 }
 
 /** Answers requests under /api/v1; returns false for any other path. */
-export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, options: HttpApiOptions) {
+export function createHttpApi(base: Pick<ApiContext, "scheduler">, options: HttpApiOptions) {
   let openApi: string | null = null;
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -47,7 +47,7 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "tokens">, op
     const path = url.pathname.slice(API_PREFIX.length) || "/";
     try {
       if (path === "/health" && req.method === "GET") return send(res, 200, { ok: true }), true;
-      if (path === "/session") return await handleSession(req, res, options), true;
+      if (path === "/session") return await handleSession(req, res, { auth: options.auth, deps: base.scheduler.deps }), true;
       if (path === "/openapi.json" && req.method === "GET") {
         openApi ??= JSON.stringify(buildOpenApiDocument(), null, 2);
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openApi);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Scheduler } from "../scheduler";
 import type { Access, Principal } from "../auth/roles";
 import type { LineageError } from "./errors";
-import { createToken, listTokens, revokeToken, type TokenVerifier } from "../auth/tokens";
+import { createToken, listTokens, revokeToken } from "../auth/tokens";
 import {
   eventOutput,
   experimentOutput,
@@ -22,8 +22,6 @@ import { experimentOverview } from "../dashboard/overview";
 export interface ApiContext {
   scheduler: Scheduler;
   principal: Principal;
-  /** The token cache, emptied when a token is revoked here (other processes catch up within seconds). */
-  tokens?: TokenVerifier;
   /** The HTTP request's method and headers (for the CSRF check on browser sessions). */
   request?: { method?: string; headers: Record<string, string | string[] | undefined> };
   /** Set when the request's credentials were refused: every procedure answers with it. */
@@ -88,11 +86,7 @@ export const operations = {
     http: { method: "DELETE", path: "/tokens/{id}", params: { id: "integer" } },
     input: inputs.tokenRef,
     output: tokenOutput,
-    handler: async (ctx, input) => {
-      const revoked = await revokeToken(ctx.scheduler.deps.prisma, input.id, ctx.scheduler.deps.now());
-      ctx.tokens?.forget();
-      return revoked;
-    },
+    handler: (ctx, input) => revokeToken(ctx.scheduler.deps, input.id),
   }),
   createExperiment: op({
     access: "manage",

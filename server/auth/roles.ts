@@ -24,8 +24,10 @@ export interface Principal {
   authenticated: boolean;
   role: Role | null;
   tokenId: number | null;
-  /** How the token came: a browser's cookie needs a CSRF check on changes, a bearer token does not. */
-  via: "bearer" | "cookie" | "none";
+  /** The browser session the request came with (signing out ends it). */
+  sessionId: number | null;
+  /** How the credential came: a browser's session needs a CSRF check on changes, a bearer token does not. */
+  via: "bearer" | "session" | "none";
 }
 
-export const OPEN_ACCESS: Principal = { authenticated: false, role: null, tokenId: null, via: "none" };
+export const OPEN_ACCESS: Principal = { authenticated: false, role: null, tokenId: null, sessionId: null, via: "none" };

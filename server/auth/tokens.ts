@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { LineageError } from "../api/errors";
 import type { PrismaClient } from "../db/generated/client";
+import type { Bus } from "../realtime/bus";
 import type { Role } from "./roles";
 
 export const TOKEN_PREFIX = "lin_";
@@ -50,41 +51,22 @@ export async function listTokens(prisma: PrismaClient): Promise<TokenView[]> {
   return (await prisma.apiToken.findMany({ orderBy: { id: "asc" } })).map(view);
 }
 
-export async function revokeToken(prisma: PrismaClient, id: number, now: Date): Promise<TokenView> {
-  const row = await prisma.apiToken.findUnique({ where: { id } });
-  if (!row) throw new LineageError("not_found", `no token with id ${id}`, [{ field: "id", message: "unknown token" }]);
-  if (row.revokedAt) return view(row);
-  return view(await prisma.apiToken.update({ where: { id }, data: { revokedAt: now } }));
+/**
+ * Revokes a token and ends the browser sessions made with it. Answers once every process has
+ * been told (the bus), so the token is refused everywhere and its sockets are being cut.
+ */
+export async function revokeToken(deps: { prisma: PrismaClient; bus: Bus; now: () => Date }, id: number): Promise<TokenView> {
+  const row = await deps.prisma.$transaction(async (tx) => {
+    const found = await tx.apiToken.findUnique({ where: { id } });
+    if (!found) throw new LineageError("not_found", `no token with id ${id}`, [{ field: "id", message: "unknown token" }]);
+    await tx.session.deleteMany({ where: { tokenId: id } });
+    return found.revokedAt ? found : tx.apiToken.update({ where: { id }, data: { revokedAt: deps.now() } });
+  });
+  // Also when it was revoked before: a process that missed that message hears it now.
+  await deps.bus.publish({ type: "access", tokenId: id, sessionId: null });
+  return view(row);
 }
 
 export async function countTokens(prisma: PrismaClient): Promise<number> {
   return prisma.apiToken.count();
 }
-
-/**
- * Looks tokens up with a short cache: one indexed read per token every few seconds rather than
- * one per request. A revocation takes effect in every process within `ttlMs`.
- */
-export function createTokenVerifier(prisma: PrismaClient, now: () => Date, ttlMs = 5000) {
-  const cache = new Map<string, { at: number; token: { id: number; role: Role } | null }>();
-  return {
-    async verify(token: string): Promise<{ id: number; role: Role } | null> {
-      if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-      const hash = hashToken(token);
-      const t = now().getTime();
-      const hit = cache.get(hash);
-      if (hit && t - hit.at < ttlMs) return hit.token;
-      const row = await prisma.apiToken.findUnique({ where: { hash }, select: { id: true, role: true, revokedAt: true } });
-      const found = row && !row.revokedAt ? { id: row.id, role: row.role as Role } : null;
-      if (found) await prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: now() } });
-      if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { at: t, token: found });
-      return found;
-    },
-    forget() {
-      cache.clear();
-    },
-  };
-}
-
-export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

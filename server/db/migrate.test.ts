@@ -105,7 +105,7 @@ describeEachDatabase("applyMigrations", (kind) => {
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(tables.map((t) => t.table_name)).toEqual(["ApiToken", "Event", "Experiment", "Job", "MetricPoint", "_prisma_migrations"]);
+    expect(tables.map((t) => t.table_name)).toEqual(["ApiToken", "Event", "Experiment", "Job", "MetricPoint", "Session", "_prisma_migrations"]);
   });
 
   it("is idempotent: a second run applies nothing", async () => {

@@ -11,10 +11,17 @@ export type BusMessage =
   | { type: "metrics"; experimentId: number; jobId: number; member: number; points: { step: number; values: Record<string, number | string> }[] }
   | { type: "heartbeat"; experimentId: number; jobId: number; member: number; at: string }
   /** The list of experiments changed (created, deleted). */
-  | { type: "experiments"; experimentId: number; change: "created" | "deleted" | "updated" };
+  | { type: "experiments"; experimentId: number; change: "created" | "deleted" | "updated" }
+  /**
+   * Credentials stopped working: a revoked token (and its sessions), or a session that signed
+   * out. Every process forgets its cached credentials and cuts the sockets made with them. Both
+   * null: messages may have been lost (the bus reconnected), so every credential is checked again.
+   */
+  | { type: "access"; tokenId: number | null; sessionId: number | null };
 
 export interface Bus {
-  publish(message: BusMessage): void;
+  /** Resolves once other processes can receive the message (never rejects); callers may ignore it. */
+  publish(message: BusMessage): void | Promise<void>;
   subscribe(listener: (message: BusMessage) => void): () => void;
 }
 

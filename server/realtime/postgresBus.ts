@@ -8,6 +8,8 @@ import type { Bus, BusMessage } from "./bus";
 import { createLocalBus } from "./bus";
 
 const CHANNEL = "lineage_bus";
+/** The LISTEN connection's application_name, followed by the process's origin id. */
+const LISTENER_NAME = "lineage_bus";
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD = 7900;
 
@@ -23,14 +25,30 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
   pool.on("error", (e) => log(`[bus] idle connection failed: ${e.message}`));
   let listener: pg.Client | null = null;
   let closed = false;
+  /** Access messages sent by this process, waiting for the other processes' acknowledgements. */
+  const awaitingAcks = new Map<string, (from: string) => void>();
 
   async function listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
+    // The name lets a process that sends an access message see who listens (publishAccess).
+    const client = new pg.Client({ connectionString: url, application_name: `${LISTENER_NAME} ${origin}` });
     client.on("notification", (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
       try {
-        const { from, message } = JSON.parse(n.payload) as { from: string; message: BusMessage };
-        if (from !== origin) local.publish(message);
+        // A message (`id` set on access messages, which want an acknowledgement), or an acknowledgement.
+        const note = JSON.parse(n.payload) as { from: string; message?: BusMessage; id?: string; ack?: string; to?: string };
+        if (note.from === origin) return;
+        if (note.ack !== undefined) {
+          if (note.to === origin) awaitingAcks.get(note.ack)?.(note.from);
+          return;
+        }
+        if (!note.message) return;
+        // Subscribers act on an access message synchronously (caches emptied, sockets cut), so
+        // the acknowledgement goes out after that.
+        local.publish(note.message);
+        if (note.id !== undefined) {
+          const ack = JSON.stringify({ from: origin, ack: note.id, to: note.from });
+          pool.query("SELECT pg_notify($1, $2)", [CHANNEL, ack]).catch((e: Error) => log(`[bus] NOTIFY failed: ${e.message}`));
+        }
       } catch (error) {
         log(`[bus] ignored a malformed notification: ${(error as Error).message}`);
       }
@@ -52,6 +70,8 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
       try {
         await listen();
         log("[bus] LISTEN connection restored");
+        // A revocation notified meanwhile was lost: every credential is checked again.
+        local.publish({ type: "access", tokenId: null, sessionId: null });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, delay));
@@ -60,6 +80,39 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
   }
 
   await listen();
+
+  /**
+   * Credentials ended: resolves once every other process listening on the database has emptied
+   * its caches and cut its sockets (each acknowledges), so that a revoked token is refused
+   * everywhere as soon as the revocation answers. Gives up waiting on a process after a second.
+   */
+  async function publishAccess(message: Extract<BusMessage, { type: "access" }>): Promise<void> {
+    const id = randomUUID();
+    try {
+      const { rows } = await pool.query<{ name: string }>(
+        "SELECT application_name AS name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1",
+        [`${LISTENER_NAME} %`],
+      );
+      const waiting = new Set(rows.map((r) => r.name.slice(LISTENER_NAME.length + 1)).filter((o) => o !== origin));
+      const acknowledged = new Promise<void>((resolve) => {
+        if (waiting.size === 0) return resolve();
+        const timer = setTimeout(resolve, 1000);
+        awaitingAcks.set(id, (from) => {
+          waiting.delete(from);
+          if (waiting.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await pool.query("SELECT pg_notify($1, $2)", [CHANNEL, JSON.stringify({ from: origin, message, id })]);
+      await acknowledged;
+    } catch (e) {
+      log(`[bus] NOTIFY failed: ${(e as Error).message}`);
+    } finally {
+      awaitingAcks.delete(id);
+    }
+  }
 
   /** Splits a message so that each notification fits PostgreSQL's payload limit. */
   function payloads(message: BusMessage): string[] {
@@ -84,9 +137,14 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
   return {
     publish(message) {
       local.publish(message);
-      for (const payload of payloads(message)) {
-        pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).catch((e: Error) => log(`[bus] NOTIFY failed: ${e.message}`));
-      }
+      if (message.type === "access") return publishAccess(message);
+      const sent = payloads(message).map((payload) =>
+        pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).then(
+          () => {},
+          (e: Error) => log(`[bus] NOTIFY failed: ${e.message}`),
+        ),
+      );
+      return Promise.all(sent).then(() => {});
     },
     subscribe: local.subscribe,
     async close() {

@@ -5,7 +5,8 @@
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import { LineageError } from "../api/errors";
-import { authenticate, authorize, type AuthSettings } from "../auth/request";
+import type { AuthSettings } from "../auth/request";
+import { guardSockets } from "../auth/sockets";
 import type { Scheduler } from "../scheduler";
 import type { EventView } from "../scheduler/views";
 import type { Bus } from "./bus";
@@ -25,23 +26,8 @@ export const EXPERIMENTS_ROOM = "experiments";
 
 export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus: Bus, auth?: AuthSettings) {
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
-  // The same credentials as the APIs: the browser's session cookie, or a token in the handshake.
-  if (auth) {
-    io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown })?.token;
-      const req = socket.request;
-      const headers = typeof token === "string" ? { ...req.headers, authorization: `Bearer ${token}` } : req.headers;
-      authenticate({ headers } as typeof req, auth)
-        .then((principal) => {
-          authorize(principal, "read", { headers });
-          next();
-        })
-        .catch((error: unknown) => {
-          const e = error instanceof LineageError ? error : new LineageError("internal", "could not check credentials");
-          next(Object.assign(new Error(e.message), { data: { code: e.code } }));
-        });
-    });
-  }
+  // The same checks as the APIs (server/auth/sockets.ts), and cut when the credentials end.
+  const guard = auth ? guardSockets(io, bus, auth) : null;
   const subscriptions = new Map<Socket, Map<number, Subscription>>();
 
   function deliver(socket: Socket, sub: Subscription, event: EventView) {
@@ -104,6 +90,7 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
   });
 
   const unsubscribe = bus.subscribe((message) => {
+    if (message.type === "access") return; // the guard's
     if (message.type === "experiments") {
       io.to(EXPERIMENTS_ROOM).emit("experiments", { experimentId: message.experimentId, change: message.change });
       return;
@@ -127,6 +114,7 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
     io,
     async close() {
       unsubscribe();
+      guard?.close();
       await io.close();
     },
   };

@@ -1,0 +1,44 @@
+// The bus between processes on one PostgreSQL: an access message (credentials ended) resolves
+// only once every other listening process has acted on it.
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
+import { createPostgresBus, type PostgresBus } from "./postgresBus";
+
+describeOnPostgres("postgres bus", () => {
+  let db: { url: string; drop(): Promise<void> };
+  const buses: PostgresBus[] = [];
+  beforeAll(async () => {
+    db = await createPostgresDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    await db?.drop();
+  });
+
+  it("answers an access message after the other processes have acted on it, and other messages at once", async () => {
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => createPostgresBus(db.url)));
+    buses.push(a!, b!, c!);
+    const acted: string[] = [];
+    b!.subscribe((m) => void (m.type === "access" && acted.push(`b ${m.tokenId}`)));
+    c!.subscribe((m) => void (m.type === "access" && acted.push(`c ${m.tokenId}`)));
+    const local: string[] = [];
+    a!.subscribe((m) => void (m.type === "access" && local.push(`a ${m.tokenId}`)));
+
+    await a!.publish({ type: "access", tokenId: 7, sessionId: null });
+    expect(local).toEqual(["a 7"]);
+    expect(acted.sort()).toEqual(["b 7", "c 7"]);
+
+    // A process that stopped listening is not waited for.
+    await c!.close();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const listeners = async () => (await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lineage_bus %'")).rowCount;
+    for (let i = 0; i < 100 && (await listeners()) !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await client.end();
+    const started = Date.now();
+    await a!.publish({ type: "access", tokenId: 8, sessionId: null });
+    expect(acted).toContain("b 8");
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
