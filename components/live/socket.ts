@@ -13,6 +13,9 @@ export function getSocket(): Socket {
   return socket;
 }
 
+/** The answer to a join; the events after its `afterSeq` follow it. */
+export type { JoinAck } from "@/server/realtime/eventStream";
+
 /** An event of an experiment's log, as the server sends it. */
 export interface LiveEvent {
   experimentId: number;

@@ -1,12 +1,13 @@
 "use client";
 // Live updates of one experiment over socket.io: joins with the last event seq seen, so after a
-// dropped connection the server replays exactly what was missed. Events reach the callback in
+// dropped connection the server replays exactly what was missed (or, when that is more than it
+// replays, the latest events and `reload`: the page refetches its snapshot). Events reach the callback in
 // one batch per animation frame: drawn as soon as the browser can draw, and a busy run (hundreds
 // of events a second) still costs one update per frame, not one per message. Metric points and
 // heartbeats feed only the charts and the table's heartbeat times, which redraw about once a
 // second; they come in batches every SLOW_MS.
 import { useEffect, useRef, useState } from "react";
-import { getSocket, type LiveEvent, type LiveHeartbeat, type LiveMetrics } from "./socket";
+import { getSocket, type JoinAck, type LiveEvent, type LiveHeartbeat, type LiveMetrics } from "./socket";
 import { batcher, frameBatcher } from "./throttle";
 
 const SLOW_MS = 1_000;
@@ -17,7 +18,10 @@ export interface LiveHandlers {
   onEvents(events: LiveEvent[]): void;
   onMetrics(messages: LiveMetrics[]): void;
   onHeartbeats(messages: LiveHeartbeat[]): void;
-  /** After a reconnect: live-only messages (metrics, heartbeats) were lost; refetch. */
+  /**
+   * After a reconnect (live-only messages, metrics and heartbeats, were lost), or a join the server
+   * answered with `reload` (events were skipped, being too many to replay): refetch.
+   */
   onResumed(): void;
 }
 
@@ -41,14 +45,16 @@ export function useExperimentLive(name: string, startSeq: number | null, handler
 
     const join = () => {
       setConnection("connecting");
-      socket.emit("join", { experiment: name, afterSeq: seq }, (ack: { ok: boolean; experimentId?: number; error?: { message: string } }) => {
+      socket.emit("join", { experiment: name, afterSeq: seq }, (ack: JoinAck) => {
         if (!ack.ok) {
           setConnection("error");
           return;
         }
-        experimentId = ack.experimentId ?? null;
+        experimentId = ack.experimentId;
+        // The events that follow the answer start after ack.afterSeq.
+        if (ack.reload) seq = ack.afterSeq;
         setConnection("live");
-        if (joinedBefore) handlersRef.current.onResumed();
+        if (joinedBefore || ack.reload) handlersRef.current.onResumed();
         joinedBefore = true;
       });
     };

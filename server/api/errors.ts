@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   invalid_input: 400,
   invalid_json: 400,
   invalid_metric: 400,
+  /** A tRPC batch of more calls than the server takes in one request. */
+  batch_too_large: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -19,6 +21,8 @@ export const ERROR_STATUS = {
   member_busy: 409,
   body_too_large: 413,
   unsupported_media_type: 415,
+  /** Too much asked of the server at once (socket joins). */
+  rate_limited: 429,
   internal: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
