@@ -7,6 +7,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
+import { MAX_BATCH_SIZE } from "@/server/api/limits";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -38,7 +39,7 @@ export function Providers({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       // The header a cross-site form cannot send: the server requires it on changes made with
       // the browser's session cookie (when access control is on).
-      links: [httpBatchLink({ url: "/api/trpc", headers: { "x-lineage-csrf": "1" } })],
+      links: [httpBatchLink({ url: "/api/trpc", headers: { "x-lineage-csrf": "1" }, maxItems: MAX_BATCH_SIZE })],
     }),
   );
   return (

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from "./db/client";
 import { parseEnv, type Env } from "./env";
 import { createHttpApi } from "./api/http";
 import { appRouter } from "./api/root";
+import { MAX_BATCH_SIZE } from "./api/limits";
 import { createLocalBus } from "./realtime/bus";
 import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
@@ -58,6 +59,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       }
     },
     maxBodySize: env.LINEAGE_MAX_BODY_BYTES,
+    maxBatchSize: MAX_BATCH_SIZE,
     onError({ error, path: procedure }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure}:`, error);
     },

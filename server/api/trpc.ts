@@ -4,6 +4,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
 import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "./errors";
+import { MAX_BATCH_SIZE } from "./limits";
 import { checkRawInput } from "./rawInput";
 import type { ApiContext, Operation } from "./operations";
 
@@ -23,6 +24,10 @@ function lineageErrorOf(error: TRPCError): LineageError | null {
   const cause = error.cause;
   if (cause instanceof LineageError) return cause;
   if (cause instanceof z.ZodError) return fromZodError(cause);
+  // tRPC's own refusal of a batch over maxBatchSize (its message, if it ever changes, still says so).
+  if (error.code === "BAD_REQUEST" && /^Batch call exceeds maximum size/.test(error.message)) {
+    return new LineageError("batch_too_large", `a tRPC request may batch at most ${MAX_BATCH_SIZE} calls; send the others in further requests`);
+  }
   return null;
 }
 
