@@ -1,6 +1,7 @@
 "use client";
-// The home page's table of experiments, refetched (throttled) when socket.io says one changed.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+// The home page's table of experiments, newest first, a page at a time ("Show more" loads the
+// next), refetched (throttled) when socket.io says one changed.
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect } from "react";
 import { getSocket } from "./live/socket";
@@ -9,22 +10,27 @@ import { CreateExperimentHint } from "./create-experiment-hint";
 import { ExperimentStatusBadge } from "./experiment-status-badge";
 import { formatScore } from "./format";
 import { RelativeTime } from "./relative-time";
+import { button } from "./experiment/ui";
 import { experimentHref } from "./routes";
 import { useTRPC, type RouterOutputs } from "./trpc";
 
-type ExperimentSummary = RouterOutputs["experiments"]["list"][number];
+type ExperimentSummary = RouterOutputs["experiments"]["list"]["items"][number];
 
 /** At most one refetch per this long while experiments change. */
 const REFRESH_MS = 500;
+/** Experiments per page. */
+const PAGE_SIZE = 50;
 
 export function ExperimentList() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const experiments = useQuery(trpc.experiments.list.queryOptions(undefined, { staleTime: Infinity }));
+  const experiments = useInfiniteQuery(
+    trpc.experiments.list.infiniteQueryOptions({ limit: PAGE_SIZE }, { staleTime: Infinity, getNextPageParam: (page) => page.nextCursor ?? undefined }),
+  );
 
   useEffect(() => {
     const socket = getSocket();
-    const queryKey = trpc.experiments.list.queryKey();
+    const queryKey = trpc.experiments.list.infiniteQueryKey();
     const refresh = coalescedRefetch(() => queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false }), REFRESH_MS);
     // Rooms do not survive a reconnect: watch again, and catch up on what was missed.
     const watch = () => {
@@ -55,7 +61,8 @@ export function ExperimentList() {
     </p>
   );
   if (experiments.data === undefined) return failure;
-  if (experiments.data.length === 0) {
+  const list = experiments.data.pages.flatMap((page) => page.items);
+  if (list.length === 0) {
     return (
       <>
         {failure}
@@ -66,7 +73,17 @@ export function ExperimentList() {
   return (
     <>
       {failure}
-      <ExperimentTable experiments={experiments.data} />
+      <ExperimentTable experiments={list} />
+      {experiments.hasNextPage && (
+        <button
+          type="button"
+          className={`mt-3 ${button}`}
+          onClick={() => void experiments.fetchNextPage()}
+          disabled={experiments.isFetchingNextPage}
+        >
+          {experiments.isFetchingNextPage ? "Loading…" : "Show more"}
+        </button>
+      )}
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from "./trpc";
 
-type ExperimentStatus = RouterOutputs["experiments"]["list"][number]["status"];
+type ExperimentStatus = RouterOutputs["experiments"]["list"]["items"][number]["status"];
 
 const tone: Record<ExperimentStatus, string> = {
   running:

@@ -129,7 +129,7 @@ describeEachDatabase("API", (kind) => {
 
   it("serves the same operations over tRPC, with our error codes", async () => {
     const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/api/trpc` })] });
-    const list = await trpc.experiments.list.query();
+    const list = (await trpc.experiments.list.query()).items;
     expect(list.find((e) => e.name === CONFIG.name)).toMatchObject({ populationSize: 2, objective: "maximize" });
     const error = await trpc.experiments.get.query({ name: "missing" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);

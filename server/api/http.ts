@@ -1,6 +1,9 @@
 // The worker HTTP API: JSON over plain HTTP under /api/v1, built from the operation table, so any
 // language can drive Lineage. Errors: { error: { code, message, field?, accepted?, issues? } }.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ExportFile } from "../scheduler/export";
 import { fieldError, INTERNAL_ERROR_BODY, LineageError, parseInput } from "./errors";
 import { checkRawInput } from "./rawInput";
 import { operations, type ApiContext, type Operation } from "./operations";
@@ -13,6 +16,7 @@ export const API_PREFIX = "/api/v1";
 interface Route {
   operation: Operation;
   file: boolean;
+  paged: boolean;
   method: string;
   pattern: RegExp;
   params: Record<string, "string" | "integer">;
@@ -25,6 +29,7 @@ const routes: Route[] = Object.values(operations as Record<string, Operation>).f
   return [{
     operation,
     file: operation.http.file ?? false,
+    paged: operation.http.paged ?? false,
     method: operation.http.method,
     pattern: new RegExp(`^${source}$`),
     params: operation.http.params ?? {},
@@ -76,7 +81,8 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler">, options: Http
       checkRawInput(input);
       const parsed = parseInput(route.operation.input, input);
       const output = await route.operation.handler(ctx, parsed);
-      if (route.file) sendFile(res, output as { contentType: string; filename: string; body: string });
+      if (route.file) await sendFile(res, output as ExportFile);
+      else if (route.paged) sendPage(res, url, output as { items: unknown[]; nextCursor: string | null });
       else send(res, route.status, output);
     } catch (error) {
       if (error instanceof LineageError) {
@@ -96,13 +102,29 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-function sendFile(res: ServerResponse, file: { contentType: string; filename: string; body: string }) {
+/** A page of a list: its items, and the next page's URL (this one's with `cursor` set) in a Link header (RFC 8288). */
+function sendPage(res: ServerResponse, url: URL, page: { items: unknown[]; nextCursor: string | null }) {
+  if (page.nextCursor !== null) {
+    const next = new URL(url);
+    next.searchParams.set("cursor", page.nextCursor);
+    res.setHeader("link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  send(res, 200, page.items);
+}
+
+/** Streams a file as it is produced, at the pace the client reads it. */
+async function sendFile(res: ServerResponse, file: ExportFile) {
   res.writeHead(200, {
     "content-type": file.contentType,
     "content-disposition": `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
     "cache-control": "no-store",
   });
-  res.end(file.body);
+  try {
+    await pipeline(Readable.from(file.body), res);
+  } catch (error) {
+    // A client that went away mid-file is no error of ours; anything else is logged by the caller.
+    if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
 }
 
 function convert(name: string, raw: string, type: "string" | "integer"): unknown {

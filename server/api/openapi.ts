@@ -16,6 +16,31 @@ const ERROR_RESPONSE = {
   content: { "application/json": { schema: jsonSchema(errorOutput, "output") } },
 };
 
+/**
+ * A page ({ items, nextCursor } in tRPC) goes over HTTP as its items, and the next page's URL in a
+ * Link header; a file as CSV or JSON, as the `format` parameter asks.
+ */
+function successResponse(output: z.ZodType, http: NonNullable<Operation["http"]>) {
+  const schema = jsonSchema(output, "output");
+  if (http.file) {
+    return {
+      description: "A file (Content-Disposition: attachment), streamed",
+      content: { "application/json": { schema }, "text/csv": { schema: { type: "string" } } },
+    };
+  }
+  if (!http.paged) return { description: "Success", content: { "application/json": { schema } } };
+  return {
+    description: "A page of the list, at most `limit` items (fewer when they are large)",
+    headers: {
+      Link: {
+        description: 'The next page, as `<URL>; rel="next"` (the same query with `cursor` set); absent on the last page. Items added while paging come on later pages; none is repeated or skipped.',
+        schema: { type: "string" },
+      },
+    },
+    content: { "application/json": { schema: schema.properties?.items ?? schema } },
+  };
+}
+
 export function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, operation] of Object.entries(operations as Record<string, Operation>)) {
@@ -47,10 +72,7 @@ export function buildOpenApiDocument() {
           }
         : {}),
       responses: {
-        [String(http.status ?? 200)]: {
-          description: "Success",
-          content: { "application/json": { schema: jsonSchema(operation.output, "output") } },
-        },
+        [String(http.status ?? 200)]: successResponse(operation.output, http),
         "4XX": ERROR_RESPONSE,
       },
     };

@@ -15,6 +15,7 @@ import {
   nextJobOutput,
   tokenOutput,
 } from "./schemas";
+import { pageOutput } from "./paging";
 import { metricCurves } from "../dashboard/curves";
 import { jobDetail } from "../dashboard/job";
 import { experimentOverview } from "../dashboard/overview";
@@ -43,6 +44,8 @@ export interface Operation<I extends z.ZodType = z.ZodType, O = unknown> {
     status?: number;
     /** The handler returns a file ({ contentType, filename, body }) sent as is rather than as JSON. */
     file?: boolean;
+    /** The handler returns a page ({ items, nextCursor }): the answer is the items, with a `Link: <…>; rel="next"` header. */
+    paged?: boolean;
   };
   tags: string[];
   input: I;
@@ -54,7 +57,7 @@ function op<I extends z.ZodType, O>(o: Operation<I, O>): Operation<I, O> {
   return o;
 }
 
-const summaryOutput = z.array(z.record(z.string(), z.unknown()));
+const summaryOutput = z.record(z.string(), z.unknown());
 const jobWithExperiment = jobOutput.extend({ experiment: z.string() });
 
 export const operations = {
@@ -100,13 +103,13 @@ export const operations = {
   }),
   listExperiments: op({
     access: "read",
-    summary: "List experiments with their progress",
+    summary: "List experiments with their progress, newest first, a page at a time",
     kind: "query",
     tags: ["experiments"],
-    http: { method: "GET", path: "/experiments" },
-    input: z.strictObject({}).optional(),
-    output: summaryOutput,
-    handler: (ctx) => ctx.scheduler.listExperiments(),
+    http: { method: "GET", path: "/experiments", params: { cursor: "string", limit: "integer" }, paged: true },
+    input: inputs.listExperiments,
+    output: pageOutput(summaryOutput),
+    handler: (ctx, input) => ctx.scheduler.listExperiments(input),
   }),
   getExperiment: op({
     access: "read",
@@ -140,13 +143,18 @@ export const operations = {
   }),
   listJobs: op({
     access: "read",
-    summary: "List an experiment's jobs",
+    summary: "List an experiment's jobs, oldest first, a page at a time",
     kind: "query",
     tags: ["jobs"],
-    http: { method: "GET", path: "/experiments/{name}/jobs", params: { name: "string", member: "integer", status: "string" } },
+    http: {
+      method: "GET",
+      path: "/experiments/{name}/jobs",
+      params: { name: "string", member: "integer", status: "string", cursor: "string", limit: "integer" },
+      paged: true,
+    },
     input: inputs.listJobs,
-    output: z.array(jobOutput),
-    handler: (ctx, input) => ctx.scheduler.listJobs(input.name, { member: input.member, status: input.status }),
+    output: pageOutput(jobOutput),
+    handler: (ctx, input) => ctx.scheduler.listJobsPage(input.name, input),
   }),
   pushJob: op({
     access: "manage",
@@ -170,13 +178,18 @@ export const operations = {
   }),
   listEvents: op({
     access: "read",
-    summary: "An experiment's events after a sequence number",
+    summary: "An experiment's events after a sequence number, a page at a time",
     kind: "query",
     tags: ["experiments"],
-    http: { method: "GET", path: "/experiments/{name}/events", params: { name: "string", afterSeq: "integer", limit: "integer" } },
+    http: {
+      method: "GET",
+      path: "/experiments/{name}/events",
+      params: { name: "string", afterSeq: "integer", cursor: "string", limit: "integer" },
+      paged: true,
+    },
     input: inputs.listEvents,
-    output: z.array(eventOutput),
-    handler: (ctx, input) => ctx.scheduler.listEvents(input.name, input.afterSeq, input.limit),
+    output: pageOutput(eventOutput),
+    handler: (ctx, input) => ctx.scheduler.listEventsPage(input.name, input),
   }),
   getSchedule: op({
     access: "read",
@@ -201,12 +214,12 @@ export const operations = {
   }),
   exportJobs: op({
     access: "read",
-    summary: "All jobs of an experiment as a CSV or JSON file",
+    summary: "All jobs of an experiment as a CSV or JSON file (streamed; HTTP only)",
     kind: "query",
     tags: ["experiments"],
     http: { method: "GET", path: "/experiments/{name}/export", params: { name: "string", format: "string" }, file: true },
     input: inputs.exportJobs,
-    output: z.object({ contentType: z.string(), filename: z.string(), body: z.string() }),
+    output: z.array(jobOutput).describe("JSON: every job, oldest first; CSV: one row per job, one column per hyperparameter"),
     handler: (ctx, input) => ctx.scheduler.exportJobs(input.name, input.format),
   }),
   nextJob: op({

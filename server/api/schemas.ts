@@ -13,6 +13,8 @@ import {
   mutationSchema,
 } from "../pbt/config";
 import { ROLES } from "../auth/roles";
+import { MAX_PAGE_SIZE } from "./limits";
+import { pageParams } from "./paging";
 
 const shallowEnough = (v: unknown) => jsonDepth(v) <= MAX_JSON_DEPTH;
 const depthMessage = { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` };
@@ -69,16 +71,18 @@ export const inputs = {
   createExperiment: experimentConfigSchema,
   experimentRef,
   setStatus: z.strictObject({ name: experimentNameRef, status: z.enum(EXPERIMENT_STATUSES) }),
+  listExperiments: z.strictObject({ ...pageParams }).default({ limit: MAX_PAGE_SIZE }),
   listJobs: z.strictObject({
     name: experimentNameRef,
     member: int32(0).optional(),
     status: z.enum(JOB_STATUSES).optional(),
+    ...pageParams,
   }),
   jobRef: z.strictObject({ id: jobIdSchema }),
   listEvents: z.strictObject({
     name: experimentNameRef,
-    afterSeq: int32(0).default(0),
-    limit: z.int().min(1).max(5000).default(1000),
+    afterSeq: int32(0).optional().describe("the page starts after this seq (the cursor, when given, wins)"),
+    ...pageParams,
   }),
   pushJob: z.strictObject({
     name: experimentNameRef,

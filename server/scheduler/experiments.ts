@@ -2,8 +2,10 @@
 import { randomInt } from "node:crypto";
 import { LineageError } from "../api/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
+import { Prisma } from "../db/generated/client";
 import { depthReached } from "../pbt/member";
 import { withExperiment } from "./experimentLock";
+import { cursorKey, pageOf, type Page } from "./pages";
 import { toExperimentView, type ExperimentView } from "./views";
 import type { SchedulerDeps } from "./deps";
 
@@ -63,22 +65,30 @@ export async function getExperiment(deps: SchedulerDeps, name: string): Promise<
   return toExperimentView(experiment);
 }
 
-export async function listExperiments(deps: SchedulerDeps): Promise<ExperimentSummary[]> {
-  const experiments = await deps.prisma.experiment.findMany({ orderBy: { id: "desc" } });
-  const stats = await deps.prisma.$queryRaw<
+/** A page of experiments, newest first, each with its progress (figures of the page's experiments only). */
+export async function listExperiments(deps: SchedulerDeps, options: { cursor?: string; limit: number }): Promise<Page<ExperimentSummary>> {
+  const before = cursorKey(options.cursor);
+  const experiments = await deps.prisma.experiment.findMany({
+    where: before === undefined ? {} : { id: { lt: before } },
+    orderBy: { id: "desc" },
+    take: options.limit + 1,
+  });
+  const ids = experiments.map((e) => e.id);
+  const stats = ids.length === 0 ? [] : await deps.prisma.$queryRaw<
     { experimentId: number; members: number; done: number; running: number; max: number | null; min: number | null }[]
   >`SELECT "experimentId", COUNT(DISTINCT member)::int AS members,
            (COUNT(*) FILTER (WHERE status = 'done'))::int AS done,
            (COUNT(*) FILTER (WHERE status = 'running'))::int AS running,
            MAX(score) AS max, MIN(score) AS min
-    FROM "Job" GROUP BY "experimentId"`;
-  const depths = await deps.prisma.$queryRaw<{ experimentId: number; generation: number }[]>`
-    SELECT "experimentId", MAX(generation)::int AS generation FROM "Job" WHERE status = 'done' GROUP BY "experimentId", member`;
+    FROM "Job" WHERE "experimentId" IN (${Prisma.join(ids)}) GROUP BY "experimentId"`;
+  const depths = ids.length === 0 ? [] : await deps.prisma.$queryRaw<{ experimentId: number; generation: number }[]>`
+    SELECT "experimentId", MAX(generation)::int AS generation FROM "Job"
+    WHERE "experimentId" IN (${Prisma.join(ids)}) AND status = 'done' GROUP BY "experimentId", member`;
   const byId = new Map(stats.map((s) => [s.experimentId, s]));
   const maxGenerations = new Map(experiments.map((e) => [e.id, (e.config as unknown as ExperimentConfig).stop.maxGenerations]));
   const reached = new Map<number, number>();
   for (const d of depths) reached.set(d.experimentId, (reached.get(d.experimentId) ?? 0) + depthReached(d.generation, maxGenerations.get(d.experimentId) ?? 0));
-  return experiments.map((e) => {
+  const summaries = experiments.map((e): ExperimentSummary => {
     const config = e.config as unknown as ExperimentConfig;
     const s = byId.get(e.id);
     const best = config.objective === "maximize" ? s?.max : s?.min;
@@ -98,6 +108,7 @@ export async function listExperiments(deps: SchedulerDeps): Promise<ExperimentSu
       createdAt: e.createdAt.toISOString(),
     };
   });
+  return pageOf(summaries, options.limit, (e) => e.id);
 }
 
 const TRANSITIONS: Record<ExperimentStatus, ExperimentStatus[]> = {

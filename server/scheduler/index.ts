@@ -1,6 +1,6 @@
 // The PBT engine applied to the database: one object holding the scheduler's operations.
 import { createExperiment, deleteExperiment, getExperiment, listExperiments, setExperimentStatus } from "./experiments";
-import { getJob, listEvents, listEventsById, listJobs, pushJob } from "./jobs";
+import { getJob, listEvents, listEventsById, listEventsPage, listJobs, listJobsPage, pushJob, type JobFilter } from "./jobs";
 import { completeJob, failJob, heartbeat, logMetrics } from "./jobReports";
 import { nextJob } from "./nextJob";
 import { exportJobs, getBestSchedule } from "./export";
@@ -18,12 +18,14 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions) 
     deps,
     createExperiment: (config: Parameters<typeof createExperiment>[1]) => createExperiment(deps, config),
     getExperiment: (name: string) => getExperiment(deps, name),
-    listExperiments: () => listExperiments(deps),
+    listExperiments: (page: { cursor?: string; limit: number }) => listExperiments(deps, page),
     setExperimentStatus: (name: string, status: ExperimentStatus) => setExperimentStatus(deps, name, status),
     deleteExperiment: (name: string) => deleteExperiment(deps, name),
-    listJobs: (name: string, filter?: { member?: number; status?: string }) => listJobs(deps, name, filter),
+    listJobs: (name: string, filter?: JobFilter) => listJobs(deps, name, filter),
+    listJobsPage: (name: string, options: JobFilter & { cursor?: string; limit: number }) => listJobsPage(deps, name, options),
     getJob: (id: number) => getJob(deps, id),
     listEvents: (name: string, afterSeq: number, limit?: number) => listEvents(deps, name, afterSeq, limit),
+    listEventsPage: (name: string, options: { afterSeq?: number; cursor?: string; limit: number }) => listEventsPage(deps, name, options),
     listEventsById: (experimentId: number, afterSeq: number, limit?: number) => listEventsById(deps, experimentId, afterSeq, limit),
     pushJob: (name: string, input: { hyperparameters: Hyperparameters; member?: number }) => pushJob(deps, name, input),
     nextJob: (name: string, workerId: string) => nextJob(deps, name, workerId, options),

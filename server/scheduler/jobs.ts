@@ -10,6 +10,12 @@ import { loadMembers } from "./population";
 import { toEventView, toJobView, type EventView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
 import { getExperiment } from "./experiments";
+import { cursorKey, pageOf, type Page } from "./pages";
+
+export interface JobFilter {
+  member?: number;
+  status?: string;
+}
 
 export async function listJobs(
   deps: SchedulerDeps,
@@ -31,6 +37,22 @@ export async function listJobsById(
   return jobs.map(toJobView);
 }
 
+/** A page of an experiment's jobs, oldest first (jobs created while paging come on later pages). */
+export async function listJobsPage(
+  deps: SchedulerDeps,
+  name: string,
+  options: JobFilter & { cursor?: string; limit: number },
+): Promise<Page<JobView>> {
+  const experiment = await getExperiment(deps, name);
+  const after = cursorKey(options.cursor);
+  const jobs = await deps.prisma.job.findMany({
+    where: { experimentId: experiment.id, member: options.member, status: options.status, ...(after === undefined ? {} : { id: { gt: after } }) },
+    orderBy: { id: "asc" },
+    take: options.limit + 1,
+  });
+  return pageOf(jobs.map(toJobView), options.limit, (j) => j.id);
+}
+
 export async function getJob(deps: SchedulerDeps, id: number): Promise<JobView & { experiment: string }> {
   const job = await deps.prisma.job.findUnique({ where: { id }, include: { experiment: { select: { name: true } } } });
   if (!job) throw new LineageError("job_not_found", `no job with id ${id}`);
@@ -41,6 +63,17 @@ export async function getJob(deps: SchedulerDeps, id: number): Promise<JobView &
 export async function listEvents(deps: SchedulerDeps, name: string, afterSeq: number, limit = 1000): Promise<EventView[]> {
   const experiment = await getExperiment(deps, name);
   return listEventsById(deps, experiment.id, afterSeq, limit);
+}
+
+/** A page of an experiment's events after `afterSeq` (or the cursor), oldest first. */
+export async function listEventsPage(
+  deps: SchedulerDeps,
+  name: string,
+  options: { afterSeq?: number; cursor?: string; limit: number },
+): Promise<Page<EventView>> {
+  const experiment = await getExperiment(deps, name);
+  const events = await listEventsById(deps, experiment.id, cursorKey(options.cursor) ?? options.afterSeq ?? 0, options.limit + 1);
+  return pageOf(events, options.limit, (e) => e.seq);
 }
 
 export async function listEventsById(deps: SchedulerDeps, experimentId: number, afterSeq: number, limit = 1000): Promise<EventView[]> {
