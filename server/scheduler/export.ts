@@ -1,9 +1,10 @@
 // Exports: every job of an experiment as CSV (one column per hyperparameter) or JSON, and the
-// best schedule.
+// best schedule. A jobs export is streamed: read from the database a page at a time as the
+// answer is written, so its size does not decide the server's memory.
 import { bestSchedule, type BestSchedule, type ScheduleJob } from "../pbt/schedule";
 import { getExperiment } from "./experiments";
-import { listJobs, listJobsById } from "./jobs";
-import type { JobView } from "./views";
+import { listJobsById } from "./jobs";
+import { toJobView, type JobView } from "./views";
 import type { SchedulerDeps } from "./deps";
 
 const FIXED_COLUMNS = ["id", "member", "generation", "attempt", "status", "origin", "parentId", "donorJobId", "score", "workerId", "createdAt", "startedAt", "finishedAt", "error"] as const;
@@ -21,29 +22,64 @@ export function csvCell(value: unknown): string {
   return formula || /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function jobsCsv(jobs: JobView[]): string {
-  const parameters = [...new Set(jobs.flatMap((j) => Object.keys(j.hyperparameters)))].sort();
-  const header = [...FIXED_COLUMNS, ...parameters.map((p) => `hp.${p}`)];
-  const rows = jobs.map((j) => [...FIXED_COLUMNS.map((c) => csvCell(j[c])), ...parameters.map((p) => csvCell(j.hyperparameters[p]))].join(","));
-  return [header.join(","), ...rows].join("\n") + "\n";
+function csvRow(job: JobView, parameters: string[]): string {
+  return [...FIXED_COLUMNS.map((c) => csvCell(job[c])), ...parameters.map((p) => csvCell(job.hyperparameters[p]))].join(",");
 }
 
 export interface ExportFile {
   contentType: string;
   filename: string;
-  body: string;
+  /** The file's text, produced as it is read. */
+  body: AsyncIterable<string>;
 }
+
+/** Jobs read for an export at a time. */
+const EXPORT_PAGE = 500;
 
 /** A safe file name from an experiment name (which may hold any unicode). */
 function fileStem(name: string): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, "_").slice(0, 100) || "experiment";
 }
 
+/** Checks that the experiment exists (so that a 404 comes before any byte), then streams its jobs, oldest first. */
 export async function exportJobs(deps: SchedulerDeps, name: string, format: "csv" | "json"): Promise<ExportFile> {
-  const jobs = await listJobs(deps, name);
+  const experiment = await getExperiment(deps, name);
+  const pages = jobPages(deps, experiment.id);
+  // Every job holds every hyperparameter of the config (drawn when not given).
+  const parameters = Object.keys(experiment.config.hyperparameters).sort();
   return format === "csv"
-    ? { contentType: "text/csv; charset=utf-8", filename: `${fileStem(name)}-jobs.csv`, body: jobsCsv(jobs) }
-    : { contentType: "application/json; charset=utf-8", filename: `${fileStem(name)}-jobs.json`, body: JSON.stringify(jobs, null, 2) };
+    ? { contentType: "text/csv; charset=utf-8", filename: `${fileStem(name)}-jobs.csv`, body: csvChunks(pages, parameters) }
+    : { contentType: "application/json; charset=utf-8", filename: `${fileStem(name)}-jobs.json`, body: jsonChunks(pages) };
+}
+
+async function* jobPages(deps: SchedulerDeps, experimentId: number): AsyncGenerator<JobView[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await deps.prisma.job.findMany({ where: { experimentId, id: { gt: after } }, orderBy: { id: "asc" }, take: EXPORT_PAGE });
+    if (rows.length === 0) return;
+    yield rows.map(toJobView);
+    after = rows.at(-1)!.id;
+  }
+}
+
+async function* csvChunks(pages: AsyncIterable<JobView[]>, parameters: string[]): AsyncGenerator<string> {
+  yield [...FIXED_COLUMNS, ...parameters.map((p) => `hp.${p}`)].join(",") + "\n";
+  for await (const jobs of pages) yield jobs.map((j) => csvRow(j, parameters) + "\n").join("");
+}
+
+/** The same text as JSON.stringify(jobs, null, 2), a page at a time. */
+async function* jsonChunks(pages: AsyncIterable<JobView[]>): AsyncGenerator<string> {
+  let first = true;
+  yield "[";
+  for await (const jobs of pages) {
+    let chunk = "";
+    for (const job of jobs) {
+      chunk += (first ? "\n" : ",\n") + JSON.stringify(job, null, 2).replace(/^/gm, "  ");
+      first = false;
+    }
+    yield chunk;
+  }
+  yield first ? "]" : "\n]";
 }
 
 export async function getBestSchedule(deps: SchedulerDeps, name: string): Promise<{ experiment: string; objective: string; metric: string; schedule: BestSchedule | null }> {

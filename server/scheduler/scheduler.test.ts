@@ -88,11 +88,15 @@ describeEachDatabase("scheduler", (kind) => {
     for (const [i, step] of schedule!.steps.entries()) {
       if (i > 0) expect(jobs.find((j) => j.id === step.jobId)!.parentId).toBe(schedule!.steps[i - 1]!.jobId);
     }
-    const csv = await s.scheduler.exportJobs("run", "csv");
-    const lines = csv.body.trim().split("\n");
+    const text = async (file: { body: AsyncIterable<string> }) => {
+      let all = "";
+      for await (const chunk of file.body) all += chunk;
+      return all;
+    };
+    const lines = (await text(await s.scheduler.exportJobs("run", "csv"))).trim().split("\n");
     expect(lines[0]).toMatch(/^id,member,generation,.*,hp\.lr$/);
     expect(lines).toHaveLength(finished + 1);
-    const json = JSON.parse((await s.scheduler.exportJobs("run", "json")).body);
+    const json = JSON.parse(await text(await s.scheduler.exportJobs("run", "json")));
     expect(json).toHaveLength(finished);
     const events = await s.scheduler.listEvents("run", 0, 5000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

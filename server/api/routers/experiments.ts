@@ -1,4 +1,6 @@
 import { operations } from "../operations";
+
+// operations.exportJobs is served by the HTTP API only: it streams a file, which tRPC answers cannot.
 import { mutation, query, router } from "../trpc";
 
 export const experimentsRouter = router({
@@ -9,5 +11,4 @@ export const experimentsRouter = router({
   delete: mutation(operations.deleteExperiment),
   events: query(operations.listEvents),
   schedule: query(operations.getSchedule),
-  export: query(operations.exportJobs),
 });
