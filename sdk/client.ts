@@ -2,14 +2,24 @@
 //   const client = new Client();                       // LINEAGE_URL, LINEAGE_TOKEN
 //   const experiment = await client.getExperiment("MNIST with PBT");
 //   await experiment.withNextJob(async (job) => { ...train...; return { max_accuracy } });
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { z } from "zod";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import type { experimentOutput, eventOutput } from "../server/api/schemas";
 import { ApiError, LeaseExpiredError, MetricNotSetError } from "./errors";
 import { Job, type JobData, type Results } from "./job";
+import { allItems, eachItem, type Page } from "./pages";
 import { createTransport, type Transport } from "./transport";
 
 export type ExperimentData = z.infer<typeof experimentOutput>;
+export type JobFilter = { member?: number; status?: JobData["status"] };
+
+export interface ExportFile {
+  contentType: string;
+  filename: string;
+  body: string;
+}
 export type EventData = z.infer<typeof eventOutput>;
 
 export interface ClientOptions {
@@ -43,8 +53,14 @@ export class Client {
     return new Experiment(this.transport, data as ExperimentData);
   }
 
+  /** Every experiment, newest first (read a page at a time). */
   listExperiments() {
-    return this.transport.call((api) => api.experiments.list.query());
+    return allItems(this.experiments());
+  }
+
+  /** The experiments, newest first, fetched a page at a time as you iterate. */
+  experiments() {
+    return eachItem((cursor) => this.transport.call((api) => api.experiments.list.query({ cursor })));
   }
 
   listTokens() {
@@ -132,12 +148,19 @@ export class Experiment {
     return this.transport.call((api) => api.jobs.push.mutate({ name: this.name, hyperparameters: (input.hyperparameters ?? {}) as Record<string, never>, member: input.member }));
   }
 
-  jobs(filter: { member?: number; status?: JobData["status"] } = {}) {
-    return this.transport.call((api) => api.jobs.list.query({ name: this.name, ...filter }));
+  /** The experiment's jobs, oldest first (read a page at a time; see eachJob for big experiments). */
+  jobs(filter: JobFilter = {}) {
+    return allItems(this.eachJob(filter));
   }
 
+  /** The experiment's jobs, oldest first, fetched a page at a time as you iterate. */
+  eachJob(filter: JobFilter = {}): AsyncGenerator<JobData> {
+    return eachItem((cursor) => this.transport.call((api) => api.jobs.list.query({ name: this.name, ...filter, cursor })) as Promise<Page<JobData>>);
+  }
+
+  /** The events after `afterSeq`, oldest first (read a page at a time). */
   events(afterSeq = 0) {
-    return this.transport.call((api) => api.experiments.events.query({ name: this.name, afterSeq }));
+    return allItems(eachItem((cursor) => this.transport.call((api) => api.experiments.events.query({ name: this.name, afterSeq, cursor }))));
   }
 
   refresh() {
@@ -164,9 +187,30 @@ export class Experiment {
     return this.transport.call((api) => api.experiments.schedule.query({ name: this.name }));
   }
 
-  export(format: "csv" | "json") {
-    return this.transport.call((api) => api.experiments.export.query({ name: this.name, format }));
+  /** Every job as a CSV or JSON file, read into memory; `exportTo` streams it instead. */
+  async export(format: "csv" | "json"): Promise<ExportFile> {
+    const response = await this.download(format);
+    return { contentType: response.headers.get("content-type") ?? "", filename: filenameOf(response), body: await response.text() };
   }
+
+  /** Streams every job as a CSV or JSON file into `out` (a file, stdout), as the server sends it. */
+  async exportTo(format: "csv" | "json", out: NodeJS.WritableStream): Promise<void> {
+    const response = await this.download(format);
+    if (!response.body) return;
+    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), out, { end: false });
+  }
+
+  private download(format: "csv" | "json") {
+    return this.transport.download(`/experiments/${encodeURIComponent(this.name)}/export?format=${format}`);
+  }
+}
+
+/** The file name the server suggests (Content-Disposition's filename*, else filename). */
+function filenameOf(response: Response): string {
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (encoded) return decodeURIComponent(encoded);
+  return /filename="([^"]*)"/i.exec(disposition)?.[1] ?? "export";
 }
 
 /** The job's results cannot be accepted: it would otherwise sit leased until its lease ran out. */

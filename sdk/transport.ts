@@ -19,11 +19,27 @@ export interface TransportOptions {
 export interface Transport {
   api: Api;
   call<T>(fn: (api: Api) => Promise<T>): Promise<T>;
+  /** A GET of the HTTP API (`path` under /api/v1) whose answer is a file, for streaming it (exports). */
+  download(path: string): Promise<Response>;
 }
 
 export function createTransport(options: TransportOptions): Transport {
   const api = createApi(options);
-  return { api, call: (fn) => withRetries(() => fn(api), options) };
+  const base = options.url.replace(/\/+$/, "");
+  return {
+    api,
+    call: (fn) => withRetries(() => fn(api), options),
+    download: (path) => withRetries(() => fetchFile(`${base}/api/v1${path}`, options.token), options),
+  };
+}
+
+async function fetchFile(url: string, token: string | undefined): Promise<Response> {
+  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (response.ok) return response;
+  const error = ((await response.json().catch(() => null)) as { error?: Lineage } | null)?.error;
+  const message = error?.message ?? `HTTP ${response.status}`;
+  if (response.status < 500) throw new ApiError(message, error?.code ?? "error", response.status, error?.field, error?.accepted);
+  throw new Error(message); // retried
 }
 
 export function createApi(options: TransportOptions): Api {
@@ -48,6 +64,7 @@ export async function withRetries<T>(call: () => Promise<T>, options: Pick<Trans
     try {
       return await call();
     } catch (error) {
+      if (error instanceof ApiError) throw error;
       const status = error instanceof TRPCClientError ? (error.data?.httpStatus as number | undefined) : undefined;
       const lineage = error instanceof TRPCClientError ? (error.data?.lineage as Lineage) : undefined;
       if (status !== undefined && status < 500) {

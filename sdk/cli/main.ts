@@ -1,10 +1,11 @@
 // The `lineage` command line. Human-readable tables by default, --json for scripts.
 // Exit codes: 0 success, 1 the server refused (bad input, not found, conflict), 2 usage,
 // 3 server unreachable, 4 `run`: the training command kept failing.
-import { readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { Client } from "../client";
+import type { JobData } from "../job";
 import { ApiError, ConnectionError } from "../errors";
 import { formatNumber, formatValues, table } from "./format";
 import { runCommand } from "./run";
@@ -114,9 +115,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const experiment = await client.getExperiment(args[0]!);
-      const jobs = await experiment.jobs();
-      const latest = new Map<number, (typeof jobs)[number]>();
-      for (const j of jobs) latest.set(j.member, j);
+      // A page of jobs at a time: only each member's latest is kept for the table (--json lists them all).
+      const jobs: JobData[] = [];
+      const latest = new Map<number, JobData>();
+      let done = 0;
+      for await (const j of experiment.eachJob()) {
+        if (opts.json) jobs.push(j);
+        latest.set(j.member, j);
+        if (j.status === "done") done++;
+      }
       const config = experiment.data.config as { metric: string; objective: string; stop: { maxGenerations: number; target?: number; maxJobs?: number } };
       const { maxGenerations, target, maxJobs } = config.stop;
       // Generation is lineage depth (an exploit jumps to its donor's + 1), so a member may skip
@@ -126,12 +133,11 @@ export async function main(argv: string[]): Promise<number> {
         ...(target !== undefined ? [`${config.metric} ${formatNumber(target)}`] : []),
         ...(maxJobs !== undefined ? [`${maxJobs} jobs`] : []),
       ];
-      const done = jobs.filter((j) => j.status === "done").length;
       const header = `${experiment.name}: ${experiment.data.status}, ${config.objective} ${config.metric}, ${done} jobs done; stop: ${stop.join(", ")}`;
       out(
         `${header}\n${table(
           ["member", "generation", "status", "score", "hyperparameters", "worker"],
-          [...latest.values()].map((j) => [j.member, j.generation, j.diverged ? "diverged" : j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
+          [...latest.values()].sort((a, b) => a.member - b.member).map((j) => [j.member, j.generation, j.diverged ? "diverged" : j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
         )}`,
         { experiment: experiment.data, jobs },
       );
@@ -165,12 +171,17 @@ export async function main(argv: string[]): Promise<number> {
       const format = opts.format ?? "json";
       if (format !== "csv" && format !== "json") throw new UsageError(`lineage export: --format is csv or json, got ${JSON.stringify(format)}`);
       const experiment = await client.getExperiment(args[0]!);
-      const file = await experiment.export(format);
+      // Streamed from the server to the file (or stdout) as it comes.
       if (opts.output) {
-        writeFileSync(opts.output, file.body);
+        const file = createWriteStream(opts.output);
+        try {
+          await experiment.exportTo(format, file);
+        } finally {
+          await new Promise((resolve) => file.end(resolve));
+        }
         console.error(`wrote ${opts.output}`);
       } else {
-        process.stdout.write(file.body);
+        await experiment.exportTo(format, process.stdout);
       }
       return 0;
     }

@@ -6,18 +6,21 @@ import http.client
 import json
 import logging
 import random
+import re
 import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
-from .errors import ApiError, LeaseExpiredError, NetworkError
+from .errors import ApiError, LeaseExpiredError, LineageError, NetworkError
 
 log = logging.getLogger("lineage")
 
 USER_AGENT = "lineage-python"
+
+_NEXT_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?', re.IGNORECASE)
 
 
 def quote(segment: str) -> str:
@@ -54,16 +57,58 @@ class Transport:
         query: Optional[Dict[str, Any]] = None,
         retries: Optional[int] = None,
     ) -> Any:
-        """Sends one request and returns the decoded JSON answer.
+        """Sends one request and returns the decoded JSON answer. A list that the server sends a
+        page at a time (a ``Link: <...>; rel="next"`` header) is read to its end and returned whole.
 
         Raises ``ApiError`` (``LeaseExpiredError`` for ``lease_invalid``) on an error answer and
         ``NetworkError`` when the server stays unreachable.
         """
+        if method == "GET":
+            pages = self.pages(path, query, retries=retries)
+            first = next(pages)
+            if not isinstance(first, list):
+                return first
+            return first + [item for page in pages for item in page]
+        return self._send(method, self._url(path, query), path, body, retries)[0]
+
+    def pages(self, path: str, query: Optional[Dict[str, Any]] = None, retries: Optional[int] = None) -> Iterator[Any]:
+        """The pages of a list, one answer (a list) at a time, following the ``Link`` header's
+        ``rel="next"`` URL (on this server only) until the last page."""
+        url: Optional[str] = self._url(path, query)
+        while url is not None:
+            answer, link = self._send("GET", url, path, None, retries)
+            yield answer
+            url = self._next_url(link) if isinstance(answer, list) else None
+
+    def _url(self, path: str, query: Optional[Dict[str, Any]]) -> str:
         url = self.base_url + path
         if query:
             pairs = {k: v for k, v in query.items() if v is not None}
             if pairs:
                 url += "?" + urllib.parse.urlencode(pairs)
+        return url
+
+    def _next_url(self, link: Optional[str]) -> Optional[str]:
+        match = _NEXT_LINK.search(link or "")
+        if not match:
+            return None
+        url = urllib.parse.urljoin(self.base_url, match.group(1))
+        origin = urllib.parse.urlsplit(self.base_url)
+        target = urllib.parse.urlsplit(url)
+        # The token goes with the request: never to another host.
+        if (target.scheme, target.netloc) != (origin.scheme, origin.netloc):
+            raise LineageError(f"the server's next-page link points elsewhere ({url}); not followed")
+        return url
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        body: Optional[Dict[str, Any]],
+        retries: Optional[int],
+    ) -> Tuple[Any, Optional[str]]:
+        """One request with retries: the decoded answer and its Link header."""
         data = None
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if body is not None:
@@ -80,7 +125,7 @@ class Transport:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     raw = response.read()
-                    return json.loads(raw.decode("utf-8")) if raw else None
+                    return (json.loads(raw.decode("utf-8")) if raw else None), response.headers.get("Link")
             except urllib.error.HTTPError as error:
                 status = error.code
                 try:

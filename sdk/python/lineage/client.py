@@ -64,7 +64,8 @@ class Client:
 
     def request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, query: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
         """A raw call to the worker HTTP API (``path`` relative to ``/api/v1``); the answer is
-        the server's JSON as it is (camelCase keys)."""
+        the server's JSON as it is (camelCase keys). A list the server sends a page at a time
+        comes back whole: its pages are fetched one after another."""
         return self._transport.request(method, path, body, query, **kwargs)
 
     def _get(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, query: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
