@@ -70,7 +70,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const startSeqRef = useRef<number | null>(null);
   if (startSeqRef.current === null && startSeq !== null) startSeqRef.current = startSeq;
 
-  const jobCount = Math.round((overview.data?.jobs.length ?? 0) / 500) * 500;
+  const jobCount = Math.round((overview.data?.window.totalJobs ?? 0) / 500) * 500;
   const refresh = useMemo(() => {
     const overviewKey = trpc.dashboard.overview.queryKey({ name });
     const curvesKey = trpc.dashboard.curves.queryKey({ name });

@@ -41,7 +41,6 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
   };
   // Lineage depth reached, not jobs: a copy jumps with its donor, so the number of jobs varies.
   const fraction = experiment.status === "done" ? 1 : progress.total > 0 ? Math.min(1, progress.reached / progress.total) : 0;
-  const bestJob = best ? overview.jobs.find((j) => j.id === best.jobId) : undefined;
 
   return (
     <header className="space-y-4">
@@ -105,17 +104,17 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
         <div>
           <dt className="text-zinc-500 dark:text-zinc-400">Best job</dt>
           <dd className="mt-1" data-testid="best-job">
-            {best && bestJob ? (
+            {best ? (
               <Link href={jobHref(best.jobId)} className="font-medium text-emerald-700 underline-offset-2 hover:underline dark:text-emerald-400">
                 #{best.jobId}
               </Link>
             ) : (
               "—"
             )}
-            {bestJob && (
+            {best && (
               <span className="text-zinc-500 dark:text-zinc-400">
                 {" "}
-                member {bestJob.member}, gen {bestJob.generation}
+                member {best.member}, gen {best.generation}
               </span>
             )}
           </dd>

@@ -22,6 +22,8 @@ const TOP = 22;
 const PAD = 10;
 
 interface Layout {
+  /** The first generation drawn (0 unless the overview holds only each member's latest jobs). */
+  first: number;
   generations: number;
   members: number;
   cellW: number;
@@ -31,14 +33,14 @@ interface Layout {
   r: number;
 }
 
-function layoutFor(containerWidth: number, generations: number, members: number): Layout {
+function layoutFor(containerWidth: number, first: number, generations: number, members: number): Layout {
   const cellW = Math.max(7, Math.min(48, (containerWidth - LEFT - PAD) / generations));
   const cellH = Math.max(7, Math.min(30, 520 / members));
   const r = Math.max(2.2, Math.min(cellW, cellH) * 0.3);
-  return { generations, members, cellW, cellH, width: LEFT + PAD + cellW * generations, height: TOP + PAD + cellH * members, r };
+  return { first, generations, members, cellW, cellH, width: LEFT + PAD + cellW * generations, height: TOP + PAD + cellH * members, r };
 }
 
-const cx = (l: Layout, generation: number) => LEFT + (generation + 0.5) * l.cellW;
+const cx = (l: Layout, generation: number) => LEFT + (generation - l.first + 0.5) * l.cellW;
 const cy = (l: Layout, member: number) => TOP + (member + 0.5) * l.cellH;
 
 export function LineageTree({ overview }: { overview: Overview }) {
@@ -57,15 +59,20 @@ export function LineageTree({ overview }: { overview: Overview }) {
   const cells = useMemo(() => cellJobs(overview.jobs), [overview.jobs]);
   const jobById = useMemo(() => new Map(overview.jobs.map((j) => [j.id, j])), [overview.jobs]);
   let maxGeneration = 0;
+  let minGeneration = Infinity;
   let maxMember = 0;
   for (const j of cells) {
     if (j.generation > maxGeneration) maxGeneration = j.generation;
+    if (j.generation < minGeneration) minGeneration = j.generation;
     if (j.member > maxMember) maxMember = j.member;
   }
-  const generations = Math.max(config.stop.maxGenerations, maxGeneration + 1);
+  // A long history comes as each member's latest jobs: the tree starts at the oldest of them.
+  const windowed = overview.window.latestPerMember !== null;
+  const first = windowed && Number.isFinite(minGeneration) ? minGeneration : 0;
+  const generations = Math.max(config.stop.maxGenerations, maxGeneration + 1) - first;
   const members = Math.max(config.populationSize, maxMember + 1);
   // One object per size, so the memoised layers are not redrawn on every hover.
-  const layout = useMemo(() => layoutFor(width, generations, members), [width, generations, members]);
+  const layout = useMemo(() => layoutFor(width, first, generations, members), [width, first, generations, members]);
 
   const [hoveredId, setHoveredId] = useState<number | null>(null);
   const [cursor, setCursor] = useState<{ member: number; generation: number } | null>(null);
@@ -89,11 +96,12 @@ export function LineageTree({ overview }: { overview: Overview }) {
     const move = moves[event.key];
     if (!move) return;
     event.preventDefault();
-    const start = cursor ?? { member: overview.best?.member ?? 0, generation: overview.best?.generation ?? 0 };
+    const clampGeneration = (g: number) => Math.min(layout.first + layout.generations - 1, Math.max(layout.first, g));
+    const start = cursor ?? { member: overview.best?.member ?? 0, generation: clampGeneration(overview.best?.generation ?? 0) };
     if (!cursor) return setCursor(start);
     setCursor({
       member: Math.min(layout.members - 1, Math.max(0, start.member + move[0])),
-      generation: Math.min(layout.generations - 1, Math.max(0, start.generation + move[1])),
+      generation: clampGeneration(start.generation + move[1]),
     });
   };
 
@@ -102,6 +110,12 @@ export function LineageTree({ overview }: { overview: Overview }) {
       <SectionHeader id="tree-heading" title="Lineage tree">
         <TreeLegend objective={config.objective} />
       </SectionHeader>
+      {windowed && (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="tree-window">
+          Each member&apos;s latest {overview.window.latestPerMember} jobs, from generation {first} ({overview.jobs.length.toLocaleString("en")} of{" "}
+          {overview.window.totalJobs.toLocaleString("en")} jobs); every job is in the exports.
+        </p>
+      )}
       <div ref={container} className="relative">
         <div
           className="overflow-x-auto rounded-lg border border-zinc-200 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:border-zinc-800"
@@ -141,7 +155,7 @@ export function LineageTree({ overview }: { overview: Overview }) {
             )}
             {cursor && !cursorJob && (
               <rect
-                x={LEFT + cursor.generation * layout.cellW}
+                x={LEFT + (cursor.generation - layout.first) * layout.cellW}
                 y={TOP + cursor.member * layout.cellH}
                 width={layout.cellW}
                 height={layout.cellH}
@@ -229,7 +243,7 @@ const TreeAxes = memo(function TreeAxes({ layout }: { layout: Layout }) {
   const memberEvery = Math.max(1, Math.ceil(12 / layout.cellH));
   return (
     <g fontSize={11} fill="var(--chart-text)">
-      {Array.from({ length: layout.generations }, (_, g) =>
+      {Array.from({ length: layout.generations }, (_, i) => layout.first + i).map((g) =>
         g % tickEvery === 0 ? (
           <text key={g} x={cx(layout, g)} y={14} textAnchor="middle">
             {g}

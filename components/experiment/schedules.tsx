@@ -82,7 +82,9 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
   }
   const log = spec.init.kind === "loguniform";
   // The member lines are not recharts' (member-lines.tsx), so the axes get their extent from here.
-  const [, lastGeneration] = lineDomain(series, "generation", best.map((p) => p.generation));
+  const [firstGeneration, lastGeneration] = lineDomain(series, "generation", best.map((p) => p.generation));
+  // A long history comes as each member's latest jobs: the axis starts at the oldest of them.
+  const fromGeneration = overview.window.latestPerMember === null ? 0 : firstGeneration;
   const yDomain = categories ? [0, categories.length - 1] : lineDomain(series, "value", best.map((p) => p.value), !log);
   return (
     <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="schedule-chart">
@@ -91,7 +93,7 @@ const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview
         <XAxis
           type="number"
           dataKey="generation"
-          domain={[0, lastGeneration]}
+          domain={[fromGeneration, lastGeneration]}
           allowDecimals={false}
           allowDuplicatedCategory={false}
           {...axisStyle}

@@ -35,6 +35,10 @@ export interface Curves {
 }
 
 export const DEFAULT_POINT_BUDGET = 300;
+/** Points of all series together at most: a population of thousands gets fewer per member. */
+export const MAX_TOTAL_POINTS = 100_000;
+/** Exploit marks at most (evenly thinned past it): at thousands of exploits they are a texture anyway. */
+export const MAX_EXPLOIT_MARKS = 1_000;
 
 interface PointRow {
   jobId: number;
@@ -113,9 +117,10 @@ export async function metricCurves(
     exploits.push({ jobId: job.id, member: job.member, donorMember: donor?.member ?? null, generation: job.generation, step: first.step, value: first.value });
   }
 
+  const perSeries = Math.max(4, Math.min(budget, Math.floor(MAX_TOTAL_POINTS / Math.max(1, byMember.size))));
   const series = [...byMember.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([member, points]) => ({ member, points: downsample(points, budget).map(({ step, value }) => ({ step, value })) }));
+    .map(([member, points]) => ({ member, points: downsample(points, perSeries).map(({ step, value }) => ({ step, value })) }));
 
   let bestCurve: Curves["best"] = null;
   if (best) {
@@ -123,5 +128,11 @@ export async function metricCurves(
     bestCurve = { jobId: best.jobId, points: downsample(points, budget).map(({ step, value }) => ({ step, value })) };
   }
 
-  return { metrics, metric, x, series, exploits, best: bestCurve, totalPoints: rows.length };
+  return { metrics, metric, x, series, exploits: thin(exploits, MAX_EXPLOIT_MARKS), best: bestCurve, totalPoints: rows.length };
+}
+
+/** At most `max` of the items, evenly spaced, the first and last kept. */
+function thin<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]!);
 }
