@@ -1,0 +1,45 @@
+// Measures how responsive a server stays: a child process (so that the caller's own work does not
+// delay it) GETs a URL every `intervalMs` and reports the latencies when stopped.
+import { spawn } from "node:child_process";
+
+const SCRIPT = `
+const [url, interval] = [process.argv[1], Number(process.argv[2])];
+const latencies = [];
+let running = true;
+process.stdin.on("data", () => (running = false));
+(async () => {
+  while (running) {
+    const started = performance.now();
+    const answer = await fetch(url).catch(() => null);
+    latencies.push(answer && answer.ok ? performance.now() - started : -1);
+    await answer?.arrayBuffer().catch(() => null);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  process.stdout.write(JSON.stringify(latencies));
+})();
+`;
+
+export interface PingFigures {
+  count: number;
+  failed: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function startPinger(url: string, intervalMs = 20): { stop(): Promise<PingFigures> } {
+  const child = spawn(process.execPath, ["-e", SCRIPT, url, String(intervalMs)], { stdio: ["pipe", "pipe", "inherit"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    async stop() {
+      child.stdin.end("stop\n");
+      await exited;
+      const all = JSON.parse(output || "[]") as number[];
+      const ok = all.filter((l) => l >= 0).sort((a, b) => a - b);
+      const at = (q: number) => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))] ?? NaN;
+      return { count: all.length, failed: all.length - ok.length, p50: at(0.5), p99: at(0.99), max: ok.at(-1) ?? NaN };
+    },
+  };
+}
