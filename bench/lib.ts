@@ -1,7 +1,7 @@
 // Shared helpers of the benchmarks: percentiles, a keep-alive HTTP client, the machine's
 // description, tables and the results files.
 import http from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -128,4 +128,27 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** True when this module is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
   return !!process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(moduleUrl).pathname);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resident memory of a process in MiB, from /proc; NaN elsewhere. */
+export function processRssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib ? Number(kib) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }

@@ -9,6 +9,7 @@ import { lrTrainStep } from "../examples/toy/lrSchedule";
 import { createRng } from "../server/pbt/rng";
 import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
 import { formatMnistResults, mnistConfig, runMnistBench } from "./mnist";
+import { formatReadsResults, runReadsBench } from "./reads";
 
 const quiet = () => {};
 
@@ -131,4 +132,30 @@ describe("bench smoke", () => {
     expect(r.runs.find((x) => x.method === "random-search")!.exploits).toBe(0);
     expect(formatMnistResults(r)).toMatch(/random-search/);
   }, 120_000);
+
+  it("reads: socket joins on an event log and the read models at two history sizes, on PGlite", async () => {
+    const r = await runReadsBench({
+      databases: ["pglite"],
+      events: 3_000,
+      eventBytes: 300,
+      farJoins: 2,
+      histories: [
+        { members: 4, generations: 5 },
+        { members: 8, generations: 10 },
+      ],
+      pointsPerJob: 1,
+      fetches: 2,
+      log: quiet,
+    });
+    expect(r.joins.map((j) => j.case)).toEqual(["join at the head (baseline)", "join 1,000 behind", "joins at afterSeq 0", "whole log over HTTP (reference)"]);
+    const [head, behind, far, whole] = r.joins;
+    expect(head!.events).toBe(0);
+    expect(behind!.events).toBe(1_000);
+    expect(far!.events).toBe(2 * 2_000);
+    expect(whole!.events).toBe(3_000);
+    for (const j of r.joins) expect(j.health.failed).toBe(0);
+    expect(r.reads.map((x) => x.jobs)).toEqual([20, 20, 20, 20, 80, 80, 80, 80]);
+    for (const x of r.reads) expect(x.bytes).toBeGreaterThan(0);
+    expect(formatReadsResults(r)).toMatch(/afterSeq 0/);
+  }, 180_000);
 });
