@@ -35,8 +35,8 @@ export interface Curves {
 }
 
 export const DEFAULT_POINT_BUDGET = 300;
-/** Points of all series together at most: a population of thousands gets fewer per member. */
-export const MAX_TOTAL_POINTS = 100_000;
+/** Points of all series together at most (about 1.2 MB): a population of hundreds gets fewer per member. */
+export const MAX_TOTAL_POINTS = 32_000;
 /** Exploit marks at most (evenly thinned past it): at thousands of exploits they are a texture anyway. */
 export const MAX_EXPLOIT_MARKS = 1_000;
 

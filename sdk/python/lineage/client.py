@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from ._http import Transport, quote
 from ._names import snake_keys
@@ -71,6 +71,11 @@ class Client:
     def _get(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, query: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
         """A call whose answer is handed to the user: keys in snake_case."""
         return snake_keys(self.request(method, path, body, query, **kwargs))
+
+    def pages(self, path: str, query: Optional[Dict[str, Any]] = None) -> Iterator[List[Dict[str, Any]]]:
+        """The pages of a list of the HTTP API (e.g. ``/experiments/NAME/jobs``), one at a time, as
+        they are fetched (keys in snake_case): for lists too long to hold at once."""
+        return (snake_keys(page) for page in self._transport.pages(path, query))
 
     def get_experiment(self, name: str) -> "Experiment":
         """The experiment called ``name``; ``ApiError`` with code ``experiment_not_found`` if none."""

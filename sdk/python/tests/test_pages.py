@@ -1,5 +1,5 @@
 """Lists the server sends a page at a time (a Link rel="next" header): read whole by the
-transport, one page at a time by Transport.pages(), and never followed to another host."""
+transport, one page at a time by client.pages(), and never followed to another host."""
 import http.server
 import json
 import threading
@@ -18,7 +18,7 @@ class PagesAgainstTheServer(unittest.TestCase):
         path = f"/experiments/{lineage.client.quote(name)}/jobs"
         # Two at a time: three pages, followed by the transport.
         self.assertEqual([j["id"] for j in client.request("GET", path, query={"limit": 2})], pushed)
-        pages = list(client._transport.pages(path, {"limit": 2}))
+        pages = list(client.pages(path, {"limit": 2}))
         self.assertEqual([len(p) for p in pages], [2, 2, 1])
         self.assertEqual([j["id"] for p in pages for j in p], pushed)
         self.assertEqual([j["id"] for j in experiment.jobs()], pushed)
