@@ -34,3 +34,28 @@ test("an experiment created over the worker API is listed and links to its page"
   await expect(page).toHaveURL((url) => decodeURIComponent(url.pathname) === `/experiments/${name}`);
   await expect(page.getByRole("heading", { level: 1, name, exact: true })).toBeVisible();
 });
+
+test("the list shows the newest experiments first, a page at a time, and shows more on demand", async ({ page, request }) => {
+  const prefix = `e2e page ${Math.random().toString(36).slice(2, 8)}`;
+  // More than a page of the list (50): the oldest of them is on a later page.
+  for (let i = 0; i < 55; i++) {
+    const created = await request.post("/api/v1/experiments", {
+      data: { name: `${prefix} ${i}`, metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, hyperparameters: {} },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+  }
+  await page.goto("/");
+  const experiments = page.getByRole("table", { name: "Experiments" });
+  const link = (i: number) => experiments.getByRole("link", { name: `${prefix} ${i}`, exact: true });
+  await expect(link(54)).toBeVisible();
+  await expect(experiments.locator("tbody tr")).toHaveCount(50);
+  await expect(link(0)).toHaveCount(0);
+  const more = page.getByRole("button", { name: "Show more" });
+  while ((await link(0).count()) === 0) {
+    const rows = await experiments.locator("tbody tr").count();
+    await more.click();
+    await expect.poll(() => experiments.locator("tbody tr").count()).toBeGreaterThan(rows);
+  }
+  await expect(link(0)).toBeVisible();
+  expect(await experiments.locator("tbody tr").count()).toBeGreaterThan(50);
+});

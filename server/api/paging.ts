@@ -11,6 +11,8 @@ export const pageParams = {
     .optional()
     .describe("where the page starts: the previous page's nextCursor (opaque)"),
   limit: z.int().min(1).max(MAX_PAGE_SIZE).default(MAX_PAGE_SIZE).describe("items in the page at most (fewer when they are large)"),
+  /** Sent by tRPC's infinite queries (fetchNextPage); pages only go forward. */
+  direction: z.literal("forward").optional(),
 };
 
 export function pageOutput<T extends z.ZodType>(item: T) {
