@@ -20,6 +20,7 @@ import { chromium, type Browser } from "@playwright/test";
 import { io as ioClient } from "socket.io-client";
 import { openDatabase } from "../server/db/client";
 import { createPostgresDatabase, TEST_POSTGRES_URL_VAR } from "../server/db/testing";
+import { OVERVIEW_MAX_JOBS } from "../server/dashboard/overview";
 import { seedLargeExperiment } from "../server/dashboard/testing";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
@@ -457,9 +458,11 @@ export async function scaleRun(browser: Browser, members: number, generations: n
     server = await startServerProcess({ dataDir: parent, env: UI_ENV });
     const url = `${server.url}${experimentPath(name)}`;
     const jobs = members * generations;
-    const first = await loadPage(browser, url, members, jobs);
+    // Past OVERVIEW_MAX_JOBS the page gets (and the tree draws) each member's latest jobs only.
+    const drawn = jobs <= OVERVIEW_MAX_JOBS ? jobs : members * Math.min(generations, Math.floor(OVERVIEW_MAX_JOBS / members));
+    const first = await loadPage(browser, url, members, drawn);
     const loads = [];
-    for (let i = 0; i < opts.loads; i++) loads.push(await loadPage(browser, url, members, jobs));
+    for (let i = 0; i < opts.loads; i++) loads.push(await loadPage(browser, url, members, drawn));
     return {
       members,
       generations,
