@@ -34,6 +34,8 @@ const serverEnv = {
   NEXT_TELEMETRY_DISABLED: "1",
   // The toy runs in sync mode: a worker waiting for the other member's generation asks again soon.
   LINEAGE_RETRY_AFTER_SECONDS: "0.2",
+  // Every API answer is checked against its operation's output schema.
+  LINEAGE_CHECK_OUTPUTS: "1",
 };
 
 export default defineConfig({

@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Database and server tests start real processes; two cores do not gain from more.
     maxWorkers: 2,
+    // Every API answer is checked against its operation's output schema (server/api/operations/define.ts),
+    // in this process and in the servers tests start (they inherit the environment).
+    env: { LINEAGE_CHECK_OUTPUTS: "1" },
   },
 });

@@ -14,6 +14,7 @@ import type { Database } from "../server/db/client";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
 import { rngFor } from "../server/pbt/rng";
 import { createLocalBus } from "../server/realtime/bus";
+import { listJobs } from "../server/reads";
 import { createScheduler, type Scheduler } from "../server/scheduler";
 import { INITIAL_H, INITIAL_THETA, q, step as toyStep, toyExperiment, type Theta } from "../examples/toy/problem";
 import { LR_POPULATION, LR_STEPS_PER_JOB, LR_TARGET, lrConfig, lrTrainStep } from "../examples/toy/lrSchedule";
@@ -250,7 +251,7 @@ async function lrRecords(scheduler: Scheduler, mode: "sync" | "async", seed: num
       await scheduler.completeJob(job.id, leaseToken, train(job));
     }
   }
-  const jobs = await scheduler.listJobs(name);
+  const jobs = await listJobs(scheduler.deps, name);
   const byId = new Map(jobs.map((j) => [j.id, j]));
   return jobs.map((j) => {
     const parent = j.parentId === null ? null : byId.get(j.parentId)!;

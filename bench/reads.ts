@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { io as connect, type Socket } from "socket.io-client";
 import { openDatabase, type Database } from "../server/db/client";
 import { createPostgresDatabase } from "../server/db/testing";
-import { seedLargeExperiment } from "../server/dashboard/testing";
+import { seedLargeExperiment } from "../server/reads/dashboard/testing";
 import type { JoinAck } from "../server/realtime/eventStream";
 import { seedEventLog } from "../server/realtime/testing";
 import { startPinger, type PingFigures } from "../server/testing/pinger";

@@ -6,13 +6,14 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { z } from "zod";
 import type { ExperimentConfigInput } from "../server/pbt/config";
-import type { experimentOutput, eventOutput } from "../server/api/schemas";
+import type { Experiment as ExperimentOfServer } from "../server/domain/experiment";
+import type { LineageEvent } from "../server/domain/event";
 import { ApiError, LeaseExpiredError, MetricNotSetError } from "./errors";
 import { Job, type JobData, type Results } from "./job";
 import { allItems, eachItem, type Page } from "./pages";
 import { createTransport, type Transport } from "./transport";
 
-export type ExperimentData = z.infer<typeof experimentOutput>;
+export type ExperimentData = ExperimentOfServer;
 export type JobFilter = { member?: number; status?: JobData["status"] };
 
 export interface ExportFile {
@@ -20,7 +21,7 @@ export interface ExportFile {
   filename: string;
   body: string;
 }
-export type EventData = z.infer<typeof eventOutput>;
+export type EventData = LineageEvent;
 
 export interface ClientOptions {
   /** Server URL; default LINEAGE_URL or http://127.0.0.1:3000. */

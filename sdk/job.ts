@@ -1,11 +1,11 @@
 // A job handed to this worker: its hyperparameters, the results it continues from, and the calls
 // that report on it. Heartbeats run in the background while the job is held.
 import type { z } from "zod";
-import type { jobOutput } from "../server/api/schemas";
+import type { Job as JobOfServer } from "../server/domain/job";
 import { LeaseExpiredError, MetricNotSetError } from "./errors";
 import type { Transport } from "./transport";
 
-export type JobData = z.infer<typeof jobOutput>;
+export type JobData = JobOfServer;
 export type Results = Record<string, unknown>;
 
 /**

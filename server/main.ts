@@ -15,7 +15,7 @@ import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
 import { createScheduler, type Scheduler } from "./scheduler";
 import type { ApiContext } from "./api/operations";
-import { LineageError } from "./api/errors";
+import { LineageError } from "./domain/errors";
 import { checkHost, requireJsonWrites } from "./auth/crossSite";
 import { authenticate } from "./auth/request";
 import { OPEN_ACCESS } from "./auth/roles";
@@ -45,17 +45,17 @@ export async function startServer(env: Env): Promise<RunningServer> {
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
   );
   const auth = await setUpAuth(env, database, bus);
-  const httpApi = createHttpApi({ scheduler }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
+  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     async createContext({ req }): Promise<ApiContext> {
       const request = { method: req.method, headers: req.headers };
       try {
-        return { scheduler, request, principal: await authenticate(req, auth) };
+        return { scheduler, db: scheduler.deps, request, principal: await authenticate(req, auth) };
       } catch (error) {
         if (!(error instanceof LineageError)) throw error;
-        return { scheduler, request, principal: OPEN_ACCESS, authError: error };
+        return { scheduler, db: scheduler.deps, request, principal: OPEN_ACCESS, authError: error };
       }
     },
     maxBodySize: env.LINEAGE_MAX_BODY_BYTES,
@@ -106,7 +106,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   // few seconds and are spaced out by training, so with 5 s this hit real calls (and e2e tests).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const sockets = attachSockets(server, scheduler, bus, auth);
+  const sockets = attachSockets(server, scheduler.deps, bus, auth);
   const stopReaper = scheduler.startReaper(env.LINEAGE_REAPER_INTERVAL_MS);
 
   await new Promise<void>((resolve, reject) => {

@@ -66,23 +66,23 @@ const EXPLOIT_WHY: Record<string, string> = {
 };
 
 function EventText({ event: e }: { event: LiveEvent }) {
-  const d = e.data as Record<string, unknown>;
   const who = e.member !== null ? `member ${e.member}` : "";
+  // Each case reads its event's own payload (server/domain/event.ts). Events of earlier versions
+  // may lack a field added since: those are read as optional.
   switch (e.type) {
     case "exploit":
       return (
         <span>
-          <strong className="font-medium text-orange-700 dark:text-orange-400">exploit</strong> {who} copies member {String(d.donorMember)} (job{" "}
-          <JobLink id={d.donorJobId as number} />) → job <JobLink id={e.jobId} />
-          {EXPLOIT_WHY[String(d.reason)] ? `, ${EXPLOIT_WHY[String(d.reason)]}` : ""}
+          <strong className="font-medium text-orange-700 dark:text-orange-400">exploit</strong> {who} copies member {e.data.donorMember} (job{" "}
+          <JobLink id={e.data.donorJobId} />) → job <JobLink id={e.jobId} />
+          {EXPLOIT_WHY[e.data.reason] ? `, ${EXPLOIT_WHY[e.data.reason]}` : ""}
         </span>
       );
-    case "explore": {
-      const mutations = (d.mutations as { parameter: string; old: unknown; new: unknown; operation: string }[] | undefined) ?? [];
+    case "explore":
       return (
         <span>
           <strong className="font-medium text-sky-700 dark:text-sky-400">explore</strong> {who}:{" "}
-          {mutations.map((m, i) => (
+          {(e.data.mutations ?? []).map((m, i) => (
             <span key={i} className="font-mono text-xs">
               {i > 0 ? "; " : ""}
               {m.parameter} {formatValue(m.old)} → {formatValue(m.new)} ({m.operation})
@@ -90,69 +90,61 @@ function EventText({ event: e }: { event: LiveEvent }) {
           ))}
         </span>
       );
-    }
     case "job.crashed":
       return (
         <span>
           <strong className="font-medium text-red-700 dark:text-red-400">crashed</strong> {who} job <JobLink id={e.jobId} />
-          {d.reason ? ` (${String(d.reason)})` : ""}
-          {d.error ? `: ${String(d.error).slice(0, 200)}` : ""}
-          {d.retryJobId ? (
-            <>
-              , retried as job <JobLink id={d.retryJobId as number} />
-            </>
-          ) : null}
+          {e.data.reason ? ` (${e.data.reason})` : ""}
+          {e.data.error ? `: ${e.data.error.slice(0, 200)}` : ""}
         </span>
       );
     case "member.exhausted":
       return (
         <span>
           <strong className="font-medium text-red-700 dark:text-red-400">gave up</strong> {who}: retries exhausted;{" "}
-          {d.next === "drop" ? "dropped from the population" : "it will rejoin as a copy of a top member"}
+          {e.data.next === "drop" ? "dropped from the population" : "it will rejoin as a copy of a top member"}
         </span>
       );
     case "experiment.status":
       return (
         <span>
-          <strong className="font-medium">status</strong> {String(d.from)} → {String(d.to)}
-          {d.reason ? ` (${String(d.reason)})` : ""}
+          <strong className="font-medium">status</strong> {e.data.from} → {e.data.to}
+          {e.data.reason ? ` (${e.data.reason})` : ""}
         </span>
       );
     case "jobs.pruned":
-      return <span>{String(d.count)} queued jobs pruned</span>;
+      return <span>{e.data.count} queued jobs pruned</span>;
     case "experiment.created":
       return <span>experiment created</span>;
     case "job.finished":
       return (
         <span>
-          {who} job <JobLink id={e.jobId} /> finished generation {String(d.generation)}:{" "}
-          {d.diverged === true ? <strong className="font-medium text-red-700 dark:text-red-400">diverged</strong> : `score ${formatScore(typeof d.score === "number" ? d.score : null)}`}
+          {who} job <JobLink id={e.jobId} /> finished generation {e.data.generation}:{" "}
+          {e.data.diverged === true ? (
+            <strong className="font-medium text-red-700 dark:text-red-400">diverged</strong>
+          ) : (
+            `score ${formatScore(typeof e.data.score === "number" ? e.data.score : null)}`
+          )}
         </span>
       );
     case "job.started":
       return (
         <span>
-          {who} job <JobLink id={e.jobId} /> started{d.workerId ? ` on ${String(d.workerId)}` : ""}
+          {who} job <JobLink id={e.jobId} /> started{e.data.workerId ? ` on ${e.data.workerId}` : ""}
         </span>
       );
     case "job.created":
-      if (typeof d.attempt === "number" && d.attempt > 0) {
+      if (e.data.attempt > 0) {
         return (
           <span>
-            <strong className="font-medium text-amber-700 dark:text-amber-400">retry</strong> {who} generation {String(d.generation)}, attempt{" "}
-            {d.attempt + 1}: job <JobLink id={e.jobId} />
+            <strong className="font-medium text-amber-700 dark:text-amber-400">retry</strong> {who} generation {e.data.generation}, attempt{" "}
+            {e.data.attempt + 1}: job <JobLink id={e.jobId} />
           </span>
         );
       }
       return (
         <span>
-          {who} job <JobLink id={e.jobId} /> queued{d.origin ? ` (${String(d.origin)})` : ""}
-        </span>
-      );
-    default:
-      return (
-        <span>
-          {e.type} {who}
+          {who} job <JobLink id={e.jobId} /> queued{e.data.origin ? ` (${e.data.origin})` : ""}
         </span>
       );
   }

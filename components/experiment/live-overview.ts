@@ -5,7 +5,7 @@
 //     redraw only what changed, also when a refetched snapshot replaces the whole overview.
 // And one rule keeps it correct: a snapshot answered before an event must not undo what the
 // event showed, so events newer than the snapshot are kept and applied again over it.
-import { depthReached } from "@/server/pbt/member";
+import { applyEvents, type OverviewIndex } from "@/server/domain/projection";
 import type { LiveEvent, LiveHeartbeat } from "../live/socket";
 import type { JobNode, MemberRow, Overview } from "./types";
 
@@ -16,8 +16,8 @@ import type { JobNode, MemberRow, Overview } from "./types";
  */
 const MAX_PENDING = 100_000;
 
-const EVENT_STATUS: Record<string, JobNode["status"]> = { "job.started": "running", "job.finished": "done", "job.crashed": "crashed" };
-const RELEVANT = new Set(["experiment.status", "exploit", "job.created", ...Object.keys(EVENT_STATUS)]);
+/** Events that change what the overview shows (projection.ts folds these). */
+const RELEVANT = new Set(["experiment.status", "exploit", "job.created", "job.started", "job.finished", "job.crashed", "jobs.pruned"]);
 
 export class LiveOverview {
   private snapshot: Overview | null = null;
@@ -82,124 +82,12 @@ export class LiveOverview {
     this.memberIndex = new Map(this.shown!.members.map((m, i) => [m.member, i]));
   }
 
-  /** What job events say: new jobs (tree nodes, member rows), status changes, scores, donors, the experiment's status. */
+  /** What the events mean for the overview: the same fold the server's tests check (server/domain/projection.ts). */
   private applyToShown(events: LiveEvent[]) {
-    const shown = this.shown!;
-    let jobs: JobNode[] | null = null;
-    let members: MemberRow[] | null = null;
-    let progress: Overview["progress"] | null = null;
-    let experiment = shown.experiment;
-    const jobsW = () => (jobs ??= shown.jobs.slice());
-    const membersW = () => (members ??= shown.members.slice());
-    const count = (status: JobNode["status"], delta: number) => {
-      const p = (progress ??= { ...shown.progress });
-      if (status === "done") p.done += delta;
-      else if (status === "running") p.running += delta;
-      else if (status === "queued") p.queued += delta;
-      else if (status === "crashed") p.crashed += delta;
-    };
-    const reach = (delta: number) => {
-      if (delta !== 0) (progress ??= { ...shown.progress }).reached += delta;
-    };
-    const setRow = (member: number, change: (row: MemberRow) => MemberRow | null) => {
-      const i = this.memberIndex.get(member);
-      if (i === undefined) return;
-      const next = change((members ?? shown.members)[i]!);
-      if (next) membersW()[i] = next;
-    };
-
-    for (const e of events) {
-      const d = e.data;
-      if (e.type === "experiment.status") {
-        if (experiment.status !== d.to) experiment = { ...experiment, status: d.to as Overview["experiment"]["status"] };
-        continue;
-      }
-      if (e.jobId === null) continue;
-      const at = this.jobIndex.get(e.jobId);
-      const job = at === undefined ? undefined : (jobs ?? shown.jobs)[at];
-      if (e.type === "job.created" && !job && e.member !== null) {
-        const node: JobNode = {
-          id: e.jobId,
-          member: e.member,
-          generation: d.generation as number,
-          attempt: d.attempt as number,
-          status: d.status as JobNode["status"],
-          score: null,
-          diverged: false,
-          parentId: (d.parentId as number | null) ?? null,
-          origin: d.origin as JobNode["origin"],
-          donorJobId: null,
-          exploitReason: null,
-          hyperparameters: (d.hyperparameters ?? {}) as JobNode["hyperparameters"],
-        };
-        this.jobIndex.set(node.id, jobsW().length);
-        jobs!.push(node);
-        count(node.status, +1);
-        if (!this.memberIndex.has(node.member)) this.addMember(membersW(), node);
-        else {
-          setRow(node.member, (row) => ({
-            ...row,
-            jobId: node.id,
-            generation: node.generation,
-            status: node.status,
-            hyperparameters: node.hyperparameters,
-            exploits: row.exploits + (node.origin === "exploit" ? 1 : 0),
-          }));
-        }
-      } else if (e.type === "exploit" && job && at !== undefined) {
-        const donorJobId = (d.donorJobId as number | null) ?? null;
-        const exploitReason = (d.reason as JobNode["exploitReason"] | undefined) ?? null;
-        if (job.donorJobId !== donorJobId || job.exploitReason !== exploitReason) jobsW()[at] = { ...job, donorJobId, exploitReason };
-      } else if (EVENT_STATUS[e.type] && job && at !== undefined && job.status !== EVENT_STATUS[e.type]) {
-        const status = EVENT_STATUS[e.type]!;
-        const score = typeof d.score === "number" ? d.score : job.score;
-        const diverged = d.diverged === true;
-        count(job.status, -1);
-        count(status, +1);
-        jobsW()[at] = { ...job, status, score, diverged };
-        setRow(job.member, (row) => {
-          if (row.jobId !== job.id) return null;
-          if (status === "done") {
-            const maxGenerations = experiment.config.stop.maxGenerations;
-            reach(depthReached(job.generation, maxGenerations) - depthReached(row.scoreGeneration, maxGenerations));
-            return { ...row, status, score, diverged, scoreGeneration: job.generation };
-          }
-          if (status === "running" && typeof d.workerId === "string") return { ...row, status, workerId: d.workerId };
-          return { ...row, status, crashes: row.crashes + (status === "crashed" ? 1 : 0) };
-        });
-      }
-    }
-    if (jobs || members || progress || experiment !== shown.experiment) {
-      this.shown = {
-        ...shown,
-        experiment,
-        progress: progress ?? shown.progress,
-        jobs: jobs ?? shown.jobs,
-        members: members ?? shown.members,
-      };
-    }
-  }
-
-  /** A member's first job: its row, in member order. */
-  private addMember(members: MemberRow[], job: JobNode) {
-    const row: MemberRow = {
-      member: job.member,
-      jobId: job.id,
-      generation: job.generation,
-      status: job.status,
-      hyperparameters: job.hyperparameters,
-      score: null,
-      diverged: false,
-      scoreGeneration: null,
-      workerId: null,
-      heartbeatAt: null,
-      exploits: job.origin === "exploit" ? 1 : 0,
-      crashes: 0,
-    };
-    let i = members.findIndex((m) => m.member > job.member);
-    if (i < 0) i = members.length;
-    members.splice(i, 0, row);
-    this.memberIndex = new Map(members.map((m, k) => [m.member, k]));
+    const index: OverviewIndex = { jobs: this.jobIndex, members: this.memberIndex };
+    this.shown = applyEvents(this.shown!, events, index);
+    this.jobIndex = index.jobs;
+    this.memberIndex = index.members;
   }
 
   /** After a rebase: jobs and rows equal to what was shown keep the shown object. */

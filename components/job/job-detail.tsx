@@ -39,7 +39,7 @@ export function JobDetail({ id }: { id: number }) {
   );
   useExperimentLive(detail.data?.experiment.name ?? "", startSeq.current, {
     onEvents(events) {
-      if (events.some((e) => e.jobId === id || e.data.parentId === id)) refresh();
+      if (events.some((e) => e.jobId === id || (e.type === "job.created" && e.data.parentId === id))) refresh();
     },
     onMetrics(messages) {
       if (messages.some((m) => m.jobId === id)) refresh();

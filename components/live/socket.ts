@@ -17,15 +17,7 @@ export function getSocket(): Socket {
 export type { JoinAck } from "@/server/realtime/eventStream";
 
 /** An event of an experiment's log, as the server sends it. */
-export interface LiveEvent {
-  experimentId: number;
-  seq: number;
-  type: string;
-  jobId: number | null;
-  member: number | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
+export type { LineageEvent as LiveEvent } from "@/server/domain/event";
 
 export interface LiveMetrics {
   experimentId: number;

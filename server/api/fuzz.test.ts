@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import { dataChecksum } from "../testing/dataChecksum";
-import { ERROR_STATUS } from "./errors";
+import { ERROR_STATUS } from "../domain/errors";
 
 const VALID_CONFIG = {
   name: "fuzz target",

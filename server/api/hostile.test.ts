@@ -474,7 +474,7 @@ describe("tRPC's answer to an unexpected failure", () => {
     const handler = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
-      createContext: (): ApiContext => ({ scheduler: failing, principal: OPEN_ACCESS }),
+      createContext: (): ApiContext => ({ scheduler: failing, db: failing.deps, principal: OPEN_ACCESS }),
       onError: () => {},
     });
     server = createServer((req, res) => void handler(req, res));

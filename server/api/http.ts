@@ -3,10 +3,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ExportFile } from "../scheduler/export";
-import { fieldError, INTERNAL_ERROR_BODY, LineageError, parseInput } from "./errors";
+import type { ExportFile } from "../reads/export";
+import { fieldError, INTERNAL_ERROR_BODY, LineageError, parseInput } from "../domain/errors";
 import { checkRawInput } from "./rawInput";
-import { operations, type ApiContext, type Operation } from "./operations";
+import { checkOutput, operations, type ApiContext, type Operation } from "./operations";
 import { buildOpenApiDocument } from "./openapi";
 import { authenticate, authorize, type AuthSettings } from "../auth/request";
 import { handleSession } from "../auth/session";
@@ -23,7 +23,7 @@ interface Route {
   status: number;
 }
 
-const routes: Route[] = Object.values(operations as Record<string, Operation>).flatMap((operation) => {
+const routes: Route[] = operations.flatMap((operation) => {
   if (!operation.http) return [];
   const source = operation.http.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
   return [{
@@ -44,7 +44,7 @@ export interface HttpApiOptions {
 }
 
 /** Answers requests under /api/v1; returns false for any other path. */
-export function createHttpApi(base: Pick<ApiContext, "scheduler">, options: HttpApiOptions) {
+export function createHttpApi(base: Pick<ApiContext, "scheduler" | "db">, options: HttpApiOptions) {
   let openApi: string | null = null;
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -81,6 +81,7 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler">, options: Http
       checkRawInput(input);
       const parsed = parseInput(route.operation.input, input);
       const output = await route.operation.handler(ctx, parsed);
+      checkOutput(route.operation, output);
       if (route.file) await sendFile(res, output as ExportFile);
       else if (route.paged) sendPage(res, url, output as { items: unknown[]; nextCursor: string | null });
       else send(res, route.status, output);

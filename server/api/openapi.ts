@@ -43,7 +43,7 @@ function successResponse(output: z.ZodType, http: NonNullable<Operation["http"]>
 
 export function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, operation] of Object.entries(operations as Record<string, Operation>)) {
+  for (const operation of operations) {
     const http = operation.http;
     if (!http) continue;
     const input = jsonSchema(operation.input, "input");
@@ -59,7 +59,7 @@ export function buildOpenApiDocument() {
     const hasBody = http.method !== "GET" && http.method !== "DELETE" && Object.keys(properties).length > 0;
     paths[`/api/v1${http.path}`] ??= {};
     paths[`/api/v1${http.path}`]![http.method.toLowerCase()] = {
-      operationId: name,
+      operationId: operation.name,
       summary: operation.summary,
       tags: operation.tags,
       parameters,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineageError } from "./errors";
+import { LineageError } from "../domain/errors";
 import { checkRawInput, unstorableText } from "./rawInput";
 
 function refusal(input: unknown) {

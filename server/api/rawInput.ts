@@ -6,7 +6,7 @@
 // choice values, error text), and because a string PostgreSQL refuses must never reach a write:
 // calls are group-committed (server/scheduler/groupCommit.ts), and one refused row fails the whole
 // shared transaction, after which every call in it runs again alone.
-import { LineageError } from "./errors";
+import { LineageError } from "../domain/errors";
 
 /** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -1,16 +1,14 @@
-import { dashboardRouter } from "./routers/dashboard";
-import { experimentsRouter } from "./routers/experiments";
-import { jobsRouter } from "./routers/jobs";
-import { tokensRouter } from "./routers/tokens";
-import { workerRouter } from "./routers/worker";
-import { createCallerFactory, router } from "./trpc";
+// The tRPC router, built from the operations (server/api/operations): trpc.experiments.create and
+// so on, one procedure per operation file.
+import { operationGroups } from "./operations";
+import { createCallerFactory, proceduresOf, router } from "./trpc";
 
 export const appRouter = router({
-  experiments: experimentsRouter,
-  jobs: jobsRouter,
-  worker: workerRouter,
-  tokens: tokensRouter,
-  dashboard: dashboardRouter,
+  experiments: router(proceduresOf(operationGroups.experiments)),
+  jobs: router(proceduresOf(operationGroups.jobs)),
+  worker: router(proceduresOf(operationGroups.worker)),
+  tokens: router(proceduresOf(operationGroups.tokens)),
+  dashboard: router(proceduresOf(operationGroups.dashboard)),
 });
 
 export type AppRouter = typeof appRouter;

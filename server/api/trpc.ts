@@ -3,10 +3,10 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
-import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "./errors";
+import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "../domain/errors";
 import { MAX_BATCH_SIZE } from "./limits";
 import { checkRawInput } from "./rawInput";
-import type { ApiContext, Operation } from "./operations";
+import { checkOutput, type ApiContext, type Operation } from "./operations";
 
 const TRPC_CODES: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: "BAD_REQUEST",
@@ -81,11 +81,37 @@ function guarded(operation: Operation) {
   });
 }
 
-/** tRPC procedures doing exactly what the operation does (the HTTP API runs the same handler). */
-export function query<I extends z.ZodType, O>(operation: Operation<I, O>) {
-  return guarded(operation as Operation).input(operation.input).query(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+/** Runs the operation's handler and checks its answer (in tests) against the operation's output schema. */
+async function run<I extends z.ZodType, O>(operation: Operation<I, O>, ctx: ApiContext, input: z.output<I>): Promise<O> {
+  const output = await operation.handler(ctx, input);
+  checkOutput(operation as Operation, output);
+  return output;
 }
 
-export function mutation<I extends z.ZodType, O>(operation: Operation<I, O>) {
-  return guarded(operation as Operation).input(operation.input).mutation(({ ctx, input }) => operation.handler(ctx, input as z.output<I>));
+/** tRPC procedures doing exactly what the operation does (the HTTP API runs the same handler). */
+export function query<I extends z.ZodType, O>(operation: Operation<I, O, "query">) {
+  return guarded(operation as Operation).input(operation.input).query(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
+}
+
+export function mutation<I extends z.ZodType, O>(operation: Operation<I, O, "mutation">) {
+  return guarded(operation as Operation).input(operation.input).mutation(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
+}
+
+type ProcedureOf<Op> =
+  Op extends Operation<infer I, infer O, "query">
+    ? ReturnType<typeof query<I, O>>
+    : Op extends Operation<infer I, infer O, "mutation">
+      ? ReturnType<typeof mutation<I, O>>
+      : never;
+
+/** A group of operations as a tRPC router: each a query or a mutation as its kind says; HTTP-only ones left out. */
+type ProceduresOf<G> = { [K in keyof G as G[K] extends { trpc: false } ? never : K]: ProcedureOf<G[K]> };
+
+export function proceduresOf<G extends Record<string, Operation<z.ZodType, unknown, "query"> | Operation<z.ZodType, unknown, "mutation">>>(group: G): ProceduresOf<G> {
+  const procedures: Record<string, unknown> = {};
+  for (const [name, operation] of Object.entries(group)) {
+    if (operation.trpc === false) continue;
+    procedures[name] = operation.kind === "query" ? query(operation as Operation<z.ZodType, unknown, "query">) : mutation(operation as Operation<z.ZodType, unknown, "mutation">);
+  }
+  return procedures as ProceduresOf<G>;
 }

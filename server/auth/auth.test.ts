@@ -76,7 +76,7 @@ describe("access control", () => {
     return { method: op.http!.method, path: `/api/v1${p}`, body: op.http!.method === "GET" || op.http!.method === "DELETE" ? undefined : (bodies[name] ?? {}) };
   }
 
-  const httpOperations = Object.entries(operations as Record<string, Operation>).filter(([name, op]) => op.http && name !== "deleteExperiment" && name !== "revokeToken");
+  const httpOperations = operations.filter((op) => op.http && op.name !== "deleteExperiment" && op.name !== "revokeToken").map((op) => [op.name, op] as const);
 
   it("refuses every HTTP route without a valid token (401) and with a role that lacks access (403)", async () => {
     expect(httpOperations.length).toBeGreaterThan(15);

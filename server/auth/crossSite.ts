@@ -8,7 +8,7 @@
 //   same-origin policy, so their `Origin` must be this server's own.
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import { isLoopback, type AuthSettings } from "./request";
 
 type Headers = IncomingMessage["headers"];

@@ -1,6 +1,6 @@
 // Who is asking: the bearer token of a worker or script, or the session cookie of a browser.
 import type { IncomingMessage } from "node:http";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import { allows, OPEN_ACCESS, type Access, type Principal } from "./roles";
 import type { CredentialVerifier } from "./verifier";
 

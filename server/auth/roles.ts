@@ -1,6 +1,7 @@
 // Who may do what. Every API operation names the access it needs.
-export const ROLES = ["admin", "worker", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from "../domain/token";
+
+export { ROLES, type Role } from "../domain/token";
 
 /**
  * read: look at experiments and jobs; work: the worker calls (next job, heartbeat, metrics,

@@ -4,7 +4,7 @@
 // is needed; POST signs in; DELETE signs out.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import type { PrismaClient } from "../db/generated/client";
 import type { Bus } from "../realtime/bus";
 import { checkOrigin } from "./crossSite";

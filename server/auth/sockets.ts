@@ -2,7 +2,7 @@
 // credentials), and a connection lives only as long as its credentials: a revoked token or an
 // ended session cuts its sockets on every process (the bus carries "access" messages).
 import type { Server, Socket } from "socket.io";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import type { Bus } from "../realtime/bus";
 import { checkHost, checkOrigin } from "./crossSite";
 import { authenticate, authorize, credentialOf, type AuthSettings, type Credential } from "./request";

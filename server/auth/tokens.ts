@@ -1,6 +1,6 @@
 // API tokens: random, shown once, stored only as SHA-256 hashes, revocable.
 import { createHash, randomBytes } from "node:crypto";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import type { PrismaClient } from "../db/generated/client";
 import type { Bus } from "../realtime/bus";
 import type { Role } from "./roles";

@@ -1,12 +1,15 @@
 // The event bus between the scheduler and socket.io. Messages are published after their
-// transaction commits. In one process an EventEmitter is enough; several processes on one
-// PostgreSQL need a bus that crosses them (a later step: LISTEN/NOTIFY).
+// transaction commits. In one process an EventEmitter is enough (createLocalBus); several processes
+// on one PostgreSQL share theirs through LISTEN/NOTIFY (postgresBus.ts). Which one a server uses is
+// chosen at start-up (main.ts): the one place where the path from a write to a socket is picked at
+// run time.
 import { EventEmitter } from "node:events";
-import type { EventView } from "../scheduler/views";
+import type { LineageEvent } from "../domain/event";
 
 export type BusMessage =
   /** A persisted event of the experiment's log (has a gap-free `seq`). */
-  | { type: "event"; experimentId: number; event: EventView }
+  /** `partial`: sent without its data (too big to notify between processes); readers that need it read the log. */
+  | { type: "event"; experimentId: number; event: LineageEvent; partial?: boolean }
   /** Live-only news that is not logged: metric points, heartbeats. */
   | { type: "metrics"; experimentId: number; jobId: number; member: number; points: { step: number; values: Record<string, number | string> }[] }
   | { type: "heartbeat"; experimentId: number; jobId: number; member: number; at: string }

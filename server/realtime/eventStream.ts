@@ -7,10 +7,10 @@
 // one after another, with a bounded number pending and joined.
 import type { Socket } from "socket.io";
 import { z } from "zod";
-import { fromZodError, LineageError } from "../api/errors";
+import { fromZodError, LineageError } from "../domain/errors";
 import { experimentNameSchema } from "../pbt/config";
-import type { Scheduler } from "../scheduler";
-import type { EventView } from "../scheduler/views";
+import { getExperiment, listEventsById, type ReadDeps } from "../reads";
+import type { LineageEvent } from "../domain/event";
 
 /** Events replayed on a join at most; a client further behind gets these and `reload: true`. */
 export const MAX_BACKLOG = 2_000;
@@ -67,7 +67,7 @@ export class SocketEvents {
 
   constructor(
     private readonly socket: Socket,
-    private readonly scheduler: Scheduler,
+    private readonly db: ReadDeps,
   ) {}
 
   following(experimentId: number): boolean {
@@ -98,7 +98,7 @@ export class SocketEvents {
     let sub: Subscription;
     try {
       const { experiment, afterSeq } = parseJoin(payload);
-      const view = await this.scheduler.getExperiment(experiment);
+      const view = await getExperiment(this.db, experiment);
       if (!this.subscriptions.has(view.id) && this.subscriptions.size >= MAX_JOINED) {
         throw new LineageError("rate_limited", `one connection may follow at most ${MAX_JOINED} experiments; leave one first`);
       }
@@ -107,7 +107,7 @@ export class SocketEvents {
       sub = { experimentId: view.id, lastSeq: afterSeq, knownSeq: afterSeq, catchingUp: true };
       this.subscriptions.set(view.id, sub);
       // The log's head now (the view above may be older than an event that arrived meanwhile).
-      const head = Math.max(view.lastEventSeq, (await this.scheduler.getExperiment(experiment)).lastEventSeq);
+      const head = Math.max(view.lastEventSeq, (await getExperiment(this.db, experiment)).lastEventSeq);
       const reload = afterSeq > head || head - afterSeq > MAX_BACKLOG;
       sub.lastSeq = reload ? Math.max(0, head - MAX_BACKLOG) : afterSeq;
       sub.knownSeq = Math.max(sub.knownSeq, head);
@@ -121,14 +121,14 @@ export class SocketEvents {
   }
 
   /** A live event of an experiment this socket follows. */
-  receive(event: EventView) {
+  receive(event: LineageEvent, partial = false) {
     const sub = this.subscriptions.get(event.experimentId);
     if (!sub || event.seq <= sub.lastSeq) return;
     sub.knownSeq = Math.max(sub.knownSeq, event.seq);
     if (sub.catchingUp) return;
     // Next in line and complete: straight out. After a gap (a notification lost between
     // processes), or an event sent without its data (too big to notify): from the database.
-    if (event.seq === sub.lastSeq + 1 && event.data.truncated !== true) {
+    if (event.seq === sub.lastSeq + 1 && !partial) {
       this.deliver(sub, event);
       return;
     }
@@ -140,7 +140,7 @@ export class SocketEvents {
   private async catchUp(sub: Subscription) {
     try {
       while (this.current(sub) && sub.lastSeq < sub.knownSeq) {
-        const page = await this.scheduler.listEventsById(sub.experimentId, sub.lastSeq, BACKLOG_PAGE);
+        const page = await listEventsById(this.db, sub.experimentId, sub.lastSeq, BACKLOG_PAGE);
         if (!this.current(sub)) return;
         // Not visible yet (it should be: events are published after their commit); the next
         // live event of this experiment tries again.
@@ -163,7 +163,7 @@ export class SocketEvents {
     return this.socket.connected && this.subscriptions.get(sub.experimentId) === sub;
   }
 
-  private deliver(sub: Subscription, event: EventView) {
+  private deliver(sub: Subscription, event: LineageEvent) {
     if (event.seq <= sub.lastSeq) return;
     sub.lastSeq = event.seq;
     this.socket.emit("event", event);

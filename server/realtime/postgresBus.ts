@@ -128,7 +128,7 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
     if (message.type === "event") {
       // Too big to carry (e.g. a large config): send it without its data; sockets that need the
       // data read the event from the database when they fill gaps, and live views refetch.
-      return [JSON.stringify({ from: origin, message: { ...message, event: { ...message.event, data: { truncated: true } } } })];
+      return [JSON.stringify({ from: origin, message: { ...message, partial: true, event: { ...message.event, data: {} } } })];
     }
     log(`[bus] dropped a ${message.type} message too large to notify`);
     return [];

@@ -1,6 +1,7 @@
 // socket.io delivery: every event exactly once and in order, even when the bus loses some
 // (as a notification between processes can be lost), and across server processes on PostgreSQL.
 import { createServer } from "node:http";
+import { listEvents } from "../reads";
 import type { AddressInfo } from "node:net";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +40,7 @@ describe("socket delivery over a lossy bus", () => {
       }),
     };
     const http = createServer();
-    const sockets = attachSockets(http, s.scheduler, lossy);
+    const sockets = attachSockets(http, s.scheduler.deps, lossy);
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     try {
@@ -53,7 +54,7 @@ describe("socket delivery over a lossy bus", () => {
         if (answer.status !== "job") break;
         await s.scheduler.completeJob(answer.job.id, answer.leaseToken, { score: answer.job.member });
       }
-      const events = await s.scheduler.listEvents("lossy", 0, 5000);
+      const events = await listEvents(s.scheduler.deps, "lossy", 0, 5000);
       expect(n).toBeGreaterThan(10);
       await waitFor(() => seqs.at(-1) === events.at(-1)!.seq);
       client.disconnect();

@@ -6,7 +6,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import type { AuthSettings } from "../auth/request";
 import { guardSockets } from "../auth/sockets";
-import type { Scheduler } from "../scheduler";
+import type { ReadDeps } from "../reads";
 import type { Bus } from "./bus";
 import { SocketEvents } from "./eventStream";
 
@@ -14,14 +14,14 @@ export type { JoinAck } from "./eventStream";
 
 export const EXPERIMENTS_ROOM = "experiments";
 
-export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus: Bus, auth?: AuthSettings) {
+export function attachSockets(httpServer: HttpServer, db: ReadDeps, bus: Bus, auth?: AuthSettings) {
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
   // The same checks as the APIs (server/auth/sockets.ts), and cut when the credentials end.
   const guard = auth ? guardSockets(io, bus, auth) : null;
   const streams = new Map<Socket, SocketEvents>();
 
   io.on("connection", (socket) => {
-    const events = new SocketEvents(socket, scheduler);
+    const events = new SocketEvents(socket, db);
     streams.set(socket, events);
     socket.on("disconnect", () => {
       streams.delete(socket);
@@ -46,7 +46,7 @@ export function attachSockets(httpServer: HttpServer, scheduler: Scheduler, bus:
     for (const [socket, events] of streams) {
       if (!events.following(message.experimentId)) continue;
       if (message.type === "event") {
-        events.receive(message.event);
+        events.receive(message.event, message.partial);
       } else if (message.type === "metrics") {
         socket.emit("metrics", { experimentId: message.experimentId, jobId: message.jobId, member: message.member, points: message.points });
       } else if (message.type === "heartbeat") {

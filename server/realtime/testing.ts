@@ -21,7 +21,8 @@ export async function seedEventLog(prisma: PrismaClient, options: { name: string
       seq: start + i,
       type: "job.finished",
       member: (start + i) % 64,
-      data: { score: (start + i) / options.events, results: { note: padding } },
+      // A job.finished payload (server/domain/event.ts), padded to the size asked for.
+      data: { generation: Math.floor((start + i) / 64), attempt: 0, score: (start + i) / options.events, diverged: false, note: padding },
     }));
     await prisma.event.createMany({ data });
   }

@@ -1,7 +1,7 @@
 // A crashed job (worker reported failure, or its lease ran out) is queued again, same generation,
 // hyperparameters and parent, until the retry limit; then its member is exhausted.
 import type { EventLog, LockedExperiment } from "./experimentLock";
-import { insertJob, type Job } from "./jobRows";
+import { insertJob, type JobRow } from "./jobRows";
 import { logJobCreated } from "./nextJob";
 import { settleExperiment } from "./settle";
 import type { Tx } from "./deps";
@@ -16,7 +16,7 @@ export async function crashJob(
   error: string,
   now: Date,
 ) {
-  const rows = await tx.query<Job>`
+  const rows = await tx.query<JobRow>`
     UPDATE "Job" SET status = 'crashed', error = ${error}, "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
     WHERE id = ${jobId} RETURNING *`;
   const job = rows[0]!;

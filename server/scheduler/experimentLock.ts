@@ -2,22 +2,36 @@
 // first in every transaction (then job rows): decisions never race, events are numbered in commit
 // order, and a fixed lock order keeps transactions from deadlocking. The transactions run on the
 // driver directly (server/db/sql.ts): this is the scheduler's hot path.
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
-import type { EventView } from "./views";
+import type { EventData, EventType, LineageEvent } from "../domain/event";
+import { readStoredConfig, type Experiment } from "../domain/experiment";
+import { toIso } from "../domain/json";
+import type { ExperimentRow } from "../db/rows";
 import type { SchedulerDeps, Tx } from "./deps";
 
+/** The experiment's row while the transaction holds its lock; `lastEventSeq` moves as events are flushed. */
 export interface LockedExperiment {
   id: number;
   name: string;
   status: ExperimentStatus;
   config: ExperimentConfig;
   lastEventSeq: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export type ExperimentRef = { name: string } | { id: number };
 
-type Row = Omit<LockedExperiment, "status" | "config"> & { status: string; config: unknown };
+/** A row of "Experiment" as the transaction sees it, its stored config read with today's defaults. */
+export function lockedExperiment(row: ExperimentRow): LockedExperiment {
+  return { ...row, status: row.status as ExperimentStatus, config: readStoredConfig(row.config) };
+}
+
+/** The experiment as the APIs show it. */
+export function experimentOf(locked: LockedExperiment): Experiment {
+  return { ...locked, createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
+}
 
 /**
  * Locks the experiment's row for the rest of the transaction. Only columns of the locked row
@@ -28,8 +42,8 @@ type Row = Omit<LockedExperiment, "status" | "config"> & { status: string; confi
 export async function lockExperiment(tx: Tx, where: ExperimentRef): Promise<LockedExperiment> {
   const rows =
     "name" in where
-      ? await tx.query<Row>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE name = ${where.name} FOR UPDATE`
-      : await tx.query<Row>`SELECT id, name, status, config, "lastEventSeq" FROM "Experiment" WHERE id = ${where.id} FOR UPDATE`;
+      ? await tx.query<ExperimentRow>`SELECT * FROM "Experiment" WHERE name = ${where.name} FOR UPDATE`
+      : await tx.query<ExperimentRow>`SELECT * FROM "Experiment" WHERE id = ${where.id} FOR UPDATE`;
   const row = rows[0];
   if (!row) {
     throw new LineageError(
@@ -37,19 +51,20 @@ export async function lockExperiment(tx: Tx, where: ExperimentRef): Promise<Lock
       "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
     );
   }
-  return { ...row, status: row.status as ExperimentStatus, config: row.config as ExperimentConfig };
+  return lockedExperiment(row);
 }
 
 /** Events of one transaction, numbered after the experiment's last event when flushed. */
 export class EventLog {
-  private pending: { type: string; jobId?: number; member?: number; data?: Record<string, unknown> }[] = [];
+  private pending: { type: EventType; jobId?: number; member?: number; data: unknown }[] = [];
   constructor(private readonly experiment: LockedExperiment) {}
 
-  add(type: string, fields: { jobId?: number; member?: number; data?: Record<string, unknown> } = {}) {
+  /** An event of the log's union (server/domain/event.ts), its payload typed by its type. */
+  add<T extends EventType>(type: T, fields: { jobId?: number; member?: number; data: EventData<T> }) {
     this.pending.push({ type, ...fields });
   }
 
-  async flush(tx: Tx, now: Date): Promise<EventView[]> {
+  async flush(tx: Tx, now: Date): Promise<LineageEvent[]> {
     if (this.pending.length === 0) return [];
     const first = this.experiment.lastEventSeq + 1;
     const rows = this.pending.map((e, i) => ({
@@ -74,26 +89,40 @@ export class EventLog {
       ) AS e(seq, type, job, member, data)`;
     this.experiment.lastEventSeq += rows.length;
     this.pending = [];
-    return rows.map((r) => ({ ...r, createdAt: now.toISOString(), data: r.data as Record<string, unknown> }));
+    return rows.map((r) => ({ ...r, createdAt: now.toISOString() }) as LineageEvent);
   }
 }
 
 /**
  * Runs `fn` in one transaction holding the experiment's lock, writes the events it logged, and
- * publishes them on the bus once committed. Retries a transaction PostgreSQL aborted as a
- * deadlock or serialization failure (nothing of it was kept).
+ * publishes them on the bus once committed. Every change to an experiment goes through here (or,
+ * for its creation, through inTransaction with the new row).
  */
 export async function withExperiment<T>(
   deps: SchedulerDeps,
   where: ExperimentRef,
   fn: (tx: Tx, experiment: LockedExperiment, log: EventLog, now: Date) => Promise<T>,
 ): Promise<T> {
+  return inTransaction(deps, (tx) => lockExperiment(tx, where), fn);
+}
+
+/**
+ * One transaction on an experiment: `lock` takes its row (locks it, or inserts it), `fn` does the
+ * work and logs events, which are numbered and written before the commit and published after it.
+ * Retries a transaction PostgreSQL aborted as a deadlock or serialization failure (nothing of it
+ * was kept).
+ */
+export async function inTransaction<T>(
+  deps: SchedulerDeps,
+  lock: (tx: Tx, now: Date) => Promise<LockedExperiment>,
+  fn: (tx: Tx, experiment: LockedExperiment, log: EventLog, now: Date) => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       const { value, events } = await deps.sql.transaction(async (tx) => {
-        const experiment = await lockExperiment(tx, where);
-        const log = new EventLog(experiment);
         const now = deps.now();
+        const experiment = await lock(tx, now);
+        const log = new EventLog(experiment);
         const value = await fn(tx, experiment, log, now);
         const events = await log.flush(tx, now);
         return { value, events };

@@ -1,13 +1,14 @@
 // What a worker reports on the job it holds: heartbeats, metric points, completion, failure.
-import { fieldError } from "../api/errors";
+import { fieldError } from "../domain/errors";
 import { crashJob } from "./crash";
-import { experimentQueue, type BatchHandler } from "./experimentQueue";
-import type { Job } from "./jobRows";
+import type { BatchHandler } from "./writeBatcher";
+import type { JobRow } from "./jobRows";
 import { GroupCommit, type Outcome } from "./groupCommit";
 import { explainMissingLease, leaseEnded, leaseError, lockLease, readLeases } from "./leases";
 import { mayEndExperiment, settleExperiment } from "./settle";
 import { METRIC_VALUE_ACCEPTED, readMetric } from "../pbt/metric";
-import { toJobView, type JobView } from "./views";
+import { toJob } from "../db/rows";
+import type { Job } from "../domain/job";
 import type { SchedulerDeps, Tx } from "./deps";
 import type { ExperimentStatus } from "../pbt/config";
 
@@ -38,89 +39,73 @@ export async function heartbeat(
   return { leaseExpiresAt: job.leaseExpiresAt.toISOString(), experimentStatus: job.experimentStatus };
 }
 
-/** Stores intermediate metric points of a running job (steps count on across a member's generations). */
-export async function logMetrics(
-  deps: SchedulerDeps,
-  jobId: number,
-  leaseToken: string,
-  points: MetricPointInput[],
-): Promise<{ stored: number }> {
-  const job = await metricsGroup(deps).submit("metrics", { jobId, leaseToken, points });
-  deps.bus.publish({ type: "metrics", experimentId: job.experimentId, jobId, member: job.member, points });
-  return { stored: points.length };
-}
-
-interface MetricsCall {
+export interface MetricsCall {
   jobId: number;
   leaseToken: string;
   points: MetricPointInput[];
 }
 
-const metricsGroups = new WeakMap<SchedulerDeps, GroupCommit<"metrics", MetricsCall, { experimentId: number; member: number }>>();
-
 /**
  * Metric points of every job, from this process, written together (groupCommit.ts). They need no
- * experiment lock: a point is stored only while its job's lease holds, checked in the same statement
- * (so the reaper cannot take the job in between).
+ * experiment lock: a point is stored only while its job's lease holds, checked in the same
+ * statement (so the reaper cannot take the job in between).
  */
-function metricsGroup(deps: SchedulerDeps) {
-  let group = metricsGroups.get(deps);
-  if (!group) {
-    group = new GroupCommit(async (_, calls) => {
-      const now = deps.now();
-      const points = calls.flatMap((c, k) => c.points.map((p) => ({ k: k + 1, step: p.step, values: JSON.stringify(p.values) })));
-      const leased = await deps.sql.query<{ k: number; experimentId: number; member: number }>`
-        WITH calls AS (
-          SELECT * FROM unnest(${calls.map((c) => c.jobId)}::int[], ${calls.map((c) => c.leaseToken)}::text[]) WITH ORDINALITY AS c(job, token, k)
-        ), leased AS (
-          SELECT c.k, j.id, j."experimentId", j.member FROM calls c
-          JOIN "Job" j ON j.id = c.job AND j."leaseToken" = c.token AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
-        ), inserted AS (
-          INSERT INTO "MetricPoint" ("experimentId", "jobId", member, step, "values", "createdAt")
-          SELECT l."experimentId", l.id, l.member, p.step, p.values::jsonb, ${now}::timestamp
-          FROM unnest(${points.map((p) => p.k)}::int[], ${points.map((p) => p.step)}::int[], ${points.map((p) => p.values)}::text[]) AS p(k, step, values)
-          JOIN leased l ON l.k = p.k
-          RETURNING 1
-        )
-        SELECT k, "experimentId", member FROM leased`;
-      const byCall = new Map(leased.map((l) => [l.k - 1, l]));
-      const refused = calls.filter((_, i) => !byCall.has(i));
-      const jobs = refused.length > 0 ? await readLeases(deps.sql, refused.map((c) => c.jobId)) : new Map();
-      return calls.map((c, i): Outcome<{ experimentId: number; member: number }> => {
-        const job = byCall.get(i);
-        return job ? { value: job } : { error: leaseError(jobs.get(c.jobId), c.jobId, c.leaseToken, now) ?? leaseEnded(c.jobId) };
-      });
-    });
-    metricsGroups.set(deps, group);
+export class MetricPointWriter {
+  private readonly group: GroupCommit<"metrics", MetricsCall, { experimentId: number; member: number }>;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    // The batch's write is this class's own method: GroupCommit calls it when the batch before is done.
+    this.group = new GroupCommit((_, calls) => this.write(calls));
   }
-  return group;
+
+  /** Stores the points and announces them on the bus (steps count on across a member's generations). */
+  async log(jobId: number, leaseToken: string, points: MetricPointInput[]): Promise<{ stored: number }> {
+    const job = await this.group.submit("metrics", { jobId, leaseToken, points });
+    this.deps.bus.publish({ type: "metrics", experimentId: job.experimentId, jobId, member: job.member, points });
+    return { stored: points.length };
+  }
+
+  private async write(calls: MetricsCall[]): Promise<Outcome<{ experimentId: number; member: number }>[]> {
+    const { deps } = this;
+    const now = deps.now();
+    const points = calls.flatMap((c, k) => c.points.map((p) => ({ k: k + 1, step: p.step, values: JSON.stringify(p.values) })));
+    const leased = await deps.sql.query<{ k: number; experimentId: number; member: number }>`
+      WITH calls AS (
+        SELECT * FROM unnest(${calls.map((c) => c.jobId)}::int[], ${calls.map((c) => c.leaseToken)}::text[]) WITH ORDINALITY AS c(job, token, k)
+      ), leased AS (
+        SELECT c.k, j.id, j."experimentId", j.member FROM calls c
+        JOIN "Job" j ON j.id = c.job AND j."leaseToken" = c.token AND j.status = 'running' AND j."leaseExpiresAt" > ${now}::timestamp
+      ), inserted AS (
+        INSERT INTO "MetricPoint" ("experimentId", "jobId", member, step, "values", "createdAt")
+        SELECT l."experimentId", l.id, l.member, p.step, p.values::jsonb, ${now}::timestamp
+        FROM unnest(${points.map((p) => p.k)}::int[], ${points.map((p) => p.step)}::int[], ${points.map((p) => p.values)}::text[]) AS p(k, step, values)
+        JOIN leased l ON l.k = p.k
+        RETURNING 1
+      )
+      SELECT k, "experimentId", member FROM leased`;
+    const byCall = new Map(leased.map((l) => [l.k - 1, l]));
+    const refused = calls.filter((_, i) => !byCall.has(i));
+    const jobs = refused.length > 0 ? await readLeases(deps.sql, refused.map((c) => c.jobId)) : new Map();
+    return calls.map((c, i) => {
+      const job = byCall.get(i);
+      return job ? { value: job } : { error: leaseError(jobs.get(c.jobId), c.jobId, c.leaseToken, now) ?? leaseEnded(c.jobId) };
+    });
+  }
 }
 
 /**
- * Finishes a job. `results` is what this job produced: it must hold the experiment's metric (a
+ * Finishes jobs. `results` is what the job produced: it must hold the experiment's metric (a
  * finite number, or a non-finite one written as a string for a diverged run, see pbt/metric.ts)
  * and is merged over the results the job started with, so keys it does not mention carry forward.
  */
-export async function completeJob(
-  deps: SchedulerDeps,
-  jobId: number,
-  leaseToken: string,
-  results: Record<string, unknown>,
-): Promise<JobView> {
-  const queue = experimentQueue(deps);
-  const job = await queue.byJob(jobId, finish, { jobId, leaseToken, results });
-  queue.forgetJob(jobId);
-  return toJobView(job);
-}
-
-interface FinishCall {
+export interface FinishCall {
   jobId: number;
   leaseToken: string;
   results: Record<string, unknown>;
 }
 
 /** The completions of a batch, written in one statement. */
-const finish: BatchHandler<FinishCall, Job> = {
+export const finish: BatchHandler<FinishCall, JobRow> = {
   phase: 0,
   async write({ tx, experiment, log, now }, calls) {
     const metric = experiment.config.metric;
@@ -134,7 +119,7 @@ const finish: BatchHandler<FinishCall, Job> = {
       return value.kind === "score" ? value.score : null;
     };
     // Only jobs whose lease holds are finished (top-level keys of `results` replace the old ones).
-    const rows = writes.length === 0 ? [] : await tx.query<Job>`
+    const rows = writes.length === 0 ? [] : await tx.query<JobRow>`
       UPDATE "Job" j SET status = 'done', results = j.results || f.results::jsonb, score = f.score, diverged = f.score IS NULL,
         "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
       FROM unnest(${writes.map((c) => c.jobId)}::int[], ${writes.map((c) => c.leaseToken)}::text[],
@@ -149,7 +134,7 @@ const finish: BatchHandler<FinishCall, Job> = {
     const current = refused.length > 0 ? await readLeases(tx, refused.map((c) => c.jobId)) : new Map();
     const badMetric = refused.filter((c) => !valid(c));
     const inherited = badMetric.length > 0 ? await readInherited(tx, badMetric.map((c) => c.jobId), metric) : new Map();
-    const outcomes = calls.map((c): Outcome<Job> => {
+    const outcomes = calls.map((c): Outcome<JobRow> => {
       const job = writes.includes(c) ? finished.get(c.jobId) : undefined;
       if (job) return { value: job };
       const noLease = leaseError(current.get(c.jobId), c.jobId, c.leaseToken, now);
@@ -162,7 +147,7 @@ const finish: BatchHandler<FinishCall, Job> = {
       log.add("job.finished", {
         jobId: job.id,
         member: job.member,
-        data: { generation: job.generation, attempt: job.attempt, score: job.score, diverged: job.diverged, [metric]: job.score },
+        data: { generation: job.generation, attempt: job.attempt, score: job.score, diverged: job.diverged },
       });
     }
     if (mayEndExperiment(experiment, rows)) await settleExperiment(tx, experiment, log);
@@ -199,18 +184,17 @@ function invalidMetric(metric: string, value: unknown, inherited: Inherited | un
 }
 
 /** The worker gave up on the job: it is marked crashed with the error, and retried if allowed. */
-export async function failJob(deps: SchedulerDeps, jobId: number, leaseToken: string, error: string): Promise<JobView> {
-  const queue = experimentQueue(deps);
-  const job = await queue.byJob(jobId, fail, { jobId, leaseToken, error });
-  queue.forgetJob(jobId);
-  return toJobView(job);
+export interface FailCall {
+  jobId: number;
+  leaseToken: string;
+  error: string;
 }
 
 /** Failures are rare: one after another, each as it would be alone. */
-const fail: BatchHandler<{ jobId: number; leaseToken: string; error: string }, Job> = {
+export const fail: BatchHandler<FailCall, JobRow> = {
   phase: 0,
   async write({ tx, experiment, log, now }, calls) {
-    const outcomes: Outcome<Job>[] = [];
+    const outcomes: Outcome<JobRow>[] = [];
     for (const call of calls) {
       // Refused before anything is written: an outcome of this call alone.
       const refused = await lockLease(tx, call.jobId, call.leaseToken, now);

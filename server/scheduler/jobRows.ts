@@ -1,9 +1,9 @@
 // Writing job rows on the driver (server/db/sql.ts). Rows come back in the shape of Prisma's
-// `Job`, so the views and the engine's mapping are shared with the Prisma reads.
-import type { Job } from "../db/generated/client";
+// `JobRow` (JobRow), so their mapping to the domain's shapes (server/db/rows.ts) is shared with the Prisma reads.
+import type { JobRow } from "../db/rows";
 import type { Tx } from "./deps";
 
-export type { Job };
+export type { JobRow };
 
 export interface NewJob {
   experimentId: number;
@@ -23,7 +23,7 @@ export interface NewJob {
   lease?: { workerId: string; token: string; expiresAt: Date };
 }
 
-export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
+export async function insertJob(tx: Tx, job: NewJob): Promise<JobRow> {
   return (await insertJobs(tx, [job]))[0]!;
 }
 
@@ -31,14 +31,14 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
  * Inserts the jobs in one statement; returns their rows in the order given. A new job starts from
  * its parent's results, copied in the statement (they can be large: they never travel to Node).
  */
-export async function insertJobs(tx: Tx, jobs: NewJob[]): Promise<Job[]> {
+export async function insertJobs(tx: Tx, jobs: NewJob[]): Promise<JobRow[]> {
   if (jobs.length === 0) return [];
   // A member gets at most one new job per statement, which is how rows are matched below.
-  const key = (j: Pick<Job, "experimentId" | "member">) => `${j.experimentId}/${j.member}`;
+  const key = (j: Pick<JobRow, "experimentId" | "member">) => `${j.experimentId}/${j.member}`;
   if (new Set(jobs.map(key)).size !== jobs.length) throw new Error("insertJobs: two new jobs for one member in one statement");
   const column = <T>(f: (job: NewJob) => T) => jobs.map(f);
   const started = (job: NewJob) => (job.lease ? job.createdAt.toISOString() : null);
-  const rows = await tx.query<Job>`
+  const rows = await tx.query<JobRow>`
     INSERT INTO "Job" ("experimentId", member, generation, attempt, status, hyperparameters, results, "parentId", origin,
                        "donorJobId", "exploitReason", mutations, "workerId", "leaseToken", "leaseExpiresAt", "heartbeatAt", "startedAt", "createdAt")
     SELECT e, m, g, a, s, h::jsonb, COALESCE((SELECT parent.results FROM "Job" parent WHERE parent.id = n.p), '{}'::jsonb),

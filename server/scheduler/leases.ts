@@ -1,6 +1,6 @@
 // A worker's calls on a job carry the lease token it was given. A call without the current,
 // unexpired lease changes nothing and is refused with 409.
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import type { Tx } from "./deps";
 
 export interface LeasedJob {

@@ -1,19 +1,20 @@
 // nextJob: what a worker asking for work gets (DESIGN.md §1, Scheduling), decided under the
-// experiment's lock in a batch with the other calls waiting for it (experimentQueue.ts).
+// experiment's lock in a batch with the other calls waiting for it (writeBatcher.ts).
 import { randomBytes } from "node:crypto";
 import { decideNext, type Decision } from "../pbt/decide";
-import type { Hyperparameters } from "../pbt/config";
+import type { Hyperparameters, JobOrigin, JobStatus } from "../pbt/config";
 import type { EventLog, LockedExperiment } from "./experimentLock";
-import { experimentQueue, type BatchHandler } from "./experimentQueue";
-import { insertJobs, type Job, type NewJob } from "./jobRows";
+import type { BatchHandler } from "./writeBatcher";
+import { insertJobs, type JobRow, type NewJob } from "./jobRows";
 import type { PopulationState } from "../pbt/decide";
 import { handedOut, loadPopulation, NEW_JOB, oldestQueued } from "./population";
 import { markDone } from "./settle";
-import { toJobView, type JobView } from "./views";
+import { toJob } from "../db/rows";
+import type { Job } from "../domain/job";
 import type { SchedulerDeps, Tx } from "./deps";
 
 export type NextJobAnswer =
-  | { status: "job"; job: JobView; leaseToken: string; leaseExpiresAt: string; heartbeatSeconds: number }
+  | { status: "job"; job: Job; leaseToken: string; leaseExpiresAt: string; heartbeatSeconds: number }
   | { status: "wait"; retryAfterSeconds: number; reason: "paused" | "busy" | "sync-barrier" }
   | { status: "done" };
 
@@ -31,19 +32,7 @@ export function heartbeatSeconds(leaseSeconds: number): number {
   return Math.max(1, Math.floor(leaseSeconds / 3));
 }
 
-export async function nextJob(
-  deps: SchedulerDeps,
-  experimentName: string,
-  workerId: string,
-  options: NextJobOptions,
-): Promise<NextJobAnswer> {
-  const queue = experimentQueue(deps);
-  const answer = await queue.byName(experimentName, handOut, { workerId, options });
-  if (answer.status === "job") queue.rememberJob(answer.job.id, answer.job.experimentId);
-  return answer;
-}
-
-interface NextJobCall {
+export interface NextJobCall {
   workerId: string;
   options: NextJobOptions;
 }
@@ -59,7 +48,7 @@ type Plan =
   | { kind: "create"; job: NewJob; lease: Lease; decision: Extract<Decision, { kind: "new-member" | "next-generation" }> };
 
 /** Next-job calls of a batch: decided one after another on one population read, then written together. */
-const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
+export const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
   phase: 1,
   async write({ tx, experiment, log, now }, calls) {
     // Read after the experiment's lock is held and the batch's reports are written.
@@ -88,7 +77,7 @@ const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
       return {
         value: {
           status: "job",
-          job: toJobView(job),
+          job: toJob(job),
           leaseToken: plan.lease.token,
           leaseExpiresAt: plan.lease.expiresAt.toISOString(),
           heartbeatSeconds: heartbeat,
@@ -148,9 +137,9 @@ function planOne(experiment: LockedExperiment, population: PopulationState, call
 }
 
 /** Hands the planned queued jobs to their workers, in one statement. */
-async function claimQueued(tx: Tx, claims: { jobId: number; lease: Lease }[], now: Date): Promise<Map<number, Job>> {
+async function claimQueued(tx: Tx, claims: { jobId: number; lease: Lease }[], now: Date): Promise<Map<number, JobRow>> {
   if (claims.length === 0) return new Map();
-  const rows = await tx.query<Job>`
+  const rows = await tx.query<JobRow>`
     UPDATE "Job" j SET status = 'running', "workerId" = c.worker, "leaseToken" = c.token, "leaseExpiresAt" = c.expires::timestamp,
       "heartbeatAt" = ${now}::timestamp, "startedAt" = ${now}::timestamp
     FROM unnest(${claims.map((c) => c.jobId)}::int[], ${claims.map((c) => c.lease.workerId)}::text[],
@@ -162,7 +151,7 @@ async function claimQueued(tx: Tx, claims: { jobId: number; lease: Lease }[], no
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-function logCreated(log: EventLog, job: Job, decision: Extract<Decision, { kind: "new-member" | "next-generation" }>) {
+function logCreated(log: EventLog, job: JobRow, decision: Extract<Decision, { kind: "new-member" | "next-generation" }>) {
   logJobCreated(log, job, decision.hyperparameters);
   if (decision.kind === "new-member") return;
   if (decision.donor) {
@@ -174,7 +163,8 @@ function logCreated(log: EventLog, job: Job, decision: Extract<Decision, { kind:
         donorMember: decision.donor.member,
         donorJobId: decision.donor.jobId,
         donorGeneration: decision.donor.generation,
-        reason: decision.reason,
+        // The engine gives every exploit its reason.
+        reason: decision.reason!,
       },
     });
   }
@@ -185,7 +175,7 @@ function logCreated(log: EventLog, job: Job, decision: Extract<Decision, { kind:
 
 export function logJobCreated(
   log: EventLog,
-  job: { id: number; member: number; generation: number; attempt: number; origin: string; parentId: number | null; status: string },
+  job: Pick<JobRow, "id" | "member" | "generation" | "attempt" | "origin" | "parentId" | "status">,
   hyperparameters: Hyperparameters,
 ) {
   log.add("job.created", {
@@ -194,9 +184,9 @@ export function logJobCreated(
     data: {
       generation: job.generation,
       attempt: job.attempt,
-      origin: job.origin,
+      origin: job.origin as JobOrigin,
       parentId: job.parentId,
-      status: job.status,
+      status: job.status as JobStatus,
       hyperparameters,
     },
   });

@@ -1,7 +1,7 @@
 // Reads an experiment's population in the shape the pure engine decides on.
 import { generationsToRank, type GenerationResult, type MemberState, type PopulationState } from "../pbt/decide";
 import type { ExperimentConfig, Hyperparameters, JobStatus } from "../pbt/config";
-import type { Job } from "./jobRows";
+import type { JobRow } from "./jobRows";
 import type { Tx } from "./deps";
 
 type Row = {
@@ -84,7 +84,7 @@ async function countJobs(tx: Tx, experimentId: number): Promise<number> {
   return rows[0]!.count;
 }
 
-type LatestJob = Pick<Job, "id" | "member" | "generation" | "attempt" | "status" | "hyperparameters" | "finishedAt">;
+type LatestJob = Pick<JobRow, "id" | "member" | "generation" | "attempt" | "status" | "hyperparameters" | "finishedAt">;
 
 function latestOf(job: Omit<LatestJob, "member">): MemberState["latest"] {
   return {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { exportJobs, getBestSchedule, getExperiment, getJob, listEvents, listJobs } from "../reads";
 import { describeEachDatabase } from "../db/testing";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import { claim, createTestScheduler, type TestScheduler } from "./testing";
 
 async function rejects(promise: Promise<unknown>, code: string) {
@@ -46,7 +47,7 @@ describeEachDatabase("scheduler", (kind) => {
       if (answer.status !== "job") break;
       const { job, leaseToken } = answer;
       if (job.parentId !== null) {
-        const parent = await s.scheduler.getJob(job.parentId);
+        const parent = await getJob(s.scheduler.deps, job.parentId);
         // The model to continue from is the parent's checkpoint, one generation behind.
         expect(job.results.model_path).toBe(parent.results.model_path);
         expect(parent.status).toBe("done");
@@ -67,7 +68,7 @@ describeEachDatabase("scheduler", (kind) => {
       finished++;
       s.advance(1);
     }
-    const jobs = await s.scheduler.listJobs("run");
+    const jobs = await listJobs(s.scheduler.deps, "run");
     expect(jobs).toHaveLength(finished);
     for (let member = 0; member < 4; member++) {
       // Every member ends at the last generation; its generations only grow (a copy jumps ahead with its donor).
@@ -77,10 +78,10 @@ describeEachDatabase("scheduler", (kind) => {
     const exploits = jobs.filter((j) => j.origin === "exploit");
     expect(exploits.length).toBeGreaterThan(0);
     for (const j of exploits) expect(jobs.find((d) => d.id === j.donorJobId)!.member).toBe(3);
-    expect((await s.scheduler.getExperiment("run")).status).toBe("done");
+    expect((await getExperiment(s.scheduler.deps, "run")).status).toBe("done");
 
     // The best schedule ends at the best job (member 3's last generation) and starts at generation 0.
-    const { schedule } = await s.scheduler.getBestSchedule("run");
+    const { schedule } = await getBestSchedule(s.scheduler.deps, "run");
     const best = jobs.find((j) => j.id === schedule!.bestJobId)!;
     expect(best).toMatchObject({ member: 3, generation: 3, score: 13 });
     expect(schedule!.steps.map((step) => step.generation)).toEqual([0, 1, 2, 3]);
@@ -93,20 +94,20 @@ describeEachDatabase("scheduler", (kind) => {
       for await (const chunk of file.body) all += chunk;
       return all;
     };
-    const lines = (await text(await s.scheduler.exportJobs("run", "csv"))).trim().split("\n");
+    const lines = (await text(await exportJobs(s.scheduler.deps, "run", "csv"))).trim().split("\n");
     expect(lines[0]).toMatch(/^id,member,generation,.*,hp\.lr$/);
     expect(lines).toHaveLength(finished + 1);
-    const json = JSON.parse(await text(await s.scheduler.exportJobs("run", "json")));
+    const json = JSON.parse(await text(await exportJobs(s.scheduler.deps, "run", "json")));
     expect(json).toHaveLength(finished);
-    const events = await s.scheduler.listEvents("run", 0, 5000);
+    const events = await listEvents(s.scheduler.deps, "run", 0, 5000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     // Stored in UTC as the scheduler's clock said, whatever the database session's time zone.
     expect(events[0]!.createdAt).toBe("2026-01-01T00:00:00.000Z");
     expect(events.filter((e) => e.type === "job.finished")).toHaveLength(finished);
     expect(events.at(-1)).toMatchObject({ type: "experiment.status", data: { to: "done" } });
-    // Every persisted event was published on the bus, in order.
+    // Every persisted event was published on the bus, in order, the experiment's creation included.
     const published = s.published.flatMap((m) => (m.type === "event" && m.experimentId === events[0]!.experimentId ? [m.event.seq] : []));
-    expect(published).toEqual(events.slice(1).map((e) => e.seq));
+    expect(published).toEqual(events.map((e) => e.seq));
   });
 
   it("refuses results without a finite metric and changes nothing", async () => {
@@ -118,12 +119,12 @@ describeEachDatabase("scheduler", (kind) => {
     await rejects(s.scheduler.completeJob(job.id, leaseToken, { score: "0.9" }), "invalid_metric");
     await rejects(s.scheduler.completeJob(job.id, leaseToken, { score: "nan" }), "invalid_metric");
     await rejects(s.scheduler.completeJob(job.id, leaseToken, { score: null }), "invalid_metric");
-    const after = await s.scheduler.getJob(job.id);
+    const after = await getJob(s.scheduler.deps, job.id);
     expect(after.status).toBe("running");
     expect(after.score).toBeNull();
     // The same lease can still complete properly.
     await s.scheduler.completeJob(job.id, leaseToken, { score: 0.5 });
-    expect((await s.scheduler.getJob(job.id)).score).toBe(0.5);
+    expect((await getJob(s.scheduler.deps, job.id)).score).toBe(0.5);
   });
 
   it("refuses a wrong lease token and unknown jobs", async () => {
@@ -134,7 +135,7 @@ describeEachDatabase("scheduler", (kind) => {
     await rejects(s.scheduler.heartbeat(job.id, "not-the-token"), "lease_invalid");
     await rejects(s.scheduler.completeJob(999_999, "x", { score: 1 }), "job_not_found");
     await rejects(s.scheduler.nextJob("no such experiment", "w"), "experiment_not_found");
-    expect((await s.scheduler.getJob(job.id)).status).toBe("running");
+    expect((await getJob(s.scheduler.deps, job.id)).status).toBe("running");
   });
 
   it("extends leases with heartbeats; an expired lease is reaped, retried, and the late worker refused", async () => {
@@ -147,7 +148,7 @@ describeEachDatabase("scheduler", (kind) => {
     expect(await s.scheduler.reapExpiredLeases()).toBe(0);
     s.advance(11); // 111 s: expired
     expect(await s.scheduler.reapExpiredLeases()).toBe(1);
-    const crashed = await s.scheduler.getJob(first.job.id);
+    const crashed = await getJob(s.scheduler.deps, first.job.id);
     expect(crashed.status).toBe("crashed");
     expect(crashed.error).toMatch(/lease expired/);
     const retry = await claim(s, "lease", "fast");
@@ -157,8 +158,8 @@ describeEachDatabase("scheduler", (kind) => {
     await rejects(s.scheduler.completeJob(first.job.id, first.leaseToken, { score: 1 }), "lease_invalid");
     await rejects(s.scheduler.heartbeat(first.job.id, first.leaseToken), "lease_invalid");
     await rejects(s.scheduler.logMetrics(first.job.id, first.leaseToken, [{ step: 1, values: { score: 1 } }]), "lease_invalid");
-    expect((await s.scheduler.getJob(first.job.id)).status).toBe("crashed");
-    expect((await s.scheduler.getJob(retry.job.id)).status).toBe("running");
+    expect((await getJob(s.scheduler.deps, first.job.id)).status).toBe("crashed");
+    expect((await getJob(s.scheduler.deps, retry.job.id)).status).toBe("running");
     // A call after the lease ran out, before the reaper ran, is refused too.
     s.advance(61);
     await rejects(s.scheduler.completeJob(retry.job.id, retry.leaseToken, { score: 1 }), "lease_invalid");
@@ -174,7 +175,7 @@ describeEachDatabase("scheduler", (kind) => {
     await s.scheduler.failJob(again.job.id, again.leaseToken, "CUDA out of memory");
     await s.scheduler.completeJob(b.job.id, b.leaseToken, { score: 1 });
     expect(await s.scheduler.nextJob("retries", "w")).toEqual({ status: "done" });
-    const events = await s.scheduler.listEvents("retries", 0);
+    const events = await listEvents(s.scheduler.deps, "retries", 0);
     expect(events.filter((e) => e.type === "job.crashed").map((e) => e.data.error)).toEqual(["CUDA out of memory", "CUDA out of memory"]);
     expect(events.some((e) => e.type === "member.exhausted")).toBe(true);
   });
@@ -190,7 +191,7 @@ describeEachDatabase("scheduler", (kind) => {
     await s.scheduler.pushJob("status", { hyperparameters: { lr: 0.25 } });
     await s.scheduler.setExperimentStatus("status", "done");
     expect(await s.scheduler.nextJob("status", "w")).toEqual({ status: "done" });
-    expect((await s.scheduler.listJobs("status")).map((j) => j.status)).toEqual(["running", "pruned"]);
+    expect((await listJobs(s.scheduler.deps, "status")).map((j) => j.status)).toEqual(["running", "pruned"]);
     // A job running when the experiment was stopped may still report its result.
     await s.scheduler.completeJob(manual.job.id, manual.leaseToken, { score: 3 });
     await rejects(s.scheduler.setExperimentStatus("status", "running"), "invalid_state");
@@ -228,9 +229,9 @@ describeEachDatabase("scheduler", (kind) => {
     const name = "Ünïcode 実験 🧪";
     await s.create({ name });
     await rejects(s.create({ name }), "experiment_exists");
-    expect((await s.scheduler.getExperiment(name)).name).toBe(name);
+    expect((await getExperiment(s.scheduler.deps, name)).name).toBe(name);
     await claim(s, name);
     await s.scheduler.deleteExperiment(name);
-    await rejects(s.scheduler.getExperiment(name), "experiment_not_found");
+    await rejects(getExperiment(s.scheduler.deps, name), "experiment_not_found");
   });
 });

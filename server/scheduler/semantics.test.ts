@@ -1,8 +1,9 @@
 // What the scheduler records of a PBT run on a real database: diverged runs, failed members that
 // rejoin, the metric a job must report itself, and the stopping rules besides lineage depth.
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { getExperiment, getJob, listEvents, listJobs } from "../reads";
 import { describeEachDatabase } from "../db/testing";
-import { LineageError } from "../api/errors";
+import { LineageError } from "../domain/errors";
 import { claim, createTestScheduler, type TestScheduler } from "./testing";
 
 describeEachDatabase("scheduler: PBT records", (kind) => {
@@ -29,13 +30,13 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     await s.create({ name: "nan", populationSize: 4, stop: { maxGenerations: 5 } });
     // Member 0 diverges; it finished first, so it is decided first.
     const jobs = await firstGeneration("nan", 4, (m) => (m === 0 ? "NaN" : m));
-    const diverged = await s.scheduler.getJob(jobs[0]!.id);
+    const diverged = await getJob(s.scheduler.deps, jobs[0]!.id);
     expect(diverged).toMatchObject({ status: "done", diverged: true, score: null, results: { score: "NaN" } });
     const next = await claim(s, "nan");
     expect(next.job).toMatchObject({ member: 0, origin: "exploit", exploitReason: "diverged", generation: 1 });
     // Copied from a healthy member's checkpoint, never from its own.
     expect(next.job.donorJobId).not.toBe(jobs[0]!.id);
-    const events = await s.scheduler.listEvents("nan", 0);
+    const events = await listEvents(s.scheduler.deps, "nan", 0);
     expect(events.find((e) => e.type === "job.finished" && e.jobId === jobs[0]!.id)!.data).toMatchObject({ diverged: true, score: null });
     expect(events.find((e) => e.type === "exploit" && e.jobId === next.job.id)!.data).toMatchObject({ reason: "diverged" });
     // "Infinity" and "-Infinity" mean the same; any other string is refused.
@@ -61,7 +62,7 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     expect(message.message).toContain(`donor job ${job.donorJobId}`);
     expect(message.message).toContain(JSON.stringify(job.results.score));
     // Nothing was stored; the lease still holds and the job's own score completes it.
-    expect(await s.scheduler.getJob(job.id)).toMatchObject({ status: "running", score: null, results: job.results });
+    expect(await getJob(s.scheduler.deps, job.id)).toMatchObject({ status: "running", score: null, results: job.results });
     await s.scheduler.completeJob(job.id, leaseToken, { score: 0.05 });
   });
 
@@ -76,8 +77,8 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     const next = await claim(s, "rejoin");
     expect(next.job).toMatchObject({ member: a.job.member, origin: "exploit", exploitReason: "exhausted", generation: 1 });
     // The top quantile of the three healthy members: member 3.
-    expect((await s.scheduler.getJob(next.job.donorJobId!)).member).toBe(3);
-    const events = await s.scheduler.listEvents("rejoin", 0);
+    expect((await getJob(s.scheduler.deps, next.job.donorJobId!)).member).toBe(3);
+    const events = await listEvents(s.scheduler.deps, "rejoin", 0);
     expect(events.find((e) => e.type === "member.exhausted")!.data).toMatchObject({ next: "replace" });
   });
 
@@ -91,7 +92,7 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     expect(next.job).toMatchObject({ member: b.job.member, origin: "continue" });
     await s.scheduler.completeJob(next.job.id, next.leaseToken, { score: 2 });
     expect(await s.scheduler.nextJob("drop", "w")).toEqual({ status: "done" });
-    const events = await s.scheduler.listEvents("drop", 0);
+    const events = await listEvents(s.scheduler.deps, "drop", 0);
     expect(events.find((e) => e.type === "member.exhausted")!.data).toMatchObject({ next: "drop" });
   });
 
@@ -100,12 +101,12 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     const [a, b, c] = [await claim(s, "target"), await claim(s, "target"), await claim(s, "target")];
     await s.scheduler.failJob(c.job.id, c.leaseToken, "transient"); // its retry is queued
     await s.scheduler.completeJob(a.job.id, a.leaseToken, { score: 0.95 });
-    const experiment = await s.scheduler.getExperiment("target");
+    const experiment = await getExperiment(s.scheduler.deps, "target");
     expect(experiment.status).toBe("done");
     expect(await s.scheduler.nextJob("target", "w")).toEqual({ status: "done" });
-    const jobs = await s.scheduler.listJobs("target");
+    const jobs = await listJobs(s.scheduler.deps, "target");
     expect(jobs.filter((j) => j.status === "pruned")).toHaveLength(1);
-    const events = await s.scheduler.listEvents("target", 0);
+    const events = await listEvents(s.scheduler.deps, "target", 0);
     expect(events.at(-1)).toMatchObject({ type: "experiment.status", data: { to: "done", reason: `job ${a.job.id} reached the target score 0.9` } });
     // A job still running may report.
     await s.scheduler.completeJob(b.job.id, b.leaseToken, { score: 0.5 });
@@ -129,11 +130,11 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
       }
       await s.scheduler.completeJob(answer.job.id, answer.leaseToken, { score: answer.job.member });
     }
-    const jobs = await s.scheduler.listJobs("budget");
+    const jobs = await listJobs(s.scheduler.deps, "budget");
     expect(jobs.filter((j) => j.attempt === 0)).toHaveLength(5);
     expect(jobs).toHaveLength(6);
-    expect((await s.scheduler.getExperiment("budget")).status).toBe("done");
-    const events = await s.scheduler.listEvents("budget", 0);
+    expect((await getExperiment(s.scheduler.deps, "budget")).status).toBe("done");
+    const events = await listEvents(s.scheduler.deps, "budget", 0);
     expect(events.at(-1)).toMatchObject({ data: { reason: "the budget of 5 jobs is used" } });
   });
 
@@ -149,7 +150,7 @@ describeEachDatabase("scheduler: PBT records", (kind) => {
     // Whatever the order, member 0 (worst of generation 0) copies member 3's generation-0 job.
     const zero = member0 ?? last;
     expect(zero.job).toMatchObject({ member: 0, origin: "exploit", generation: 1 });
-    const donor = await s.scheduler.getJob(zero.job.donorJobId!);
+    const donor = await getJob(s.scheduler.deps, zero.job.donorJobId!);
     expect(donor).toMatchObject({ member: 3, generation: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import { decideNext } from "../pbt/decide";
 import { reachesTarget } from "../pbt/stopping";
 import type { EventLog, LockedExperiment } from "./experimentLock";
-import type { Job } from "./jobRows";
+import type { JobRow } from "./jobRows";
 import { loadPopulation } from "./population";
 import type { Tx } from "./deps";
 
@@ -17,7 +17,7 @@ export async function settleExperiment(tx: Tx, experiment: LockedExperiment, log
  * only then: a member's last generation, a diverged run (its member may have nobody to copy), the
  * target score, or a job budget.
  */
-export function mayEndExperiment(experiment: LockedExperiment, finished: Pick<Job, "generation" | "score" | "diverged">[]): boolean {
+export function mayEndExperiment(experiment: LockedExperiment, finished: Pick<JobRow, "generation" | "score" | "diverged">[]): boolean {
   const { config } = experiment;
   if (config.stop.maxJobs !== undefined) return finished.length > 0;
   return finished.some((job) => job.generation >= config.stop.maxGenerations - 1 || job.diverged || reachesTarget(job.score, config));
@@ -26,8 +26,8 @@ export function mayEndExperiment(experiment: LockedExperiment, finished: Pick<Jo
 /** Ends the experiment: no job is handed out any more, and queued ones are pruned (running ones may still report). */
 export async function markDone(tx: Tx, experiment: LockedExperiment, log: EventLog, reason: string) {
   if (experiment.status === "done") return;
-  const pruned = await tx.query`UPDATE "Job" SET status = 'pruned' WHERE "experimentId" = ${experiment.id} AND status = 'queued' RETURNING id`;
-  if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length } });
+  const pruned = await tx.query<{ id: number }>`UPDATE "Job" SET status = 'pruned' WHERE "experimentId" = ${experiment.id} AND status = 'queued' RETURNING id`;
+  if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length, jobIds: pruned.map((j) => j.id) } });
   await tx.query`UPDATE "Experiment" SET status = 'done', "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = ${experiment.id}`;
   log.add("experiment.status", { data: { from: experiment.status, to: "done", reason } });
   experiment.status = "done";

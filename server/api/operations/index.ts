@@ -1,0 +1,47 @@
+// Every API operation, one file each, grouped as the tRPC router shows them (trpc.experiments.create
+// and so on). Adding an operation: a file beside this one, a line here, and its SDK methods.
+import { complete } from "./complete";
+import { createExperiment } from "./createExperiment";
+import { createToken } from "./createToken";
+import { dashboardCurves } from "./dashboardCurves";
+import { dashboardJob } from "./dashboardJob";
+import { dashboardOverview } from "./dashboardOverview";
+import { deleteExperiment } from "./deleteExperiment";
+import { exportJobs } from "./exportJobs";
+import { fail } from "./fail";
+import { getExperiment } from "./getExperiment";
+import { getJob } from "./getJob";
+import { getSchedule } from "./getSchedule";
+import { heartbeat } from "./heartbeat";
+import { listEvents } from "./listEvents";
+import { listExperiments } from "./listExperiments";
+import { listJobs } from "./listJobs";
+import { listTokens } from "./listTokens";
+import { logMetrics } from "./logMetrics";
+import { nextJob } from "./nextJob";
+import { pushJob } from "./pushJob";
+import { revokeToken } from "./revokeToken";
+import { setExperimentStatus } from "./setExperimentStatus";
+import type { Operation } from "./define";
+
+export { checkOutput, type ApiContext, type Operation } from "./define";
+
+export const operationGroups = {
+  experiments: {
+    create: createExperiment,
+    list: listExperiments,
+    get: getExperiment,
+    setStatus: setExperimentStatus,
+    delete: deleteExperiment,
+    events: listEvents,
+    schedule: getSchedule,
+    export: exportJobs,
+  },
+  jobs: { list: listJobs, get: getJob, push: pushJob },
+  worker: { nextJob, heartbeat, logMetrics, complete, fail },
+  tokens: { list: listTokens, create: createToken, revoke: revokeToken },
+  dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob },
+};
+
+/** Every operation, flat. */
+export const operations: Operation[] = Object.values(operationGroups).flatMap((group) => Object.values(group) as Operation[]);
