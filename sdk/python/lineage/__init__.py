@@ -15,7 +15,9 @@ Standard library only; Python 3.9 or newer.
 """
 from ._optimizer import apply_hyperparameters
 from ._results import Results
-from .client import Client, Experiment, Job, default_worker_id
+from .client import Client, default_worker_id
+from .experiment import Experiment
+from .job import Job
 from .errors import (
     ApiError,
     InvalidResultsError,
