@@ -6,10 +6,12 @@
 // page of memory, and the event loop gets a turn between pages), and a socket handles its joins
 // one after another, with a bounded number pending and joined.
 import type { Socket } from "socket.io";
+import type { ClientToServerEvents, ServerToClientEvents } from "../domain/socket";
 import { z } from "zod";
 import { fromZodError, LineageError } from "../domain/errors";
 import { experimentNameSchema } from "../pbt/config";
 import { getExperiment, listEventsById, type ReadDeps } from "../reads";
+import type { JoinAck } from "../domain/socket";
 import type { LineageEvent } from "../domain/event";
 
 /** Events replayed on a join at most; a client further behind gets these and `reload: true`. */
@@ -23,18 +25,7 @@ export const MAX_PENDING_JOINS = 4;
 /** A socket that does not take a page of its backlog within this long is disconnected. */
 export const STALL_MS = 30_000;
 
-export type JoinAck =
-  | {
-      ok: true;
-      experimentId: number;
-      /** The experiment's last event when the join was handled. */
-      lastEventSeq: number;
-      /** Events after this seq follow (the asked `afterSeq`, unless `reload`). */
-      afterSeq: number;
-      /** The asked `afterSeq` was too far behind (or ahead): events up to `afterSeq` were skipped; reload the snapshot. */
-      reload: boolean;
-    }
-  | { ok: false; error: { code: string; message: string } };
+export type { JoinAck };
 
 const joinSchema = z.object(
   {
@@ -66,7 +57,7 @@ export class SocketEvents {
   private pendingJoins = 0;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Socket<ClientToServerEvents, ServerToClientEvents>,
     private readonly db: ReadDeps,
   ) {}
 

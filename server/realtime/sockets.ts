@@ -4,6 +4,7 @@
 // between processes) first fills the gap from the database.
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
+import type { ClientToServerEvents, ServerToClientEvents } from "../domain/socket";
 import type { AuthSettings } from "../auth/request";
 import { guardSockets } from "../auth/sockets";
 import type { ReadDeps } from "../reads";
@@ -15,7 +16,7 @@ export type { JoinAck } from "./eventStream";
 export const EXPERIMENTS_ROOM = "experiments";
 
 export function attachSockets(httpServer: HttpServer, db: ReadDeps, bus: Bus, auth?: AuthSettings) {
-  const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
   // The same checks as the APIs (server/auth/sockets.ts), and cut when the credentials end.
   const guard = auth ? guardSockets(io, bus, auth) : null;
   const streams = new Map<Socket, SocketEvents>();
@@ -28,6 +29,7 @@ export function attachSockets(httpServer: HttpServer, db: ReadDeps, bus: Bus, au
       events.close();
     });
 
+    // Payloads come from the network: typed for the honest client, checked by SocketEvents.
     socket.on("join", (payload: unknown, ack?: unknown) => {
       void events.join(payload, typeof ack === "function" ? (ack as (a: unknown) => void) : () => {});
     });
