@@ -16,6 +16,9 @@ export const eventPayloads = {
     attempt: z.int(),
     origin: z.enum(JOB_ORIGINS),
     parentId: z.int().nullable(),
+    /** After an exploit (a retry of one included): the donor's job and why (absent in events of earlier versions). */
+    donorJobId: z.int().nullable().optional(),
+    exploitReason: z.enum(EXPLOIT_REASONS).nullable().optional(),
     status: z.enum(JOB_STATUSES),
     hyperparameters,
   }),

@@ -120,7 +120,7 @@ describeEachDatabase("the live projection", (kind) => {
           }
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
   }, 180_000);
 });

@@ -166,8 +166,9 @@ function jobFromCreated(e: EventOf<"job.created"> & { jobId: number; member: num
     diverged: false,
     parentId: e.data.parentId,
     origin: e.data.origin,
-    donorJobId: null,
-    exploitReason: null,
+    // The exploit event that follows says the same for a new exploit; a retry has only this.
+    donorJobId: e.data.donorJobId ?? null,
+    exploitReason: e.data.exploitReason ?? null,
     hyperparameters: e.data.hyperparameters,
   };
 }

@@ -2,7 +2,7 @@
 // experiment's lock in a batch with the other calls waiting for it (writeBatcher.ts).
 import { randomBytes } from "node:crypto";
 import { decideNext, type Decision } from "../pbt/decide";
-import type { Hyperparameters, JobOrigin, JobStatus } from "../pbt/config";
+import type { ExploitReason, Hyperparameters, JobOrigin, JobStatus } from "../pbt/config";
 import type { EventLog, LockedExperiment } from "./experimentLock";
 import type { BatchHandler } from "./writeBatcher";
 import { insertJobs, type JobRow, type NewJob } from "./jobRows";
@@ -175,7 +175,7 @@ function logCreated(log: EventLog, job: JobRow, decision: Extract<Decision, { ki
 
 export function logJobCreated(
   log: EventLog,
-  job: Pick<JobRow, "id" | "member" | "generation" | "attempt" | "origin" | "parentId" | "status">,
+  job: Pick<JobRow, "id" | "member" | "generation" | "attempt" | "origin" | "parentId" | "donorJobId" | "exploitReason" | "status">,
   hyperparameters: Hyperparameters,
 ) {
   log.add("job.created", {
@@ -186,6 +186,8 @@ export function logJobCreated(
       attempt: job.attempt,
       origin: job.origin as JobOrigin,
       parentId: job.parentId,
+      donorJobId: job.donorJobId,
+      exploitReason: job.exploitReason as ExploitReason | null,
       status: job.status as JobStatus,
       hyperparameters,
     },
