@@ -96,9 +96,10 @@ describe("bench smoke", () => {
     expect(l.completes).toBeGreaterThan(3);
     expect(l.socket.count).toBe(l.completes - l.socketMissing);
     expect(l.socketMissing).toBe(0);
-    // Every complete of the window reached the page, after the socket event and within seconds.
+    // Every complete of the window reached the page within seconds. (Whether the page saw it after
+    // the socket baseline is compared across processes' clocks: a figure for the benchmark, not a
+    // check that holds on a loaded machine.)
     expect(l.pageMissing).toBe(0);
-    expect(l.pageFrame.p50).toBeGreaterThan(l.socket.p50);
     expect(l.pageFrame.max).toBeLessThan(10_000);
     expect(l.pageFrame.p95).toBeGreaterThanOrEqual(l.pageDom.p95);
     const row = r.scale[0]!;
