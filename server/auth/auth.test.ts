@@ -65,6 +65,8 @@ describe("access control", () => {
     const bodies: Record<string, unknown> = {
       createExperiment: { ...CONFIG, name: `auth ${Math.random()}` },
       setExperimentStatus: { status: "paused" },
+      archiveExperiment: { archived: false },
+      compareExperiments: { experiments: [CONFIG.name, `${CONFIG.name} 2`] },
       pushJob: { hyperparameters: {} },
       nextJob: { workerId: "w" },
       heartbeat: { leaseToken: "t" },

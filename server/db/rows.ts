@@ -43,6 +43,7 @@ export function toExperiment(e: ExperimentRow): Experiment {
     status: e.status as Experiment["status"],
     config: readStoredConfig(e.config),
     lastEventSeq: e.lastEventSeq,
+    archivedAt: toIsoOrNull(e.archivedAt),
     createdAt: toIso(e.createdAt),
     updatedAt: toIso(e.updatedAt),
   };

@@ -12,6 +12,7 @@ export const experimentSchema = z.object({
   status: z.enum(EXPERIMENT_STATUSES),
   config: storedConfigSchema.describe("the stored experiment config, seed included"),
   lastEventSeq: z.int(),
+  archivedAt: isoDate.nullable().describe("when the experiment was archived; null unless it is (the list hides archived experiments unless asked)"),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -33,9 +34,14 @@ export const experimentSummarySchema = z.object({
     .describe("lineage depth reached, summed over members (each at most maxGenerations): complete at populationSize × maxGenerations"),
   runningJobs: z.int(),
   bestScore: z.number().nullable(),
+  archivedAt: isoDate.nullable(),
   createdAt: isoDate,
 });
 export type ExperimentSummary = z.infer<typeof experimentSummarySchema>;
+
+/** Which experiments a list shows by their archive flag: hidden by default. */
+export const ARCHIVED_FILTERS = ["exclude", "include", "only"] as const;
+export type ArchivedFilter = (typeof ARCHIVED_FILTERS)[number];
 
 /**
  * A config as stored, with the fields added since it was written given their defaults (an

@@ -1,6 +1,7 @@
 // Reading experiments: one by name, and the list with each one's progress.
 import { LineageError } from "../domain/errors";
 import type { Experiment, ExperimentSummary } from "../domain/experiment";
+import type { ArchivedFilter } from "../domain/experiment";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
 import { depthReached } from "../pbt/member";
 import { Prisma } from "../db/generated/client";
@@ -14,11 +15,32 @@ export async function getExperiment(db: ReadDeps, name: string): Promise<Experim
   return toExperiment(experiment);
 }
 
+/** Which experiments a list shows. */
+export interface ExperimentFilter {
+  /** Part of the name, any case. */
+  search?: string;
+  status?: ExperimentStatus;
+  /** Archived experiments are left out unless asked for ("include"), or alone ("only"). */
+  archived?: ArchivedFilter;
+}
+
+/** Prisma's `contains` is SQL's ILIKE and leaves % and _ live: a search for "50%" means those characters. */
+function literalPattern(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 /** A page of experiments, newest first, each with its progress (figures of the page's experiments only). */
-export async function listExperiments(db: ReadDeps, options: { cursor?: string; limit: number }): Promise<Page<ExperimentSummary>> {
+export async function listExperiments(db: ReadDeps, options: ExperimentFilter & { cursor?: string; limit: number }): Promise<Page<ExperimentSummary>> {
   const before = cursorKey(options.cursor);
+  const archived = options.archived ?? "exclude";
+  const where: Prisma.ExperimentWhereInput = {
+    ...(before === undefined ? {} : { id: { lt: before } }),
+    ...(options.search ? { name: { contains: literalPattern(options.search), mode: "insensitive" } } : {}),
+    ...(options.status ? { status: options.status } : {}),
+    ...(archived === "exclude" ? { archivedAt: null } : archived === "only" ? { archivedAt: { not: null } } : {}),
+  };
   const experiments = await db.prisma.experiment.findMany({
-    where: before === undefined ? {} : { id: { lt: before } },
+    where,
     orderBy: { id: "desc" },
     take: options.limit + 1,
   });
@@ -54,6 +76,7 @@ export async function listExperiments(db: ReadDeps, options: { cursor?: string; 
       generationsReached: reached.get(e.id) ?? 0,
       runningJobs: s?.running ?? 0,
       bestScore: best === null || best === undefined ? null : Number(best),
+      archivedAt: e.archivedAt ? e.archivedAt.toISOString() : null,
       createdAt: e.createdAt.toISOString(),
     };
   });

@@ -6,7 +6,7 @@ import { LineageError } from "../domain/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
 import type { EventData, EventType, LineageEvent } from "../domain/event";
 import { readStoredConfig, type Experiment } from "../domain/experiment";
-import { toIso } from "../domain/json";
+import { toIso, toIsoOrNull } from "../domain/json";
 import type { ExperimentRow } from "../db/rows";
 import type { SchedulerDeps, Tx } from "./deps";
 
@@ -17,6 +17,7 @@ export interface LockedExperiment {
   status: ExperimentStatus;
   config: ExperimentConfig;
   lastEventSeq: number;
+  archivedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,7 +31,7 @@ export function lockedExperiment(row: ExperimentRow): LockedExperiment {
 
 /** The experiment as the APIs show it. */
 export function experimentOf(locked: LockedExperiment): Experiment {
-  return { ...locked, createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
+  return { ...locked, archivedAt: toIsoOrNull(locked.archivedAt), createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
 }
 
 /**

@@ -73,6 +73,25 @@ export async function setExperimentStatus(deps: SchedulerDeps, name: string, sta
   return experimentOf(experiment);
 }
 
+/**
+ * Archives the experiment (the list hides it unless asked) or brings it back; archiving again keeps
+ * the first date. Under the experiment's lock like every change, but without an event: the flag is
+ * the list's bookkeeping, not part of the run's history, and it changes nothing in the run.
+ */
+export async function archiveExperiment(deps: SchedulerDeps, name: string, archived: boolean): Promise<Experiment> {
+  const experiment = await withExperiment(deps, { name }, async (tx, experiment, _log, now) => {
+    if ((experiment.archivedAt !== null) === archived) return experiment;
+    const rows = await tx.query<ExperimentRow>`
+      UPDATE "Experiment" SET "archivedAt" = ${archived ? now : null}::timestamp, "updatedAt" = now() AT TIME ZONE 'UTC'
+      WHERE id = ${experiment.id} RETURNING *`;
+    experiment.archivedAt = rows[0]!.archivedAt;
+    experiment.updatedAt = rows[0]!.updatedAt;
+    return experiment;
+  });
+  deps.bus.publish({ type: "experiments", experimentId: experiment.id, change: "updated" });
+  return experimentOf(experiment);
+}
+
 /** Deletes the experiment, its jobs, metric points and events (one statement: the foreign keys cascade). */
 export async function deleteExperiment(deps: SchedulerDeps, name: string): Promise<{ deleted: true }> {
   // One statement: when several deletes of one experiment race, the losers find no row (a 404).

@@ -5,7 +5,7 @@ import type { Experiment } from "../domain/experiment";
 import type { Job } from "../domain/job";
 import type { ExperimentConfig, ExperimentStatus, Hyperparameters } from "../pbt/config";
 import { toJob } from "../db/rows";
-import { createExperiment, deleteExperiment, setExperimentStatus } from "./experiments";
+import { archiveExperiment, createExperiment, deleteExperiment, setExperimentStatus } from "./experiments";
 import { fail, finish, heartbeat, MetricPointWriter, type MetricPointInput } from "./jobReports";
 import { handOut, type NextJobAnswer } from "./nextJob";
 import { pushJob } from "./pushJob";
@@ -40,6 +40,10 @@ export class Scheduler {
 
   setExperimentStatus(name: string, status: ExperimentStatus): Promise<Experiment> {
     return setExperimentStatus(this.deps, name, status);
+  }
+
+  archiveExperiment(name: string, archived: boolean): Promise<Experiment> {
+    return archiveExperiment(this.deps, name, archived);
   }
 
   deleteExperiment(name: string): Promise<{ deleted: true }> {
