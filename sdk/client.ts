@@ -15,6 +15,8 @@ import { createTransport, type Transport } from "./transport";
 
 export type ExperimentData = ExperimentOfServer;
 export type JobFilter = { member?: number; status?: JobData["status"] };
+/** Which experiments a list holds; archived ones are left out unless `archived` says otherwise. */
+export type ExperimentFilter = { search?: string; status?: ExperimentData["status"]; archived?: "exclude" | "include" | "only" };
 
 export interface ExportFile {
   contentType: string;
@@ -54,14 +56,19 @@ export class Client {
     return new Experiment(this.transport, data as ExperimentData);
   }
 
-  /** Every experiment, newest first (read a page at a time). */
-  listExperiments() {
-    return allItems(this.experiments());
+  /** Every experiment, newest first (read a page at a time); archived ones only when asked. */
+  listExperiments(filter: ExperimentFilter = {}) {
+    return allItems(this.experiments(filter));
   }
 
   /** The experiments, newest first, fetched a page at a time as you iterate. */
-  experiments() {
-    return eachItem((cursor) => this.transport.call((api) => api.experiments.list.query({ cursor })));
+  experiments(filter: ExperimentFilter = {}) {
+    return eachItem((cursor) => this.transport.call((api) => api.experiments.list.query({ ...filter, cursor })));
+  }
+
+  /** Experiments side by side (2 to 8): best score so far against steps, best, final and generation-0 scores. */
+  compare(names: string[]) {
+    return this.transport.call((api) => api.analysis.compare.query({ experiments: names }));
   }
 
   listTokens() {
@@ -186,6 +193,20 @@ export class Experiment {
 
   schedule() {
     return this.transport.call((api) => api.experiments.schedule.query({ name: this.name }));
+  }
+
+  /** Hides the experiment from lists (unless asked for); `unarchive` brings it back. */
+  archive() {
+    return this.transport.call((api) => api.experiments.archive.mutate({ name: this.name, archived: true }));
+  }
+
+  unarchive() {
+    return this.transport.call((api) => api.experiments.archive.mutate({ name: this.name, archived: false }));
+  }
+
+  /** The finished jobs against their hyperparameters, and each hyperparameter's importance (optionally of some generations only). */
+  analysis(options: { fromGeneration?: number; toGeneration?: number; maxJobs?: number } = {}) {
+    return this.transport.call((api) => api.analysis.experiment.query({ name: this.name, ...options }));
   }
 
   /** Every job as a CSV or JSON file, read into memory; `exportTo` streams it instead. */

@@ -9,6 +9,7 @@ export const appRouter = router({
   worker: router(proceduresOf(operationGroups.worker)),
   tokens: router(proceduresOf(operationGroups.tokens)),
   dashboard: router(proceduresOf(operationGroups.dashboard)),
+  analysis: router(proceduresOf(operationGroups.analysis)),
 });
 
 export type AppRouter = typeof appRouter;

@@ -79,9 +79,16 @@ class Client:
         """Creates an experiment from its config (the same JSON the dashboard and the HTTP API take)."""
         return Experiment(self, self._get("POST", "/experiments", to_json_value(dict(config), "config")))
 
-    def list_experiments(self) -> List[Dict[str, Any]]:
-        """Every experiment, with its progress (a list of dicts)."""
-        return self._get("GET", "/experiments")
+    def list_experiments(self, search: Optional[str] = None, status: Optional[str] = None, archived: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Every experiment, with its progress (a list of dicts), newest first. ``search``: part of
+        the name, any case; ``status``: running, paused or done; ``archived``: archived experiments
+        are left out ("exclude", the default), listed too ("include") or alone ("only")."""
+        return self._get("GET", "/experiments", query={"search": search, "status": status, "archived": archived})
+
+    def compare(self, names: List[str]) -> Dict[str, Any]:
+        """Experiments side by side (2 to 8 names): each one's best score so far against steps
+        (``curve``), and its ``best``, ``final`` and ``generation0`` scores."""
+        return self._get("POST", "/compare", {"experiments": list(names)})
 
     def get_job(self, job_id: int) -> Dict[str, Any]:
         """One job as the server sees it (a dict; ``status``, ``results``, ``error``, ``parent_id``,

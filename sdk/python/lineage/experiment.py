@@ -63,6 +63,22 @@ class Experiment:
         """The best schedule: the hyperparameters along the best job's ancestry, generation 0 first."""
         return self.client._get("GET", f"{self._path}/schedule")
 
+    def archive(self) -> "Experiment":
+        """Hides the experiment from lists (``list_experiments(archived="include")`` still shows it)."""
+        self.data = self.client._get("POST", f"{self._path}/archive", {"archived": True})
+        return self
+
+    def unarchive(self) -> "Experiment":
+        self.data = self.client._get("POST", f"{self._path}/archive", {"archived": False})
+        return self
+
+    def analysis(self, from_generation: Optional[int] = None, to_generation: Optional[int] = None, max_jobs: Optional[int] = None) -> Dict[str, Any]:
+        """The finished jobs against their hyperparameters, and each hyperparameter's importance
+        for the score and for the improvement over a generation (``importance``), optionally of
+        some generations only."""
+        query = {"fromGeneration": from_generation, "toGeneration": to_generation, "maxJobs": max_jobs}
+        return self.client._get("GET", f"{self._path}/analysis", query=query)
+
     def _set_status(self, status: str) -> "Experiment":
         self.data = self.client._get("POST", f"{self._path}/status", {"status": status})
         return self

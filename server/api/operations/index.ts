@@ -1,5 +1,7 @@
 // Every API operation, one file each, grouped as the tRPC router shows them (trpc.experiments.create
 // and so on). Adding an operation: a file beside this one, a line here, and its SDK methods.
+import { archiveExperiment } from "./archiveExperiment";
+import { compareExperiments } from "./compareExperiments";
 import { complete } from "./complete";
 import { createExperiment } from "./createExperiment";
 import { createToken } from "./createToken";
@@ -9,6 +11,7 @@ import { dashboardOverview } from "./dashboardOverview";
 import { deleteExperiment } from "./deleteExperiment";
 import { exportJobs } from "./exportJobs";
 import { fail } from "./fail";
+import { getAnalysis } from "./getAnalysis";
 import { getExperiment } from "./getExperiment";
 import { getJob } from "./getJob";
 import { getSchedule } from "./getSchedule";
@@ -32,6 +35,7 @@ export const operationGroups = {
     list: listExperiments,
     get: getExperiment,
     setStatus: setExperimentStatus,
+    archive: archiveExperiment,
     delete: deleteExperiment,
     events: listEvents,
     schedule: getSchedule,
@@ -40,6 +44,7 @@ export const operationGroups = {
   jobs: { list: listJobs, get: getJob, push: pushJob },
   worker: { nextJob, heartbeat, logMetrics, complete, fail },
   tokens: { list: listTokens, create: createToken, revoke: revokeToken },
+  analysis: { experiment: getAnalysis, compare: compareExperiments },
   dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob },
 };
 
