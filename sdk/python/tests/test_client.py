@@ -101,6 +101,37 @@ class ExperimentTests(unittest.TestCase):
         self.assertEqual(schedule["score"], 0.75)
         self.assertEqual(len(schedule["steps"]), 1)
 
+    def test_archive_search_and_filters(self):
+        name = support.unique_name("archived 50%")
+        experiment = self.client.create_experiment(support.config(name))
+        self.assertIsNone(experiment.data["archived_at"])
+        self.assertIn(name, [e["name"] for e in self.client.list_experiments(search="ARCHIVED 50%")])
+        experiment.archive()
+        self.assertIsNotNone(experiment.data["archived_at"])
+        self.assertNotIn(name, [e["name"] for e in self.client.list_experiments()])
+        self.assertIn(name, [e["name"] for e in self.client.list_experiments(archived="only")])
+        self.assertEqual([e["name"] for e in self.client.list_experiments(search=name, archived="include", status="running")], [name])
+        experiment.unarchive()
+        self.assertIn(name, [e["name"] for e in self.client.list_experiments()])
+        with self.assertRaises(lineage.ApiError) as caught:
+            self.client.list_experiments(archived="yes")
+        self.assertEqual((caught.exception.status, caught.exception.field), (400, "archived"))
+
+    def test_analysis_and_compare(self):
+        experiments = [self.client.create_experiment(support.config(support.unique_name(f"compare {i}"))) for i in range(2)]
+        for i, experiment in enumerate(experiments):
+            with experiment.next_job() as job:
+                job.results["accuracy"] = 0.5 + i / 10
+        analysis = experiments[1].analysis(from_generation=0)
+        self.assertEqual(analysis["total_jobs"], 1)
+        self.assertEqual(analysis["jobs"][0]["score"], 0.6)
+        self.assertIn("ANOVA", analysis["importance"]["method"])
+        compared = self.client.compare([e.name for e in experiments])
+        self.assertEqual([e["best"]["score"] for e in compared["experiments"]], [0.5, 0.6])
+        with self.assertRaises(lineage.ApiError) as caught:
+            self.client.compare([experiments[0].name])
+        self.assertEqual((caught.exception.status, caught.exception.field), (400, "experiments"))
+
 
 if __name__ == "__main__":
     unittest.main()
