@@ -129,7 +129,11 @@ export const jobDetailSchema = z.object({
   ancestry: z.array(jobLinkSchema),
   donor: jobLinkSchema.nullable(),
   children: z.array(jobLinkSchema),
-  /** The experiment's metric along the ancestry; `jobId` says which job each point belongs to. */
+  /** Metric names reported as points along the ancestry. */
+  metrics: z.array(z.string()),
+  /** The metric of `curve`: the one asked for, or by default the experiment's metric when reported, else a reported one. */
+  metric: z.string(),
+  /** `metric` along the ancestry; `jobId` says which job each point belongs to. */
   curve: z.array(curvePointSchema.extend({ jobId: z.int() })),
 });
 export type JobDetail = z.infer<typeof jobDetailSchema>;

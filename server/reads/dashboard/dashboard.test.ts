@@ -97,6 +97,25 @@ describeEachDatabase("dashboard read models", (kind) => {
     const root = await jobDetail(s.database.prisma, overview.best!.jobIds[0]!);
     expect(root.ancestry).toHaveLength(1);
     expect(root.children.length).toBeGreaterThanOrEqual(1);
+    // Any reported metric can be drawn along the ancestry.
+    expect(detail.metrics).toEqual(["loss", "score"]);
+    expect(detail.metric).toBe("score");
+    const loss = await jobDetail(s.database.prisma, overview.best!.jobId, { metric: "loss" });
+    expect(loss.metric).toBe("loss");
+    expect(loss.curve.map((p) => p.value)).toEqual(loss.curve.map((p) => 1 / p.step));
+  });
+
+  it("draws a job's curve from a reported metric when the experiment's own is reported only in results (as MNIST's max_accuracy)", async () => {
+    await s.create({ name: "results metric", metric: "max_score", populationSize: 1, stop: { maxGenerations: 1 } });
+    const { job, leaseToken } = await claim(s, "results metric");
+    await s.scheduler.logMetrics(job.id, leaseToken, [1, 2].map((step) => ({ step, values: { score: step / 10, loss: 1 / step } })));
+    await s.scheduler.completeJob(job.id, leaseToken, { max_score: 0.2 });
+    const detail = await jobDetail(s.database.prisma, job.id);
+    expect(detail.metrics).toEqual(["loss", "score"]);
+    expect(detail.metric).toBe("score");
+    expect(detail.curve.map((p) => [p.step, p.value])).toEqual([[1, 0.1], [2, 0.2]]);
+    // A metric nobody reported draws nothing, and says so by its empty curve.
+    expect((await jobDetail(s.database.prisma, job.id, { metric: "max_score" })).curve).toEqual([]);
   });
 
   it("falls back to job scores per generation when workers report no metric points", async () => {

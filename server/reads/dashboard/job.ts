@@ -14,7 +14,19 @@ function toLink(j: { id: number; member: number; generation: number; attempt: nu
   return { ...j, status: j.status as JobStatus, origin: j.origin as JobOrigin };
 }
 
-export async function jobDetail(prisma: PrismaClient, id: number, budget = 400): Promise<JobDetail> {
+/**
+ * The metric a lineage's curve shows unless one is asked for: the experiment's own when workers
+ * report it as points; else the reported one its name contains (MNIST reports `accuracy` points for
+ * the metric `max_accuracy`); else the first reported.
+ */
+export function defaultCurveMetric(metric: string, reported: string[]): string | null {
+  if (reported.includes(metric)) return metric;
+  const contained = reported.filter((k) => metric.includes(k)).sort((a, b) => b.length - a.length)[0];
+  return contained ?? reported[0] ?? null;
+}
+
+export async function jobDetail(prisma: PrismaClient, id: number, options: { metric?: string; budget?: number } = {}): Promise<JobDetail> {
+  const budget = options.budget ?? 400;
   const job = await prisma.job.findUnique({ where: { id }, include: { experiment: { select: { name: true, config: true, lastEventSeq: true } } } });
   if (!job) throw new LineageError("job_not_found", `no job with id ${id}`);
   const config = job.experiment.config as unknown as ExperimentConfig;
@@ -30,9 +42,14 @@ export async function jobDetail(prisma: PrismaClient, id: number, budget = 400):
   const ancestry = ids.map((i) => linkById.get(i)).filter((l): l is JobLink => l !== undefined);
   const donor = job.donorJobId === null ? null : await prisma.job.findUnique({ where: { id: job.donorJobId }, select: linkSelect });
   const children = await prisma.job.findMany({ where: { parentId: id }, select: linkSelect, orderBy: { id: "asc" } });
+  const keys = await prisma.$queryRaw<{ key: string }[]>`
+    SELECT DISTINCT jsonb_object_keys("values") AS key FROM "MetricPoint" WHERE "jobId" IN (${joinIds(ids)})`;
+  const metrics = keys.map((k) => k.key).sort();
+  const metric = options.metric ?? defaultCurveMetric(config.metric, metrics) ?? config.metric;
+  // Non-finite values ("NaN" of a diverged run) are text in the JSON: only numbers make the curve.
   const points = await prisma.$queryRaw<{ jobId: number; step: number; value: number }[]>`
-    SELECT "jobId", step, ("values"->>${config.metric})::float8 AS value FROM "MetricPoint"
-    WHERE "jobId" IN (${joinIds(ids)}) AND ("values"->>${config.metric}) IS NOT NULL ORDER BY step, id`;
+    SELECT "jobId", step, ("values"->>${metric})::float8 AS value FROM "MetricPoint"
+    WHERE "jobId" IN (${joinIds(ids)}) AND jsonb_typeof("values"->${metric}) = 'number' ORDER BY step, id`;
   const curve = downsample(
     points.map((p) => ({ jobId: p.jobId, step: p.step, value: Number(p.value) })).filter((p) => Number.isFinite(p.value)),
     budget,
@@ -43,6 +60,8 @@ export async function jobDetail(prisma: PrismaClient, id: number, budget = 400):
     ancestry,
     donor: donor ? toLink(donor) : null,
     children: children.map(toLink),
+    metrics,
+    metric,
     curve,
   };
 }
