@@ -17,3 +17,13 @@ export function newExperimentHref(cloneOf?: string) {
 export function experimentApiPath(name: string) {
   return `/api/v1/experiments/${encodeURIComponent(name)}`;
 }
+
+export function analysisHref(name: string) {
+  return `${experimentHref(name)}/analysis`;
+}
+
+/** The comparison of these experiments (any number; the page asks for more while there are fewer than two). */
+export function compareHref(names: string[] = []) {
+  const query = new URLSearchParams(names.map((n) => ["e", n])).toString();
+  return query ? `/compare?${query}` : "/compare";
+}
