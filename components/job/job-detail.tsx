@@ -1,19 +1,24 @@
 "use client";
-// The job page: hyperparameters, results, its lineage's metric curve, how it came to be
-// (origin, donor, mutations) and its ancestry back to generation 0 as links.
+// The job page: hyperparameters, results, its lineage's curve of any reported metric, how it came
+// to be (origin, donor, mutations), how long it ran, and its ancestry back to generation 0 as a
+// small tree and a list of links. The metric shown is in the URL (?metric=).
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Breadcrumb } from "../breadcrumb";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
-import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
 import { formatScore, formatValue } from "../format";
 import { RelativeTime } from "../relative-time";
+import { Loading, Skeleton } from "../skeleton";
 import { jobHref } from "../routes";
 import { useTRPC, type RouterOutputs } from "../trpc";
+import { useQueryState } from "../url-state";
 import { JobStatus } from "../experiment/population-table";
 import { link, sectionHeading } from "../experiment/ui";
+import { AncestryTree } from "./ancestry-tree";
+import { formatDuration, jobDuration } from "./duration";
+import { LineageCurve } from "./lineage-curve";
 
 type Detail = RouterOutputs["dashboard"]["job"];
 
@@ -28,12 +33,18 @@ const EXPLOIT_BECAUSE: Record<string, string> = {
 export function JobDetail({ id }: { id: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const options = trpc.dashboard.job.queryOptions({ id }, { retry: 1, staleTime: Infinity });
+  const [query, setQuery] = useQueryState();
+  const metric = query.get("metric") ?? undefined;
+  const options = trpc.dashboard.job.queryOptions(
+    { id, ...(metric ? { metric } : {}) },
+    { retry: 1, staleTime: Infinity, placeholderData: (previous) => (previous?.job.id === id ? previous : undefined) },
+  );
   const detail = useQuery(options);
   // Live: refetch when an event concerns this job (started, finished, crashed) or a job continuing from it.
   const startSeq = useRef<number | null>(null);
   if (startSeq.current === null && detail.data) startSeq.current = detail.data.experiment.lastEventSeq;
   const refresh = useMemo(
+    // Every metric's answer for this job (the key without a metric is a prefix of theirs).
     () => coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: trpc.dashboard.job.queryKey({ id }) }, { cancelRefetch: false }), 300),
     [queryClient, trpc, id],
   );
@@ -47,13 +58,7 @@ export function JobDetail({ id }: { id: number }) {
     onHeartbeats() {},
     onResumed: refresh,
   });
-  if (detail.isPending) {
-    return (
-      <p role="status" className="text-sm text-zinc-500 dark:text-zinc-400">
-        Loading job {id}…
-      </p>
-    );
-  }
+  if (detail.isPending) return <JobSkeleton id={id} />;
   if (!detail.data) {
     return (
       <div role="alert" className="rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
@@ -62,13 +67,39 @@ export function JobDetail({ id }: { id: number }) {
       </div>
     );
   }
-  return <JobView detail={detail.data} />;
+  return <JobView detail={detail.data} onMetric={(m) => setQuery({ metric: m })} loadingCurve={detail.isPlaceholderData} />;
+}
+
+function JobSkeleton({ id }: { id: number }) {
+  return (
+    <Loading label={`Loading job ${id}…`}>
+      <div className="space-y-6">
+        <Skeleton className="h-4 w-40" />
+        <Skeleton className="h-8 w-56" />
+        <Skeleton className="h-24 w-full" />
+        <Skeleton className="h-64 w-full" />
+      </div>
+    </Loading>
+  );
+}
+
+/** The time now, every second while `live` (a running job's duration counts on). */
+function useNow(live: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live]);
+  return now;
 }
 
 const dt = "text-zinc-500 dark:text-zinc-400";
 
-function JobView({ detail }: { detail: Detail }) {
+function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(metric: string): void; loadingCurve: boolean }) {
   const { job, experiment, ancestry, donor, children } = detail;
+  const now = useNow(job.status === "running");
+  const duration = jobDuration(job, now);
   return (
     <div className="space-y-8">
       <div>
@@ -79,7 +110,7 @@ function JobView({ detail }: { detail: Detail }) {
             <JobStatus status={job.status} />
           </span>
         </h1>
-        <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg border border-zinc-200 p-4 text-sm sm:grid-cols-4 dark:border-zinc-800">
+        <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg border border-zinc-200 p-4 text-sm sm:grid-cols-5 dark:border-zinc-800">
           <div>
             <dt className={dt}>Member · generation</dt>
             <dd className="mt-1 tabular-nums">
@@ -96,6 +127,12 @@ function JobView({ detail }: { detail: Detail }) {
           <div>
             <dt className={dt}>Worker</dt>
             <dd className="mt-1">{job.workerId ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className={dt}>Duration</dt>
+            <dd className="mt-1 tabular-nums" data-testid="duration">
+              {duration ? `${formatDuration(duration.ms)}${duration.running ? " so far" : ""}` : "not started"}
+            </dd>
           </div>
           <div>
             <dt className={dt}>Created · finished</dt>
@@ -179,17 +216,18 @@ function JobView({ detail }: { detail: Detail }) {
       </div>
 
       <section aria-labelledby="curve-heading" className="space-y-2">
-        <h2 id="curve-heading" className={sectionHeading}>
-          Metric curve
-        </h2>
-        <LineageCurve detail={detail} />
+        <LineageCurve detail={detail} onMetric={onMetric} loading={loadingCurve} />
       </section>
 
       <section aria-labelledby="ancestry-heading" className="space-y-2">
         <h2 id="ancestry-heading" className={sectionHeading}>
           Ancestry
         </h2>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">From generation 0 to this job, following each job&apos;s parent.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          From generation 0 to this job, following each job&apos;s parent (dashed orange: an exploit, where the member took another&apos;s
+          checkpoint), and the jobs that continue it.
+        </p>
+        <AncestryTree ancestry={ancestry} selfId={job.id} children={children} />
         <ol className="space-y-1 text-sm" aria-label="Ancestry, generation 0 first" data-testid="ancestry">
           {ancestry.map((a) => (
             <li key={a.id} className="flex flex-wrap items-center gap-2">
@@ -236,27 +274,5 @@ function ParentLink({ id }: { id: number | null }) {
     <Link href={jobHref(id)} className={link}>
       #{id}
     </Link>
-  );
-}
-
-function LineageCurve({ detail }: { detail: Detail }) {
-  const points = detail.curve;
-  if (points.length === 0) {
-    return <p className="text-sm text-zinc-500 dark:text-zinc-400">No metric points were reported along this lineage.</p>;
-  }
-  const own = points.filter((p) => p.jobId === detail.job.id);
-  return (
-    <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800">
-      <LineChart responsive style={{ width: "100%", height: 240 }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
-        <CartesianGrid stroke="var(--chart-grid)" strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="step" domain={["dataMin", "dataMax"]} allowDuplicatedCategory={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} stroke="var(--chart-grid)" />
-        <YAxis type="number" dataKey="value" domain={["auto", "auto"]} width={56} tickFormatter={(v: number) => formatValue(v)} tick={{ fill: "var(--chart-text)", fontSize: 12 }} stroke="var(--chart-grid)" />
-        <Line data={points} dataKey="value" stroke="var(--chart-edge)" strokeWidth={1.5} dot={false} isAnimationActive={false} name="ancestry" />
-        <Line data={own} dataKey="value" stroke="#10b981" strokeWidth={3} dot={own.length < 30} isAnimationActive={false} name="this job" />
-      </LineChart>
-      <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">
-        {detail.experiment.metric} against step along the ancestry (grey); this job&apos;s own points in green.
-      </figcaption>
-    </figure>
   );
 }

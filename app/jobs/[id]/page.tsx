@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { JobDetail } from "@/components/job/job-detail";
 
 type Props = { params: Promise<{ id: string }> };
@@ -12,5 +13,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function JobPage({ params }: Props) {
   const { id } = await params;
   if (!/^\d{1,10}$/.test(id) || Number(id) < 1 || Number(id) > 2 ** 31 - 1) notFound();
-  return <JobDetail id={Number(id)} />;
+  // The metric shown is read from the URL's query (useSearchParams), on the client.
+  return (
+    <Suspense fallback={<h1 className="text-2xl font-semibold tracking-tight">Job #{id}</h1>}>
+      <JobDetail id={Number(id)} />
+    </Suspense>
+  );
 }
