@@ -99,7 +99,8 @@ describeEachDatabase("analysis, comparison and the list's filters", (kind) => {
       const analysis = await call("GET", `${at(pbt)}/analysis`);
       expect(analysis.status).toBe(200);
       const body = analysis.body;
-      expect(body.experiment).toEqual({ name: pbt, objective: "maximize", metric: "score", status: "done" });
+      const experiment = (await call("GET", at(pbt))).body;
+      expect(body.experiment).toEqual({ name: pbt, objective: "maximize", metric: "score", status: "done", lastEventSeq: experiment.lastEventSeq });
       expect(body.totalJobs).toBe(jobs.length);
       expect(body.jobs.map((j: any) => j.id).sort((a: number, b: number) => a - b)).toEqual(jobs.map((j) => j.id));
       const byId = new Map(jobs.map((j) => [j.id, j]));

@@ -58,7 +58,14 @@ export const IMPORTANCE_METHOD =
   "first-order variance decomposition: one-way ANOVA ω² per hyperparameter (numeric values in quantile bins)";
 
 export const analysisSchema = z.object({
-  experiment: z.object({ name: z.string(), objective: z.enum(OBJECTIVES), metric: z.string(), status: z.enum(EXPERIMENT_STATUSES) }),
+  experiment: z.object({
+    name: z.string(),
+    objective: z.enum(OBJECTIVES),
+    metric: z.string(),
+    status: z.enum(EXPERIMENT_STATUSES),
+    /** The event log's head when this was read: a dashboard follows the events after it. */
+    lastEventSeq: z.int(),
+  }),
   /** Generations that have finished jobs (null: none yet), and the range analysed. */
   generations: z.object({ min: z.int(), max: z.int() }).nullable(),
   filter: z.object({ fromGeneration: z.int().nullable(), toGeneration: z.int().nullable() }),

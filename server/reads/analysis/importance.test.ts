@@ -55,7 +55,7 @@ function config() {
 
 const analysisOf = (seed: number, extra: { fromGeneration?: number; toGeneration?: number; maxJobs?: number } = {}) => {
   const { config, jobs } = syntheticHistory(seed);
-  return buildAnalysis({ experiment: { name: "synthetic", objective: "maximize", metric: "accuracy", status: "done" }, config, jobs, ...extra });
+  return buildAnalysis({ experiment: { name: "synthetic", objective: "maximize", metric: "accuracy", status: "done", lastEventSeq: 0 }, config, jobs, ...extra });
 };
 
 describe("hyperparameter importance", () => {
@@ -93,7 +93,7 @@ describe("hyperparameter importance", () => {
         jobs.push({ id: jobs.length + 1, member: m, generation: g, score: g + 0.1 * rng.normal(), hyperparameters: { lr, dropout: 0.3, activation: "relu" }, parentScore: null });
       }
     }
-    const analysis = buildAnalysis({ experiment: { name: "drift", objective: "maximize", metric: "accuracy", status: "done" }, config, jobs });
+    const analysis = buildAnalysis({ experiment: { name: "drift", objective: "maximize", metric: "accuracy", status: "done", lastEventSeq: 0 }, config, jobs });
     const lr = analysis.importance.score.parameters.find((p) => p.parameter === "lr")!;
     expect(lr.importance).toBeLessThan(0.05);
   });
@@ -125,7 +125,7 @@ describe("hyperparameter importance", () => {
   it("gives the improvement's sign by the objective: positive is better", () => {
     const { config, jobs } = syntheticHistory(1);
     const minimize = buildAnalysis({
-      experiment: { name: "m", objective: "minimize", metric: "loss", status: "done" },
+      experiment: { name: "m", objective: "minimize", metric: "loss", status: "done", lastEventSeq: 0 },
       config: { ...config, objective: "minimize" },
       jobs: [{ ...jobs[0]!, id: 1, score: 0.5, parentScore: null }, { ...jobs[1]!, id: 2, generation: 1, score: 0.3, parentScore: 0.5 }],
     });

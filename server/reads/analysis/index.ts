@@ -15,7 +15,13 @@ export async function experimentAnalysis(
   const experiment = await experimentByName(prisma, name);
   const jobs = await finishedJobs(prisma, experiment.id);
   return buildAnalysis({
-    experiment: { name: experiment.name, objective: experiment.config.objective, metric: experiment.config.metric, status: experiment.status },
+    experiment: {
+      name: experiment.name,
+      objective: experiment.config.objective,
+      metric: experiment.config.metric,
+      status: experiment.status,
+      lastEventSeq: experiment.lastEventSeq,
+    },
     config: experiment.config,
     jobs,
     ...options,

@@ -10,11 +10,12 @@ export interface ExperimentRecord {
   name: string;
   status: ExperimentStatus;
   config: ExperimentConfig;
+  lastEventSeq: number;
 }
 
 /** `field`: the input field that named it, for the 404's issue. */
 export async function experimentByName(prisma: PrismaClient, name: string, field = "name"): Promise<ExperimentRecord> {
-  const row = await prisma.experiment.findUnique({ where: { name }, select: { id: true, name: true, status: true, config: true } });
+  const row = await prisma.experiment.findUnique({ where: { name }, select: { id: true, name: true, status: true, config: true, lastEventSeq: true } });
   if (!row) {
     throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`, [
       { field, message: `no experiment named ${JSON.stringify(name)}`, accepted: "the name of an existing experiment" },
