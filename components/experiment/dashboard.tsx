@@ -12,6 +12,7 @@ import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
 import { useThrottled } from "../live/use-throttled";
 import { useTRPC } from "../trpc";
+import { ExperimentViewsNav } from "../analysis/views-nav";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
 import { Exports } from "./exports";
 import { ExperimentHeader } from "./header";
@@ -130,6 +131,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
     <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
       <SelectionStyle members={view.members} />
       <ExperimentHeader overview={live} connection={connection} />
+      <ExperimentViewsNav name={name} view="overview" />
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}
