@@ -1,8 +1,9 @@
 // `npm run demo`: MNIST with PBT on this machine, in one command. Starts the Lineage server (the
 // embedded database, as `npm start` does), creates the experiment (examples/mnist/experiment.ts),
 // runs worker processes (examples/mnist/worker.ts), prints the dashboard's address and a progress
-// line until the experiment is done or Ctrl-C, then stops what it started (workers, then server)
-// and prints the best accuracy of generation 0 against the final best.
+// line until the experiment is done or Ctrl-C, then stops the workers and prints the best accuracy
+// of generation 0 against the final best. Once the run is done its server keeps serving the
+// dashboard, so there is something to look at, until Ctrl-C (or, with --exit-when-done, stops too).
 //
 //   npm run demo [-- --workers 2 --population 8 --generations 15 --examples-per-job 4000]
 //   npm run demo -- --no-server --url http://127.0.0.1:3000     (against a running server)
@@ -27,7 +28,11 @@ const USAGE = `usage: npm run demo -- [options]
   --checkpoint-dir DIR   where workers save weights (default .lineage/checkpoints/<experiment>)
   --progress-seconds N   how often to print progress (default 5)
   --verbose              print a line per finished job
-  --no-server --url URL  use a running Lineage server instead of starting one
+  --exit-when-done       stop the demo's server and exit when the run is done (by default the
+                         server keeps serving the dashboard until Ctrl-C)
+  --no-server --url URL  use a running Lineage server instead of starting one (the demo then
+                         exits when the run is done; the server keeps running)
+  -h, --help             this text
 Environment: PORT and HOST (where the demo's server listens), LINEAGE_TOKEN (an API token, for a
 server that requires one; the workers read it too once they run on the TypeScript SDK).`;
 
@@ -58,6 +63,7 @@ function parse() {
         "checkpoint-dir": { type: "string" },
         "progress-seconds": { type: "string", default: "5" },
         verbose: { type: "boolean", default: false },
+        "exit-when-done": { type: "boolean", default: false },
         "no-server": { type: "boolean", default: false },
         url: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -104,6 +110,7 @@ function parse() {
     checkpointDir: parsed["checkpoint-dir"],
     progressSeconds,
     verbose: parsed.verbose!,
+    exitWhenDone: parsed["exit-when-done"]!,
     noServer: parsed["no-server"]!,
     url: parsed.url?.replace(/\/+$/, ""),
   };
@@ -318,6 +325,8 @@ async function main() {
   for (const w of workers) void w.exited.then((code) => (workersRunning--, workerCodes.push(code)));
 
   let stopping: Promise<void> | null = null;
+  /** Set while the finished run's dashboard is served: Ctrl-C calls it to stop the server. */
+  let serving: (() => void) | null = null;
   let lastSummary: Summary | null = null;
   const fetchSummary = async (): Promise<Summary | null> => {
     try {
@@ -335,7 +344,6 @@ async function main() {
       if (reason) console.log(reason);
       const summary = (await fetchSummary()) ?? lastSummary;
       await Promise.all(workers.map((w) => stopChild(w.name, w.child, w.exited)));
-      if (server) await stopChild("server", server.child, server.exited, 15_000);
       if (summary) {
         console.log(`\n${name}: ${summary.jobsDone} jobs done in ${elapsed(started)} with ${options.workers} workers.`);
         console.log(`Best max_accuracy of generation 0: ${fmt(summary.generation0Best)}`);
@@ -350,6 +358,19 @@ async function main() {
         }
       }
       if (!server) console.log(`The server at ${url} keeps running.`);
+      if (server && exitCode === 0 && !options.exitWhenDone && server.child.exitCode === null) {
+        const page = `${url}/experiments/${encodeURIComponent(name)}`;
+        console.log(`\nThe run is over; the dashboard stays up to look at it:`);
+        console.log(`  ${page}            curves, lineage tree, population, events`);
+        console.log(`  ${page}/analysis   hyperparameters against accuracy, and their importance`);
+        console.log(`Press Ctrl-C to stop the server.`);
+        await new Promise<void>((resolve) => {
+          serving = resolve;
+          void server.exited.then(() => resolve());
+        });
+        console.log("Stopping the server…");
+      }
+      if (server) await stopChild("server", server.child, server.exited, 15_000);
       process.exit(exitCode);
     })();
     return stopping;
@@ -357,6 +378,11 @@ async function main() {
 
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (serving) {
+      const stop = serving;
+      serving = null;
+      return stop();
+    }
     interrupts++;
     if (interrupts > 1) {
       console.error("Killing everything.");

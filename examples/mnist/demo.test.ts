@@ -1,11 +1,12 @@
 // `npm run demo` end to end, small: a real server, the demo script against it (--no-server),
-// worker processes training real (tiny) slices of MNIST.
+// worker processes training real (tiny) slices of MNIST; and the demo with its own server, which
+// keeps serving the finished run until Ctrl-C.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
+import { freePort, startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
 import { expectCompleteLineages, type LineageJob } from "../../server/testing/lineages";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -42,6 +43,7 @@ describe("npm run demo", () => {
       "--workers", "2", "--progress-seconds", "1",
       "--checkpoint-dir", checkpoints,
       "--name", "MNIST demo test",
+      "--exit-when-done",
     ];
     const { code, output } = await runDemo(args);
     expect(code, output).toBe(0);
@@ -71,5 +73,46 @@ describe("npm run demo", () => {
     const again = await runDemo([...args.slice(0, 3), "--population", "1", "--generations", "1", "--examples-per-job", "30", "--name", "MNIST demo test", "--checkpoint-dir", checkpoints]);
     expect(again.code, again.output).toBe(0);
     expect(again.output).toContain('Experiment "MNIST demo test 2"');
+  });
+
+  it("keeps its own server serving the finished run, says where to look, and stops it at Ctrl-C", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "scripts", "demo.ts"), "--population", "1", "--generations", "1", "--examples-per-job", "30", "--batch-size", "30",
+        "--log-every", "30", "--workers", "1", "--progress-seconds", "1", "--checkpoint-dir", path.join(tmp, "serve-checkpoints"), "--name", "MNIST demo serve"],
+      {
+        cwd: ROOT,
+        // The dashboard off: no build; the API alone shows the server is up.
+        env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LINEAGE_UI: "off", LINEAGE_DATA_DIR: path.join(tmp, "serve-data") },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const said = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => output.includes(text) && resolve();
+        child.stdout.on("data", (d) => ((output += d), check()));
+        child.stderr.on("data", (d) => (output += d));
+        void exited.then(() => reject(new Error(`the demo exited before saying ${JSON.stringify(text)}:\n${output}`)));
+      });
+    try {
+      await said("Press Ctrl-C to stop the server.");
+      expect(output).toContain(`${url}/experiments/MNIST%20demo%20serve/analysis`);
+      expect(output).toMatch(/Final best max_accuracy: +0\.\d{4}/);
+      // The run is over, its workers are gone, and the server still answers.
+      const experiment = (await (await fetch(`${url}/api/v1/experiments/${encodeURIComponent("MNIST demo serve")}`)).json()) as { status: string };
+      expect(experiment.status).toBe("done");
+      expect((await fetch(`${url}/api/v1/health`)).ok).toBe(true);
+      child.kill("SIGINT");
+      expect(await exited, output).toBe(0);
+      await expect(fetch(`${url}/api/v1/health`)).rejects.toThrow();
+    } finally {
+      // The demo's own handler stops its workers and server (SIGKILL would leave them behind).
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    }
   });
 });

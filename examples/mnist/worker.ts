@@ -131,8 +131,24 @@ export function makeTrain(settings: MnistSettings) {
   };
 }
 
+const USAGE = `usage: npx tsx examples/mnist/worker.ts --experiment NAME [options]
+An MNIST worker (npm run demo starts several): asks the server for jobs until the experiment is done.
+  --experiment NAME        the experiment to work on (required; examples/mnist/experiment.ts's config)
+  --url URL                the server (default: $LINEAGE_URL or http://127.0.0.1:3000)
+  --worker-id ID           how the dashboard names this worker (default mnist-<pid>)
+  --checkpoint-dir DIR     where weights are saved (default .lineage/checkpoints/<experiment>)
+  --examples-per-job N     training examples per job (default 4000)
+  --batch-size N           mini-batch size (default 32)
+  --log-every N            a metric point every N examples (default 1000)
+  --validation-limit N     validate on the first N held-out digits only (default: all)
+  --max-jobs N             stop after N jobs
+  --quiet                  no line per finished job
+  -h, --help               this text`;
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const { values: args } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseArgs({
     options: {
       url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
       experiment: { type: "string" },
@@ -144,8 +160,18 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
       "validation-limit": { type: "string" },
       "max-jobs": { type: "string" },
       quiet: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const args = parsed.values;
+  if (args.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const positive = (name: keyof typeof args) => {
     const value = Number(args[name]);
     if (!Number.isInteger(value) || value < 1) {
@@ -155,7 +181,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     return value;
   };
   if (!args.experiment) {
-    console.error("usage: worker.ts --experiment NAME [--url URL] [--checkpoint-dir DIR] [--examples-per-job 4000] [--batch-size 32] [--log-every 1000] [--max-jobs N] [--quiet]");
+    console.error(`--experiment is required\n${USAGE}`);
     process.exit(2);
   }
   const experiment = args.experiment;

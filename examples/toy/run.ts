@@ -40,16 +40,43 @@ export async function runToy(options: {
   return { name: options.name, bestQ, jobs };
 }
 
+const USAGE = `usage: npx tsx examples/toy/run.ts [options]
+The PBT paper's toy problem against a running Lineage server (npm start): creates the experiment,
+pushes the paper's two initial members, runs worker processes and prints the best Q found.
+  --url URL      the server (default: $LINEAGE_URL or http://127.0.0.1:3000)
+  --grid         grid search instead of PBT: no exploit, no explore (h stays fixed)
+  --workers N    worker processes (default 3)
+  --seed N       the experiment's seed (default 1)
+  --name NAME    experiment name (default "toy PBT <date>" or "toy grid search <date>")
+  -h, --help     this text`;
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const { values } = parseArgs({
-    options: {
-      url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
-      grid: { type: "boolean", default: false },
-      workers: { type: "string", default: "3" },
-      seed: { type: "string", default: "1" },
-      name: { type: "string" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
+        grid: { type: "boolean", default: false },
+        workers: { type: "string", default: "3" },
+        seed: { type: "string", default: "1" },
+        name: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (const option of ["workers", "seed"] as const) {
+    if (!/^\d+$/.test(values[option]!) || (option === "workers" && Number(values[option]) < 1)) {
+      console.error(`--${option} must be a ${option === "workers" ? "positive " : ""}whole number, got ${values[option]}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
   const pbt = !values.grid;
   const name = values.name ?? `toy ${pbt ? "PBT" : "grid search"} ${new Date().toISOString()}`;
   const result = await runToy({ url: values.url!, name, pbt, workers: Number(values.workers), seed: Number(values.seed) });

@@ -10,19 +10,40 @@ type NextJob =
   | { status: "wait"; retryAfterSeconds: number }
   | { status: "done" };
 
-const { values: args } = parseArgs({
-  options: {
-    url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
-    experiment: { type: "string" },
-    "worker-id": { type: "string", default: `toy-${process.pid}` },
-    "steps-per-job": { type: "string", default: "4" },
-    "learning-rate": { type: "string", default: "0.02" },
-    /** Slows each step down: lets tests kill a worker in the middle of a job. */
-    "step-delay-ms": { type: "string", default: "0" },
-  },
-});
+const USAGE = `usage: npx tsx examples/toy/worker.ts --experiment NAME [options]
+A worker of the PBT paper's toy problem: asks the server for jobs until the experiment is done.
+  --experiment NAME      the experiment to work on (required; examples/toy/run.ts creates one)
+  --url URL              the server (default: $LINEAGE_URL or http://127.0.0.1:3000)
+  --worker-id ID         how the dashboard names this worker (default toy-<pid>)
+  --steps-per-job N      gradient steps per job (default 4)
+  --learning-rate X      the steps' learning rate (default 0.02)
+  --step-delay-ms N      a pause per step, to watch a run or kill a worker mid-job (default 0)
+  -h, --help             this text`;
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
+      experiment: { type: "string" },
+      "worker-id": { type: "string", default: `toy-${process.pid}` },
+      "steps-per-job": { type: "string", default: "4" },
+      "learning-rate": { type: "string", default: "0.02" },
+      /** Slows each step down: lets tests kill a worker in the middle of a job. */
+      "step-delay-ms": { type: "string", default: "0" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (!args.experiment) {
-  console.error("usage: worker.ts --experiment NAME [--url URL] [--steps-per-job 4] [--learning-rate 0.02]");
+  console.error(`--experiment is required\n${USAGE}`);
   process.exit(2);
 }
 const url = args.url!;
