@@ -271,10 +271,11 @@ function ListToolbar({
   );
 }
 
-const th = "px-3 py-2 text-left font-medium whitespace-nowrap";
-const thNumber = "px-3 py-2 text-right font-medium whitespace-nowrap";
-const td = "px-3 py-2 whitespace-nowrap";
-const tdNumber = "px-3 py-2 text-right whitespace-nowrap tabular-nums";
+// Tight enough that every column, the actions included, fits 1366 px.
+const th = "px-2.5 py-2 text-left font-medium whitespace-nowrap";
+const thNumber = "px-2.5 py-2 text-right font-medium whitespace-nowrap";
+const td = "px-2.5 py-2 whitespace-nowrap";
+const tdNumber = "px-2.5 py-2 text-right whitespace-nowrap tabular-nums";
 
 const COLUMNS: { key: SortKey; title: string; numeric: boolean }[] = [
   { key: "name", title: "Name", numeric: false },
@@ -283,7 +284,7 @@ const COLUMNS: { key: SortKey; title: string; numeric: boolean }[] = [
   { key: "best", title: "Best score", numeric: true },
   { key: "population", title: "Population", numeric: true },
   { key: "progress", title: "Progress", numeric: false },
-  { key: "running", title: "Running jobs", numeric: true },
+  { key: "running", title: "Running", numeric: true },
   { key: "created", title: "Created", numeric: false },
 ];
 
@@ -314,7 +315,7 @@ function ExperimentTable({
         <caption className="sr-only">Experiments</caption>
         <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
-            <th scope="col" className="w-8 px-3 py-2">
+            <th scope="col" className="w-8 px-2.5 py-2">
               <span className="sr-only">Compare</span>
             </th>
             {COLUMNS.map((c) => (
@@ -374,7 +375,7 @@ function ExperimentRow({
   const progress = e.status === "done" ? 1 : totalGenerations > 0 ? Math.min(1, e.generationsReached / totalGenerations) : 0;
   return (
     <tr className="hover:bg-zinc-50 dark:hover:bg-zinc-900/50" data-experiment={e.name}>
-      <td className="px-3 py-2">
+      <td className="px-2.5 py-2">
         <input
           type="checkbox"
           className="size-4 accent-emerald-600"
@@ -406,7 +407,7 @@ function ExperimentRow({
       </td>
       <td className={td}>
         <div className="flex items-center gap-2">
-          <div aria-hidden className="h-1.5 w-20 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
+          <div aria-hidden className="h-1.5 w-16 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
             <div className="h-full bg-emerald-600 dark:bg-emerald-500" style={{ width: `${progress * 100}%` }} />
           </div>
           <span className="tabular-nums" title="generations reached by the members' lineages / population × generations">

@@ -68,6 +68,12 @@ describe("lineage command line", () => {
 
     const paused = await lineage(["pause", name, ...url]);
     expect(paused.stdout.trim()).toBe(`${name}: paused`);
+    // Archived: out of the list unless asked for; the name search finds it either way.
+    expect((await lineage(["archive", name, ...url])).stdout.trim()).toBe(`${name}: archived`);
+    expect((await lineage(["list", "--json", ...url])).stdout).not.toContain(name);
+    expect(JSON.parse((await lineage(["list", "--json", "--archived", "--search", "QUADRATIC", ...url])).stdout).map((e: { name: string }) => e.name)).toEqual([name]);
+    expect((await lineage(["unarchive", name, ...url])).stdout.trim()).toBe(`${name}: not archived`);
+    expect(JSON.parse((await lineage(["list", "--json", "--status", "paused", ...url])).stdout).map((e: { name: string }) => e.name)).toContain(name);
     expect((await lineage(["resume", name, ...url])).stdout.trim()).toBe(`${name}: running`);
 
     const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h", "--job", "%j"]);

@@ -14,11 +14,14 @@ const USAGE = `lineage — Population Based Training from the command line
 
 Usage:
   lineage create FILE.json|FILE.yaml        create an experiment from its config
-  lineage list                              experiments and their progress
+  lineage list [--search TEXT] [--status S] [--archived]
+                                            experiments and their progress (--archived:
+                                            the archived ones too)
   lineage show EXP [JOB]                    an experiment's population, or one job
   lineage push EXP -p name=value ... [--member N]
                                             push a job by hand
   lineage pause|resume|stop EXP             change an experiment's status
+  lineage archive|unarchive EXP             hide an experiment from lists, or bring it back
   lineage export EXP --format csv|json [-o FILE]
                                             every job of the experiment
   lineage schedule EXP                      the best schedule PBT found
@@ -59,6 +62,9 @@ export async function main(argv: string[]): Promise<number> {
       quiet: { type: "boolean", short: "q", default: false },
       role: { type: "string" },
       name: { type: "string" },
+      search: { type: "string" },
+      status: { type: "string" },
+      archived: { type: "boolean", default: false },
     },
   });
   const [verb, ...args] = positionals;
@@ -82,7 +88,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "list": {
-      const experiments = await client.listExperiments();
+      const experiments = await client.listExperiments({
+        ...(opts.search ? { search: opts.search } : {}),
+        ...(opts.status ? { status: opts.status as "running" | "paused" | "done" } : {}),
+        archived: opts.archived ? "include" : "exclude",
+      });
       out(
         experiments.length === 0
           ? "no experiments yet: lineage create FILE.json"
@@ -164,6 +174,14 @@ export async function main(argv: string[]): Promise<number> {
       const experiment = await client.getExperiment(args[0]!);
       const data = await experiment[verb]();
       out(`${data.name}: ${data.status}`, data);
+      return 0;
+    }
+    case "archive":
+    case "unarchive": {
+      need(1, "the experiment's name");
+      const experiment = await client.getExperiment(args[0]!);
+      const data = await experiment[verb]();
+      out(`${data.name}: ${data.archivedAt ? "archived" : "not archived"}`, data);
       return 0;
     }
     case "export": {
