@@ -153,7 +153,7 @@ describe("dashboard read models at scale", () => {
       expect(curves.exploits.length).toBe(24 * 16);
       const shipped = JSON.stringify(curves).length + JSON.stringify(overview).length;
       console.log(`large experiment: overview + curves in ${elapsed.toFixed(0)} ms, ${(shipped / 1e6).toFixed(2)} MB`);
-      expect(elapsed).toBeLessThan(10_000);
+      // How long it takes is bench/reads.ts's and bench/browser.ts's to measure, not a test's to assert.
     } finally {
       await s.close();
     }
