@@ -4,6 +4,18 @@ import { z } from "zod";
 import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, mutationSchema } from "../pbt/config";
 import { isoDate } from "./json";
 
+/** A checkpoint the server stores for a job (uploaded by its worker while it held the lease). */
+export const checkpointSchema = z.object({
+  size: z.int().describe("bytes"),
+  sha256: z.string().describe("SHA-256 of the bytes, hex: checked on every download"),
+  uploadedAt: isoDate,
+  pinned: z.boolean().describe("kept by garbage collection whatever else happens"),
+  deletedAt: isoDate
+    .nullable()
+    .describe("when garbage collection deleted it (no later job could load it); null while it is stored"),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
 export const jobSchema = z.object({
   id: z.int(),
   experimentId: z.int(),
@@ -30,5 +42,8 @@ export const jobSchema = z.object({
   createdAt: isoDate,
   startedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
+  checkpoint: checkpointSchema
+    .nullable()
+    .describe("the checkpoint the server stores (or stored) for this job; null when its worker uploaded none"),
 });
 export type Job = z.infer<typeof jobSchema>;
