@@ -4,7 +4,8 @@ import type { Event as EventRow, Experiment as ExperimentRow, Job as JobRow } fr
 import type { ExploitReason, JobOrigin, JobStatus, Mutation } from "../pbt/config";
 import type { LineageEvent } from "../domain/event";
 import { readStoredConfig, type Experiment } from "../domain/experiment";
-import type { Checkpoint, Job } from "../domain/job";
+import type { Checkpoint } from "../domain/checkpoint";
+import type { Job } from "../domain/job";
 import { toIso, toIsoOrNull } from "../domain/json";
 
 export type { EventRow, ExperimentRow, JobRow };

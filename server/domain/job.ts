@@ -2,19 +2,9 @@
 // lease token is never part of it: only the worker that claimed the job is told (next-job's answer).
 import { z } from "zod";
 import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, mutationSchema } from "../pbt/config";
+import { checkpointSchema } from "./checkpoint";
 import { isoDate } from "./json";
 
-/** A checkpoint the server stores for a job (uploaded by its worker while it held the lease). */
-export const checkpointSchema = z.object({
-  size: z.int().describe("bytes"),
-  sha256: z.string().describe("SHA-256 of the bytes, hex: checked on every download"),
-  uploadedAt: isoDate,
-  pinned: z.boolean().describe("kept by garbage collection whatever else happens"),
-  deletedAt: isoDate
-    .nullable()
-    .describe("when garbage collection deleted it (no later job could load it); null while it is stored"),
-});
-export type Checkpoint = z.infer<typeof checkpointSchema>;
 
 export const jobSchema = z.object({
   id: z.int(),
