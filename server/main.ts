@@ -55,7 +55,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     .then((swept) => swept > 0 && console.log(`checkpoints: swept ${swept} unfinished or unreferenced objects from the ${checkpoints.description}`))
     .catch((error: unknown) => console.error(`checkpoints: the sweep of the ${checkpoints.description} failed:`, error));
   const auth = await setUpAuth(env, database, bus);
-  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
+  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, maxRawBodyBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES, auth });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
