@@ -194,7 +194,17 @@ async function main() {
     console.log(`\nMNIST on the server's checkpoints, 8 × ${mnistResult.generations}, 2 workers:`);
     console.log(table(Object.keys(mnistResult), [Object.values(mnistResult) as (string | number)[]]));
   }
-  const file = writeResults("checkpoints.json", { started, machine: host, loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)), transfer: transferResult, mnist: mnistResult });
+  // --skip-mnist keeps the MNIST figures of the run before (they take minutes to measure).
+  let mnistKept: unknown = mnistResult;
+  if (!mnistResult) {
+    try {
+      const { readFileSync } = await import("node:fs");
+      mnistKept = (JSON.parse(readFileSync(path.join(import.meta.dirname, "results", "checkpoints.json"), "utf8")) as { mnist?: unknown }).mnist ?? null;
+    } catch {
+      mnistKept = null;
+    }
+  }
+  const file = writeResults("checkpoints.json", { started, machine: host, loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)), transfer: transferResult, mnist: mnistKept });
   console.log(`\nwrote ${file}`);
 }
 
