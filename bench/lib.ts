@@ -4,6 +4,7 @@ import http from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DirectoryStore } from "../server/checkpoints/directoryStore";
 
 export const BENCH_DIR = import.meta.dirname;
 export const RESULTS_DIR = path.join(BENCH_DIR, "results");
@@ -151,4 +152,9 @@ export function processRssMiB(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** A checkpoint store for in-process schedulers of benchmarks that upload none (a folder nothing is written to). */
+export function unusedCheckpointStore() {
+  return new DirectoryStore(path.join(os.tmpdir(), "lineage-bench-unused-checkpoints"));
 }

@@ -15,6 +15,7 @@ import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pb
 import { rngFor } from "../server/pbt/rng";
 import { createLocalBus } from "../server/realtime/bus";
 import { listJobs } from "../server/reads";
+import { unusedCheckpointStore } from "./lib";
 import { createScheduler, type Scheduler } from "../server/scheduler";
 import { INITIAL_H, INITIAL_THETA, q, step as toyStep, toyExperiment, type Theta } from "../examples/toy/problem";
 import { LR_POPULATION, LR_STEPS_PER_JOB, LR_TARGET, lrConfig, lrTrainStep } from "../examples/toy/lrSchedule";
@@ -82,7 +83,7 @@ function summary(values: number[]): Summary {
 /** A scheduler on `db` whose clock moves one second per reading: decisions are reproducible. */
 function inProcessScheduler(db: Database): Scheduler {
   let now = Date.parse("2026-01-01T00:00:00Z");
-  return createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0 });
+  return createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0, maxCheckpointBytes: 0 });
 }
 
 let cycles = 0;

@@ -14,6 +14,7 @@ import { openDatabase, type Database } from "../server/db/client";
 import { createPostgresDatabase } from "../server/db/testing";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
 import { createLocalBus } from "../server/realtime/bus";
+import { unusedCheckpointStore } from "./lib";
 import { createScheduler } from "../server/scheduler";
 import { loadMembers } from "../server/scheduler/population";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
@@ -313,7 +314,7 @@ export async function throughputRun(kind: Kind, servers: number, workers: number
  * as if it had been running for a long time. Returns the experiment id.
  */
 async function seedHistory(db: Database, name: string, populationSize: number, finished: number): Promise<number> {
-  const scheduler = createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), now: () => new Date() }, { retryAfterSeconds: 0.1 });
+  const scheduler = createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date() }, { retryAfterSeconds: 0.1, maxCheckpointBytes: 0 });
   const experiment = await scheduler.createExperiment(experimentConfigSchema.parse(experimentConfig(name, populationSize)) as never);
   const id = experiment.id;
   const base = Date.now() - finished * 1000;

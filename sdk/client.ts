@@ -12,6 +12,7 @@ import { ApiError, LeaseExpiredError, MetricNotSetError } from "./errors";
 import { Job, type JobData, type Results } from "./job";
 import { allItems, eachItem, type Page } from "./pages";
 import { createTransport, type Transport } from "./transport";
+import { fetchCheckpoint } from "./checkpoints";
 
 export type ExperimentData = ExperimentOfServer;
 export type JobFilter = { member?: number; status?: JobData["status"] };
@@ -86,6 +87,16 @@ export class Client {
 
   async getJob(id: number) {
     return this.transport.call((api) => api.jobs.get.query({ id }));
+  }
+
+  /** Downloads job `id`'s checkpoint to `file` (checked against its SHA-256); returns the path. */
+  downloadCheckpoint(id: number, file: string): Promise<string> {
+    return this.transport.call(() => fetchCheckpoint(this.url, this.transport.token, `/jobs/${id}/checkpoint`, { to: file }));
+  }
+
+  /** Pins a job's checkpoint (garbage collection keeps it), or unpins it. */
+  pinCheckpoint(id: number, pinned = true) {
+    return this.transport.call((api) => api.checkpoints.pin.mutate({ id, pinned }));
   }
 }
 
@@ -220,6 +231,16 @@ export class Experiment {
     const response = await this.download(format);
     if (!response.body) return;
     await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), out, { end: false });
+  }
+
+  /** What the experiment's checkpoints take on the server, what garbage collection freed, and the best job's. */
+  checkpointUsage() {
+    return this.transport.call((api) => api.checkpoints.usage.query({ name: this.name }));
+  }
+
+  /** Downloads the best job's checkpoint (the model PBT found) to `file`; returns the path. */
+  downloadBestCheckpoint(file: string): Promise<string> {
+    return this.transport.call(() => fetchCheckpoint(this.transport.url, this.transport.token, `/experiments/${encodeURIComponent(this.name)}/best-checkpoint`, { to: file }));
   }
 
   private download(format: "csv" | "json") {

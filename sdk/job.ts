@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Job as JobOfServer } from "../server/domain/job";
 import { LeaseExpiredError, MetricNotSetError } from "./errors";
 import type { Transport } from "./transport";
+import { fetchCheckpoint, putCheckpoint } from "./checkpoints";
 
 export type JobData = JobOfServer;
 export type Results = Record<string, unknown>;
@@ -176,6 +177,34 @@ export class Job {
   async completeDiverged(results: Results = {}): Promise<JobData> {
     if (!this.metric) throw new Error(`job ${this.id}: the experiment's metric is unknown`);
     return this.complete({ ...results, [this.metric]: Number.NaN });
+  }
+
+  /**
+   * Uploads the file at `file` as this job's checkpoint (streamed, with its SHA-256, which the
+   * server checks; uploading again replaces it). Call it before completing the job: the jobs that
+   * continue from this one (and, after an exploit, other members' jobs) load it with
+   * loadCheckpoint(). The server keeps it while a later job may need it.
+   */
+  async saveCheckpoint(file: string): Promise<NonNullable<JobData["checkpoint"]>> {
+    this.assertHeld();
+    const job = (await this.call(() => putCheckpoint(this.transport.url, this.transport.token, this.id, this.leaseToken, file))) as JobData;
+    return job.checkpoint!;
+  }
+
+  /**
+   * The checkpoint this job continues from (its parent's; after an exploit, the donor's), as a
+   * local file: downloaded into a cache (LINEAGE_CACHE_DIR, else ~/.cache/lineage/checkpoints)
+   * and checked against its SHA-256. null for a first generation, which starts from scratch.
+   */
+  async loadCheckpoint(options: { cacheDir?: string } = {}): Promise<string | null> {
+    if (this.parentId === null) return null;
+    const parentId = this.parentId;
+    const parent = await this.transport.call((api) => api.jobs.get.query({ id: parentId }));
+    const stored = parent.checkpoint && parent.checkpoint.deletedAt === null ? parent.checkpoint.sha256 : undefined;
+    // Without a stored checkpoint the server answers why (none uploaded, or deleted), as an ApiError.
+    return this.transport.call(() =>
+      fetchCheckpoint(this.transport.url, this.transport.token, `/jobs/${this.id}/parent-checkpoint`, { cacheDir: options.cacheDir, expectedSha256: stored }),
+    );
   }
 
   /** Gives up on the job: it is marked crashed with `error` and retried up to the experiment's limit. */

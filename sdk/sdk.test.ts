@@ -39,6 +39,40 @@ describe("TypeScript SDK", () => {
     expect(done).toMatchObject({ status: "done", score: 0.5, results: { accuracy: 0.5, model_path: "/ckpt/a" } });
   });
 
+  it("saves a checkpoint through the server and loads it in the next generation, from a cache", async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const folder = mkdtempSync(path.join(os.tmpdir(), "lineage-sdk-checkpoints-"));
+    try {
+      const experiment = await client.createExperiment(config("sdk checkpoints", { populationSize: 1, stop: { maxGenerations: 3 } }));
+      const bytes = Buffer.from("weights ".repeat(100_000));
+      const first = await experiment.nextJob();
+      expect(await first!.loadCheckpoint({ cacheDir: folder })).toBeNull();
+      writeFileSync(path.join(folder, "model.bin"), bytes);
+      const saved = await first!.saveCheckpoint(path.join(folder, "model.bin"));
+      expect(saved).toMatchObject({ size: bytes.length, deletedAt: null });
+      await first!.complete({ accuracy: 0.5 });
+      const second = await experiment.nextJob();
+      const loaded = await second!.loadCheckpoint({ cacheDir: folder });
+      expect(readFileSync(loaded!).equals(bytes)).toBe(true);
+      expect(path.basename(loaded!)).toBe(`${saved.sha256}.ckpt`);
+      // Again: the cached copy (touched, not downloaded).
+      utimesSync(loaded!, 0, 0);
+      expect(await second!.loadCheckpoint({ cacheDir: folder })).toBe(loaded);
+      expect(statSync(loaded!).mtimeMs).toBeGreaterThan(0);
+      await second!.complete({ accuracy: 0.6 });
+      // The second job saved nothing: the third has nothing to load, and is told why.
+      const third = await experiment.nextJob();
+      await expect(third!.loadCheckpoint({ cacheDir: folder })).rejects.toMatchObject({ code: "checkpoint_not_found", message: expect.stringMatching(/uploaded none/) });
+      await third!.complete({ accuracy: 0.7 });
+      await expect(third!.saveCheckpoint(path.join(folder, "model.bin"))).rejects.toThrow(/already finished/);
+      expect(readFileSync(await client.downloadCheckpoint(first!.id, path.join(folder, "copy.bin"))).equals(bytes)).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("marks the job crashed with the error and rethrows when training throws; it is retried", async () => {
     const experiment = await client.createExperiment(config("sdk crash", { populationSize: 1 }));
     await expect(experiment.withNextJob(async () => {

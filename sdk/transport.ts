@@ -18,6 +18,9 @@ export interface TransportOptions {
 /** The tRPC client and a `call` that runs an API call with this client's retry policy. */
 export interface Transport {
   api: Api;
+  /** The server's URL and the token, for calls outside tRPC (checkpoints, files). */
+  url: string;
+  token?: string;
   call<T>(fn: (api: Api) => Promise<T>): Promise<T>;
   /** A GET of the HTTP API (`path` under /api/v1) whose answer is a file, for streaming it (exports). */
   download(path: string): Promise<Response>;
@@ -28,6 +31,8 @@ export function createTransport(options: TransportOptions): Transport {
   const base = options.url.replace(/\/+$/, "");
   return {
     api,
+    url: base,
+    token: options.token,
     call: (fn) => withRetries(() => fn(api), options),
     download: (path) => withRetries(() => fetchFile(`${base}/api/v1${path}`, options.token), options),
   };

@@ -39,6 +39,21 @@ const envSchema = z.object({
       }
       return hosts;
     }),
+  /**
+   * Where uploaded checkpoints are kept: a directory (default <LINEAGE_DATA_DIR>/checkpoints; a
+   * shared mount serves several server processes), or s3://BUCKET[/PREFIX] for an S3-compatible
+   * object store (credentials and region from the usual AWS environment variables).
+   */
+  LINEAGE_CHECKPOINT_STORE: z
+    .string()
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), {
+      error: "must be a directory path or s3://BUCKET[/PREFIX] (a bucket name: lowercase letters, digits, dots and hyphens)",
+    })
+    .optional(),
+  /** The URL of an S3-compatible store other than AWS (MinIO, Ceph, R2...), for s3:// stores. */
+  LINEAGE_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** Largest checkpoint accepted, in bytes (default 10 GiB). */
+  LINEAGE_MAX_CHECKPOINT_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
   /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
   LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
   NODE_ENV: z.string().optional(),

@@ -14,12 +14,16 @@ import { createLocalBus } from "./realtime/bus";
 import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
 import { createScheduler, type Scheduler } from "./scheduler";
+import { openCheckpointStore } from "./checkpoints/openStore";
 import type { ApiContext } from "./api/operations";
 import { LineageError } from "./domain/errors";
 import { checkHost, requireJsonWrites } from "./auth/crossSite";
 import { authenticate } from "./auth/request";
 import { OPEN_ACCESS } from "./auth/roles";
 import { setUpAuth } from "./auth/setup";
+
+/** How old an object no job names must be before the start-up sweep deletes it (younger ones may be uploads in flight). */
+const ORPHAN_GRACE_MS = 3600_000;
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,12 +44,18 @@ export async function startServer(env: Env): Promise<RunningServer> {
     throw error;
   }) : null;
   const bus = postgresBus ?? createLocalBus();
+  const checkpoints = openCheckpointStore({ store: env.LINEAGE_CHECKPOINT_STORE, dataDir, s3Endpoint: env.LINEAGE_S3_ENDPOINT });
   const scheduler = createScheduler(
-    { prisma: database.prisma, sql: database.sql, bus, now: () => new Date() },
-    { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
+    { prisma: database.prisma, sql: database.sql, bus, checkpoints, now: () => new Date() },
+    { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS, maxCheckpointBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES },
   );
+  // What a server killed mid-upload left behind; an hour old, so no other process is still writing it.
+  void scheduler
+    .sweepOrphanCheckpoints(new Date(Date.now() - ORPHAN_GRACE_MS))
+    .then((swept) => swept > 0 && console.log(`checkpoints: swept ${swept} unfinished or unreferenced objects from the ${checkpoints.description}`))
+    .catch((error: unknown) => console.error(`checkpoints: the sweep of the ${checkpoints.description} failed:`, error));
   const auth = await setUpAuth(env, database, bus);
-  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, auth });
+  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, maxRawBodyBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES, auth });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
@@ -126,6 +136,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await stopReaper();
+        await scheduler.checkpointsSettled();
         await sockets.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,6 +15,7 @@ import { useTRPC } from "../trpc";
 import { ExperimentViewsNav } from "../analysis/views-nav";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
 import { Exports } from "./exports";
+import { CheckpointUsage } from "../checkpoints/checkpoint-usage";
 import { ExperimentHeader } from "./header";
 import { LineageTree } from "./lineage-tree";
 import { LiveOverview } from "./live-overview";
@@ -155,8 +156,9 @@ export function ExperimentDashboard({ name }: { name: string }) {
         <section aria-labelledby="events-heading" className="lg:col-span-2">
           <EventFeed events={feed} />
         </section>
-        <section aria-labelledby="exports-heading">
+        <section aria-labelledby="exports-heading" className="space-y-8">
           <Exports name={name} />
+          <CheckpointUsage name={name} version={live?.experiment.lastEventSeq} />
         </section>
       </div>
     </div>

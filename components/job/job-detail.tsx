@@ -19,6 +19,7 @@ import { link, sectionHeading } from "../experiment/ui";
 import { AncestryTree } from "./ancestry-tree";
 import { formatDuration, jobDuration } from "./duration";
 import { LineageCurve } from "./lineage-curve";
+import { JobCheckpoint } from "../checkpoints/job-checkpoint";
 
 type Detail = RouterOutputs["dashboard"]["job"];
 
@@ -214,6 +215,13 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
           <pre className="max-h-64 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(job.results, null, 2)}</pre>
         </section>
       </div>
+
+      <section aria-labelledby="checkpoint-heading" className="space-y-2">
+        <h2 id="checkpoint-heading" className={sectionHeading}>
+          Checkpoint
+        </h2>
+        <JobCheckpoint jobId={job.id} checkpoint={job.checkpoint} />
+      </section>
 
       <section aria-labelledby="curve-heading" className="space-y-2">
         <LineageCurve detail={detail} onMetric={onMetric} loading={loadingCurve} />

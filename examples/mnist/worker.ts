@@ -1,17 +1,22 @@
 // The MNIST worker: asks Lineage for jobs, trains the job's slice of MNIST with the job's
 // hyperparameters, and reports. Each job
-//   - reloads the weights from `job.results.model_path` when present (after an exploit, that is
-//     the donor's checkpoint), or starts from random weights in generation 0;
+//   - reloads the weights it continues from (after an exploit, the donor's): by default from the
+//     server (job.loadCheckpoint(), which downloads them), or with --checkpoint-dir from the
+//     file at `job.results.model_path` on a shared file system; generation 0 starts from random
+//     weights;
 //   - trains `--examples-per-job` examples in mini-batches, evaluating on the validation set every
 //     `--log-every` examples and logging { accuracy, loss, train_accuracy, train_loss } at steps
 //     (mini-batches) that count on across generations;
-//   - saves the weights to a new file, <checkpoint dir>/job-<id>.bin, and completes with
-//     { max_accuracy, accuracy, loss, model_path, step, examples_seen }: max_accuracy is the best
-//     validation accuracy along this member's lineage (the experiment's metric).
+//   - saves the weights: uploaded to the server (job.saveCheckpoint()), or with --checkpoint-dir
+//     to a new file <checkpoint dir>/job-<id>.bin named in the results as model_path; and
+//     completes with { max_accuracy, accuracy, loss, step, examples_seen }: max_accuracy is the
+//     best validation accuracy along this member's lineage (the experiment's metric).
 //
 //   tsx examples/mnist/worker.ts --experiment "MNIST with PBT" [--url http://127.0.0.1:3000]
-//       [--checkpoint-dir .lineage/checkpoints/<experiment>] [--examples-per-job 4000]
+//       [--checkpoint-dir DIR (a shared file system instead of the server)] [--examples-per-job 4000]
 //       [--batch-size 32] [--log-every 1000] [--max-jobs N] [--quiet]
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CLASSES, IMAGE_SIZE, loadMnist, trainingSlice } from "./data";
@@ -19,11 +24,14 @@ import { Client, runWorker, type Job } from "../../sdk";
 import { ACTIVATIONS, Mlp, Sgd, createRng, type Activation } from "./model";
 
 /** What training needs of a job (the SDK's Job, or a stand-in in tests). */
-export type TrainingJob = Pick<Job, "id" | "member" | "generation" | "hyperparameters" | "results" | "log">;
+export type TrainingJob = Pick<Job, "id" | "member" | "generation" | "hyperparameters" | "results" | "log" | "loadCheckpoint" | "saveCheckpoint">;
 
 export interface MnistSettings {
-  /** Folder of this experiment's checkpoints (shared by all workers). */
-  checkpointDir: string;
+  /**
+   * Folder of this experiment's checkpoints, shared by all workers (the path-in-results way: each
+   * job names its file as model_path). Unset: checkpoints go through the server.
+   */
+  checkpointDir?: string;
   /** Training examples per job (the training set has 8,000: 4,000 is half an epoch). */
   examplesPerJob: number;
   batchSize: number;
@@ -39,7 +47,8 @@ export type MnistResults = {
   max_accuracy: number;
   accuracy: number;
   loss: number | null;
-  model_path: string;
+  /** With a checkpoint folder only. */
+  model_path?: string;
   step: number;
   examples_seen: number;
 };
@@ -73,12 +82,12 @@ export function makeTrain(settings: MnistSettings) {
     const { train: trainSet, validation } = loadMnist();
     const previous = job.results;
     let model: Mlp;
-    if (typeof previous.model_path === "string") {
-      model = Mlp.load(previous.model_path);
+    // What this job continues from: the file its parent (or donor) named, or the server's copy.
+    const from = settings.checkpointDir !== undefined ? (typeof previous.model_path === "string" ? previous.model_path : null) : await job.loadCheckpoint();
+    if (from !== null) {
+      model = Mlp.load(from);
       if (model.shape.hidden !== hp.hidden || model.shape.activation !== hp.activation) {
-        throw new Error(
-          `checkpoint ${previous.model_path} has ${model.shape.hidden} ${model.shape.activation} units but the job asks for ${hp.hidden} ${hp.activation}`,
-        );
+        throw new Error(`checkpoint ${from} has ${model.shape.hidden} ${model.shape.activation} units but the job asks for ${hp.hidden} ${hp.activation}`);
       }
     } else {
       model = Mlp.random({ inputs: IMAGE_SIZE, hidden: hp.hidden, outputs: CLASSES, activation: hp.activation }, createRng(job.id * 7919 + job.member));
@@ -114,8 +123,20 @@ export function makeTrain(settings: MnistSettings) {
       }
     }
     examplesSeen += slice.length;
-    const modelPath = path.join(settings.checkpointDir, `job-${job.id}.bin`);
-    model.save(modelPath);
+    let modelPath: string | undefined;
+    if (settings.checkpointDir !== undefined) {
+      modelPath = path.join(settings.checkpointDir, `job-${job.id}.bin`);
+      model.save(modelPath);
+    } else {
+      // Written locally, uploaded, and gone: the server holds it while a later job may load it.
+      const folder = mkdtempSync(path.join(os.tmpdir(), "lineage-mnist-"));
+      try {
+        model.save(path.join(folder, "model.bin"));
+        await job.saveCheckpoint(path.join(folder, "model.bin"));
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    }
     settings.onJobDone?.(
       `job ${job.id} (member ${job.member}, generation ${job.generation}): accuracy ${last.accuracy.toFixed(4)}, max ${maxAccuracy.toFixed(4)}` +
         ` [lr ${hp.learningRate.toPrecision(3)}, dropout ${hp.dropoutRate.toFixed(2)}, ${hp.hidden} ${hp.activation}]`,
@@ -124,7 +145,7 @@ export function makeTrain(settings: MnistSettings) {
       max_accuracy: maxAccuracy,
       accuracy: last.accuracy,
       loss: last.loss,
-      model_path: modelPath,
+      ...(modelPath !== undefined ? { model_path: modelPath } : {}),
       step,
       examples_seen: examplesSeen,
     };
@@ -136,7 +157,8 @@ An MNIST worker (npm run demo starts several): asks the server for jobs until th
   --experiment NAME        the experiment to work on (required; examples/mnist/experiment.ts's config)
   --url URL                the server (default: $LINEAGE_URL or http://127.0.0.1:3000)
   --worker-id ID           how the dashboard names this worker (default mnist-<pid>)
-  --checkpoint-dir DIR     where weights are saved (default .lineage/checkpoints/<experiment>)
+  --checkpoint-dir DIR     save weights there, on a file system every worker shares (default:
+                           through the server: job.loadCheckpoint / job.saveCheckpoint)
   --examples-per-job N     training examples per job (default 4000)
   --batch-size N           mini-batch size (default 32)
   --log-every N            a metric point every N examples (default 1000)
@@ -186,7 +208,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   }
   const experiment = args.experiment;
   const train = makeTrain({
-    checkpointDir: path.resolve(args["checkpoint-dir"] ?? defaultCheckpointDir(experiment)),
+    checkpointDir: args["checkpoint-dir"] === undefined ? undefined : path.resolve(args["checkpoint-dir"]),
     examplesPerJob: positive("examples-per-job"),
     batchSize: positive("batch-size"),
     logEvery: positive("log-every"),

@@ -82,7 +82,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--epochs-per-job", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--checkpoint-dir", default=os.environ.get("LINEAGE_CHECKPOINT_DIR", os.path.join(".lineage", "checkpoints")))
+    parser.add_argument("--checkpoint-dir", default=os.environ.get("LINEAGE_CHECKPOINT_DIR") or None,
+                        help="a folder every worker shares for checkpoints (default: they go through the server)")
     parser.add_argument("--attach", action="store_true", help="run workers on an existing experiment of that name")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON line")
     args = parser.parse_args(argv)
@@ -102,7 +103,9 @@ def main(argv=None) -> int:
         print(f"experiment {experiment.name!r}: {args.workers} workers; dashboard: {client.url}/experiments/{lineage.client.quote(experiment.name)}")
 
     command = [sys.executable, os.path.join(HERE, "worker.py"), "--experiment", experiment.name, "--url", client.url,
-               "--checkpoint-dir", args.checkpoint_dir, "--epochs-per-job", str(args.epochs_per_job)]
+               "--epochs-per-job", str(args.epochs_per_job)]
+    if args.checkpoint_dir:
+        command += ["--checkpoint-dir", args.checkpoint_dir]
     def on_sigterm(*_: Any) -> None:
         raise KeyboardInterrupt()
 

@@ -1,6 +1,6 @@
 // The `lineage` command line against the real server.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,6 +152,44 @@ describe("lineage command line", () => {
     const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as { jobs: { status: string; diverged: boolean; results: Record<string, unknown> }[] };
     expect(jobs[0]).toMatchObject({ status: "done", diverged: true, results: { score: "NaN", note: "NaN in a string stays" } });
   }, 60_000);
+});
+
+describe("lineage run with checkpoints on the server", () => {
+  let server: ServerProcess;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lineage-cli-checkpoints-"));
+  beforeAll(async () => {
+    server = await startServerProcess();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("hands %l the checkpoint to load and uploads %s; pins and exports the best checkpoint", async () => {
+    const url = ["--url", server.url];
+    const config = path.join(dir, "config.json");
+    const name = "cli checkpoints";
+    writeFileSync(config, JSON.stringify({ name, metric: "score", populationSize: 2, stop: { maxGenerations: 3 }, exploit: { kind: "truncate", fraction: 0.5 }, hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 6 }, explore: { kind: "perturb" } } }, seed: 4 }));
+    expect((await lineage(["create", config, ...url])).code).toBe(0);
+    const script = path.join(import.meta.dirname, "testdata", "train-checkpoint.mjs");
+    const run = await lineage(["run", name, "--quiet", ...url, "--", process.execPath, script, "%h", "--load", "%l", "--save", "%s"], { LINEAGE_CACHE_DIR: path.join(dir, "cache") });
+    expect(run.code, run.stderr).toBe(0);
+    const jobs = (await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json()) as { id: number; parentId: number | null; status: string; checkpoint: unknown }[];
+    expect(jobs.every((j) => j.status === "done")).toBe(true);
+    // Each job's checkpoint says which file it loaded: its parent's (after an exploit, the donor's).
+    for (const job of jobs) {
+      const stored = await fetch(`${server.url}/api/v1/jobs/${job.id}/checkpoint`);
+      if (stored.status === 404) continue; // deleted by garbage collection: no later job needed it
+      expect(await stored.json()).toMatchObject({ job: job.id, loadedFrom: job.parentId });
+    }
+    const pinned = await lineage(["checkpoint", "pin", name, ...url]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    const usage = JSON.parse((await lineage(["checkpoint", "usage", name, "--json", ...url])).stdout) as { pinned: number; best: { jobId: number } };
+    expect(usage.pinned).toBe(1);
+    const out = path.join(dir, "best.ckpt");
+    const exported = await lineage(["export", name, "--checkpoint", "-o", out, ...url]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({ job: usage.best.jobId });
+  }, 120_000);
 });
 
 describe("lineage token", () => {

@@ -24,9 +24,16 @@ Usage:
   lineage archive|unarchive EXP             hide an experiment from lists, or bring it back
   lineage export EXP --format csv|json [-o FILE]
                                             every job of the experiment
+  lineage export EXP --checkpoint [-o FILE] the best job's checkpoint (the model PBT found)
+  lineage checkpoint pin|unpin EXP [JOB]    keep a job's checkpoint whatever garbage collection
+                                            decides (default: the best job's)
+  lineage checkpoint usage EXP              the space checkpoints take and what was freed
   lineage schedule EXP                      the best schedule PBT found
   lineage run EXP [--max-jobs N] -- CMD ... run CMD for each job (%h = --name value per
-                                            hyperparameter, %j = job id, %e = experiment)
+                                            hyperparameter, %j = job id, %e = experiment,
+                                            %l = checkpoint to load, "" in generation 0,
+                                            %s = path to save the checkpoint to: uploaded
+                                            when CMD exits with 0)
   lineage token create --role admin|worker|viewer [--name NAME]
                                             create an API token (shown once)
   lineage token list | lineage token revoke ID
@@ -57,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       param: { type: "string", short: "p", multiple: true },
       member: { type: "string" },
       format: { type: "string" },
+      checkpoint: { type: "boolean", default: false },
       output: { type: "string", short: "o" },
       "max-jobs": { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
@@ -186,6 +194,16 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "export": {
       need(1, "the experiment's name");
+      if (opts.checkpoint) {
+        if (opts.format !== undefined) throw new UsageError("lineage export: give --checkpoint or --format, not both");
+        const experiment = await client.getExperiment(args[0]!);
+        const usage = await experiment.checkpointUsage();
+        if (!usage.best) throw new UsageError(`lineage export: ${experiment.name} has no finished job yet`);
+        const file = opts.output ?? `${experiment.name.replace(/[^\p{L}\p{N}._-]+/gu, "_")}-job-${usage.best.jobId}.ckpt`;
+        await experiment.downloadBestCheckpoint(file);
+        out(`wrote ${file}: the checkpoint of job ${usage.best.jobId} (member ${usage.best.member}, generation ${usage.best.generation}, ${experiment.data.config.metric} ${formatNumber(usage.best.score)})`, { file, ...usage.best });
+        return 0;
+      }
       const format = opts.format ?? "json";
       if (format !== "csv" && format !== "json") throw new UsageError(`lineage export: --format is csv or json, got ${JSON.stringify(format)}`);
       const experiment = await client.getExperiment(args[0]!);
@@ -234,6 +252,34 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`lineage run: the training command kept failing: ${(error as Error).message}`);
         return 4;
       }
+    }
+    case "checkpoint": {
+      const [action, name, jobArg] = args;
+      if (action !== "pin" && action !== "unpin" && action !== "usage") throw new UsageError("lineage checkpoint: pin, unpin or usage");
+      if (!name) throw new UsageError(`lineage checkpoint ${action}: missing the experiment's name`);
+      const experiment = await client.getExperiment(name);
+      const usage = await experiment.checkpointUsage();
+      if (action === "usage") {
+        const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+        out(
+          [
+            `${experiment.name}: ${usage.stored.count} checkpoints stored (${mib(usage.stored.bytes)}), ${usage.deleted.count} deleted by garbage collection (${mib(usage.deleted.bytes)} freed), ${usage.pinned} pinned; retain ${usage.retain}${usage.keepLast ? `, keepLast ${usage.keepLast}` : ""}`,
+            usage.best ? `best: job ${usage.best.jobId}${usage.best.checkpoint ? ` (${mib(usage.best.checkpoint.size)}, sha256 ${usage.best.checkpoint.sha256.slice(0, 12)}…)` : " (no checkpoint stored)"}` : "best: no finished job yet",
+          ].join("\n"),
+          usage,
+        );
+        return 0;
+      }
+      let id = usage.best?.jobId;
+      if (jobArg !== undefined) {
+        id = Number(jobArg);
+        if (!Number.isInteger(id) || id < 1) throw new UsageError(`lineage checkpoint ${action}: the job id must be a positive integer, got ${JSON.stringify(jobArg)}`);
+      }
+      if (id === undefined) throw new UsageError(`lineage checkpoint ${action}: ${experiment.name} has no finished job yet; give a job id`);
+      if ((await client.getJob(id)).experiment !== experiment.name) throw new UsageError(`lineage checkpoint ${action}: job ${id} is not a job of ${experiment.name}`);
+      const job = await client.pinCheckpoint(id, action === "pin");
+      out(`${action === "pin" ? "pinned" : "unpinned"} the checkpoint of job ${job.id} (member ${job.member}, generation ${job.generation})`, job);
+      return 0;
     }
     case "token": {
       const [action, id] = args;

@@ -1,5 +1,8 @@
 // `lineage run EXP -- CMD ...`: drives any training script. For each job the command is run with
 //   %h → --name value for every hyperparameter, %j → the job id, %e → the experiment's name,
+//   %l → the checkpoint to load (downloaded from the server: the parent's, after an exploit the
+//        donor's; "" for a first generation), %s → the path to save this job's checkpoint to
+//        (uploaded to the server when the command exits with 0),
 // and the environment LINEAGE_JOB_ID, LINEAGE_MEMBER, LINEAGE_GENERATION, LINEAGE_EXPERIMENT,
 // LINEAGE_HYPERPARAMETERS (JSON) and LINEAGE_RESULTS (JSON: what the job continues from, e.g.
 // model_path). The script reports by printing lines to stdout:
@@ -9,6 +12,10 @@
 // training diverged); what the job inherited is kept by the server and is never its score.
 // A non-zero exit (or no LINEAGE_RESULTS line, or one without the metric) marks the job crashed.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, unlink } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Experiment } from "../client";
 import { MetricNotSetError } from "../errors";
@@ -19,14 +26,33 @@ import { formatNumber } from "./format";
 export const RESULTS_MARKER = "LINEAGE_RESULTS";
 export const METRICS_MARKER = "LINEAGE_METRICS";
 
-export function expandCommand(command: string[], job: { id: number; hyperparameters: Record<string, unknown> }, experiment: string): string[] {
+/** The checkpoint placeholders: the file to load, the path to save to. */
+export const LOAD_PLACEHOLDER = "%l";
+export const SAVE_PLACEHOLDER = "%s";
+
+export function expandCommand(
+  command: string[],
+  job: { id: number; hyperparameters: Record<string, unknown> },
+  experiment: string,
+  checkpoints: { load?: string | null; save?: string } = {},
+): string[] {
   return command.flatMap((arg) => {
     if (arg === "%h") {
       return Object.entries(job.hyperparameters).flatMap(([name, value]) => [`--${name}`, typeof value === "string" ? value : JSON.stringify(value)]);
     }
-    return [arg.replaceAll("%j", String(job.id)).replaceAll("%e", experiment)];
+    // One pass, so that a value holding "%e" (an experiment's name) is never expanded again.
+    return [
+      arg.replace(/%[jels]/g, (token) => {
+        if (token === "%j") return String(job.id);
+        if (token === "%e") return experiment;
+        if (token === LOAD_PLACEHOLDER) return checkpoints.load ?? "";
+        return checkpoints.save ?? token;
+      }),
+    ];
   });
 }
+
+const uses = (command: string[], placeholder: string) => command.some((arg) => arg.includes(placeholder));
 
 /**
  * A report line's JSON, also with the bare NaN, Infinity and -Infinity that Python's json.dumps
@@ -59,8 +85,30 @@ export function parseReport(text: string): unknown {
   }
 }
 
-function runScript(command: string[], job: Job, experiment: string): Promise<Record<string, unknown>> {
-  const [program, ...args] = expandCommand(command, job, experiment);
+async function runScript(command: string[], job: Job, experiment: string): Promise<Record<string, unknown>> {
+  // Checkpoints through the server, when the command asks for them.
+  const load = uses(command, LOAD_PLACEHOLDER) ? await job.loadCheckpoint() : undefined;
+  let save: string | undefined;
+  if (uses(command, SAVE_PLACEHOLDER)) {
+    const folder = path.join(os.tmpdir(), `lineage-run-${process.pid}`);
+    await mkdir(folder, { recursive: true });
+    save = path.join(folder, `job-${job.id}.ckpt`);
+    await unlink(save).catch(() => undefined);
+  }
+  const results = await runProcess(command, job, experiment, { load, save });
+  if (save !== undefined) {
+    if (!existsSync(save)) throw new Error(`the training command exited with 0 but saved no checkpoint at ${save} (its ${SAVE_PLACEHOLDER} argument)`);
+    try {
+      await job.saveCheckpoint(save);
+    } finally {
+      await unlink(save).catch(() => undefined);
+    }
+  }
+  return results;
+}
+
+function runProcess(command: string[], job: Job, experiment: string, checkpoints: { load?: string | null; save?: string }): Promise<Record<string, unknown>> {
+  const [program, ...args] = expandCommand(command, job, experiment, checkpoints);
   return new Promise((resolve, reject) => {
     const child = spawn(program!, args, {
       stdio: ["ignore", "pipe", "inherit"],
@@ -72,6 +120,8 @@ function runScript(command: string[], job: Job, experiment: string): Promise<Rec
         LINEAGE_GENERATION: String(job.generation),
         LINEAGE_HYPERPARAMETERS: JSON.stringify(job.hyperparameters),
         LINEAGE_RESULTS: JSON.stringify(job.results),
+        ...(checkpoints.load ? { LINEAGE_CHECKPOINT: checkpoints.load } : {}),
+        ...(checkpoints.save ? { LINEAGE_CHECKPOINT_SAVE: checkpoints.save } : {}),
       },
     });
     let results: Record<string, unknown> | null = null;

@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ExportFile } from "../reads/export";
+import type { CheckpointFile } from "../reads/checkpoints";
+import { isOctetStream } from "../auth/crossSite";
 import { fieldError, INTERNAL_ERROR_BODY, LineageError, parseInput } from "../domain/errors";
 import { checkRawInput } from "./rawInput";
 import { checkOutput, operations, type ApiContext, type Operation } from "./operations";
@@ -12,10 +14,14 @@ import { authenticate, authorize, type AuthSettings } from "../auth/request";
 import { handleSession } from "../auth/session";
 
 export const API_PREFIX = "/api/v1";
+/** The SHA-256 (hex) of a checkpoint's bytes: sent with a download, and optionally with an upload for the server to check. */
+export const CHECKSUM_HEADER = "x-lineage-checksum-sha256";
 
 interface Route {
   operation: Operation;
   file: boolean;
+  rawBody: boolean;
+  headers: Record<string, string>;
   paged: boolean;
   method: string;
   pattern: RegExp;
@@ -29,6 +35,8 @@ const routes: Route[] = operations.flatMap((operation) => {
   return [{
     operation,
     file: operation.http.file ?? false,
+    rawBody: operation.http.rawBody ?? false,
+    headers: operation.http.headers ?? {},
     paged: operation.http.paged ?? false,
     method: operation.http.method,
     pattern: new RegExp(`^${source}$`),
@@ -40,6 +48,8 @@ const routes: Route[] = operations.flatMap((operation) => {
 export interface HttpApiOptions {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Largest raw body (a checkpoint upload) accepted, in bytes; also enforced as the bytes stream in. */
+  maxRawBodyBytes: number;
   auth: AuthSettings;
 }
 
@@ -71,23 +81,26 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "db">, option
       const ctx: ApiContext = { ...base, principal, request: { method: req.method, headers: req.headers } };
       const fromPath = readPathParams(path, route);
       const fromQuery = readQuery(url, route, fromPath);
-      const body = await readBody(req, options.maxBodyBytes);
+      const body = route.rawBody ? acceptRawBody(req, options.maxRawBodyBytes) : await readBody(req, options.maxBodyBytes);
       for (const name of Object.keys(body)) {
         if (Object.hasOwn(fromPath, name)) {
           throw fieldError("invalid_input", name, "is given in the URL's path; leave it out of the body", "no such body field");
         }
       }
-      const input = { ...fromQuery, ...body, ...fromPath };
+      const input = { ...fromQuery, ...readHeaders(req, route), ...body, ...fromPath };
       checkRawInput(input);
       const parsed = parseInput(route.operation.input, input);
-      const output = await route.operation.handler(ctx, parsed);
+      const output = await route.operation.handler(route.rawBody ? { ...ctx, upload: req } : ctx, parsed);
       checkOutput(route.operation, output);
-      if (route.file) await sendFile(res, output as ExportFile);
+      if (route.file) await sendFile(res, output as ExportFile | CheckpointFile);
       else if (route.paged) sendPage(res, url, output as { items: unknown[]; nextCursor: string | null });
       else send(res, route.status, output);
     } catch (error) {
+      if (!req.complete) leaveUnreadBody(req, res, error);
       if (error instanceof LineageError) {
         send(res, error.status, error.toBody());
+      } else if (req.destroyed && !req.complete) {
+        // The client went away mid-request (an upload cut short): nobody to answer, nothing of ours went wrong.
       } else {
         console.error(`${req.method} ${url.pathname}:`, error);
         send(res, 500, INTERNAL_ERROR_BODY);
@@ -113,15 +126,23 @@ function sendPage(res: ServerResponse, url: URL, page: { items: unknown[]; nextC
   send(res, 200, page.items);
 }
 
-/** Streams a file as it is produced, at the pace the client reads it. */
-async function sendFile(res: ServerResponse, file: ExportFile) {
+/** Streams a file as it is produced (or read from the store), at the pace the client reads it. */
+async function sendFile(res: ServerResponse, file: ExportFile | CheckpointFile) {
   res.writeHead(200, {
     "content-type": file.contentType,
     "content-disposition": `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
     "cache-control": "no-store",
+    ...("sha256" in file
+      ? {
+          "content-length": String(file.size),
+          // The client checks what it received against it (the SDKs do).
+          [CHECKSUM_HEADER]: file.sha256,
+          "x-lineage-job-id": String(file.jobId),
+        }
+      : {}),
   });
   try {
-    await pipeline(Readable.from(file.body), res);
+    await pipeline("sha256" in file ? file.body : Readable.from(file.body), res);
   } catch (error) {
     // A client that went away mid-file is no error of ours; anything else is logged by the caller.
     if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
@@ -167,6 +188,47 @@ function readQuery(url: URL, route: Route, fromPath: Record<string, unknown>): R
   return out;
 }
 
+/**
+ * A raw-body route's checks before its handler streams the body (ctx.upload): the content-type,
+ * and a declared length within the limit (the handler enforces it again as the bytes come, for a
+ * body of undeclared length). Nothing is read here.
+ */
+function acceptRawBody(req: IncomingMessage, maxBytes: number): Record<string, never> {
+  const type = req.headers["content-type"];
+  if (!isOctetStream(type)) {
+    throw new LineageError("unsupported_media_type", `send the file's bytes as the body with content-type application/octet-stream (got ${type === undefined ? "none" : JSON.stringify(type.slice(0, 100))})`);
+  }
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > maxBytes) {
+    throw new LineageError("body_too_large", `the file is ${declared} bytes; at most ${maxBytes} are accepted (LINEAGE_MAX_CHECKPOINT_BYTES); nothing was stored`);
+  }
+  return {};
+}
+
+/** A raw-body route's header fields (e.g. the lease token, which must stay out of URLs and logs). */
+function readHeaders(req: IncomingMessage, route: Route): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, header] of Object.entries(route.headers)) {
+    const value = req.headers[header];
+    if (Array.isArray(value)) throw fieldError("invalid_input", field, `the ${header} header is given twice`, "one value");
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
+/**
+ * An answer given before the request's body was read (a refusal, or a failure mid-upload). A body
+ * over the size limit is not read on: the connection closes after the answer. Any other is read
+ * and thrown away, so the client, still sending, gets to read the answer on a live connection.
+ */
+function leaveUnreadBody(req: IncomingMessage, res: ServerResponse, error: unknown) {
+  if (error instanceof LineageError && error.code === "body_too_large") {
+    res.setHeader("connection", "close");
+    res.once("finish", () => req.socket.destroySoon());
+  }
+  req.resume();
+}
+
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) {
@@ -183,8 +245,9 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Record<
     }
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
   const type = String(req.headers["content-type"] ?? "");
+  // A write's body is JSON, even when empty (only an upload route takes raw bytes).
+  if (size === 0 && !isOctetStream(type)) return {};
   if (!/^application\/json\b/i.test(type)) {
     throw new LineageError("unsupported_media_type", `send the body as JSON with content-type application/json (got ${JSON.stringify(type)})`);
   }

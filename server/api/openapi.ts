@@ -22,6 +22,16 @@ const ERROR_RESPONSE = {
  */
 function successResponse(output: z.ZodType, http: NonNullable<Operation["http"]>) {
   const schema = jsonSchema(output, "output");
+  if (http.file && http.fileContentType) {
+    return {
+      description: "The file's bytes (Content-Disposition: attachment), streamed",
+      headers: {
+        "x-lineage-checksum-sha256": { description: "SHA-256 of the bytes, hex: check what you received against it", schema: { type: "string" } },
+        "x-lineage-job-id": { description: "The job whose checkpoint this is", schema: { type: "integer" } },
+      },
+      content: { [http.fileContentType]: { schema: { type: "string", format: "binary", description: output.description } } },
+    };
+  }
   if (http.file) {
     return {
       description: "A file (Content-Disposition: attachment), streamed",
@@ -55,6 +65,11 @@ export function buildOpenApiDocument() {
       delete properties[param];
       return { name: param, in: where, required: where === "path" || (input.required ?? []).includes(param), schema };
     });
+    for (const [field, header] of Object.entries(http.headers ?? {})) {
+      const schema = properties[field] ?? { type: "string" };
+      delete properties[field];
+      parameters.push({ name: header, in: "header", required: (input.required ?? []).includes(field), schema });
+    }
     const bodyRequired = (input.required ?? []).filter((r) => r in properties);
     const hasBody = http.method !== "GET" && http.method !== "DELETE" && Object.keys(properties).length > 0;
     paths[`/api/v1${http.path}`] ??= {};
@@ -63,7 +78,9 @@ export function buildOpenApiDocument() {
       summary: operation.summary,
       tags: operation.tags,
       parameters,
-      ...(hasBody
+      ...(http.rawBody
+        ? { requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } } }
+        : hasBody
         ? {
             requestBody: {
               required: bodyRequired.length > 0,

@@ -7,6 +7,7 @@ export const appRouter = router({
   experiments: router(proceduresOf(operationGroups.experiments)),
   jobs: router(proceduresOf(operationGroups.jobs)),
   worker: router(proceduresOf(operationGroups.worker)),
+  checkpoints: router(proceduresOf(operationGroups.checkpoints)),
   tokens: router(proceduresOf(operationGroups.tokens)),
   dashboard: router(proceduresOf(operationGroups.dashboard)),
   analysis: router(proceduresOf(operationGroups.analysis)),

@@ -50,7 +50,16 @@ export function isJsonContentType(type: string | undefined): boolean {
   return typeof type === "string" && /^application\/json\s*(;|$)/i.test(type);
 }
 
-/** Refuses a write to the APIs that does not declare a JSON body (415), as every web page can send those across sites. */
+export function isOctetStream(type: string | undefined): boolean {
+  return typeof type === "string" && /^application\/octet-stream\s*(;|$)/i.test(type);
+}
+
+/**
+ * Refuses a write to the APIs that does not declare a JSON body (415), as every web page can send
+ * those across sites. A PUT of raw bytes (a checkpoint upload) passes: application/octet-stream is
+ * no content-type a page of another site can send without the browser asking first (CORS
+ * preflight); which routes take it is the HTTP API's business (server/api/http.ts).
+ */
 export function requireJsonWrites(req: Pick<IncomingMessage, "method" | "url" | "headers">) {
   if (!WRITES.has(req.method ?? "")) return;
   // As the API routes read it (dot segments resolved), so that `/x/../api/...` is no way around.
@@ -63,6 +72,7 @@ export function requireJsonWrites(req: Pick<IncomingMessage, "method" | "url" | 
   if (!path.startsWith("/api/")) return;
   const type = req.headers["content-type"];
   if (isJsonContentType(type)) return;
+  if (req.method === "PUT" && isOctetStream(type)) return;
   throw new LineageError(
     "unsupported_media_type",
     `a ${req.method} to the API must have content-type: application/json and a JSON body (send {} when there is nothing to send); ` +

@@ -4,6 +4,7 @@ import type { Event as EventRow, Experiment as ExperimentRow, Job as JobRow } fr
 import type { ExploitReason, JobOrigin, JobStatus, Mutation } from "../pbt/config";
 import type { LineageEvent } from "../domain/event";
 import { readStoredConfig, type Experiment } from "../domain/experiment";
+import type { Checkpoint } from "../domain/checkpoint";
 import type { Job } from "../domain/job";
 import { toIso, toIsoOrNull } from "../domain/json";
 
@@ -33,6 +34,20 @@ export function toJob(job: JobRow): Job {
     createdAt: toIso(job.createdAt),
     startedAt: toIsoOrNull(job.startedAt),
     finishedAt: toIsoOrNull(job.finishedAt),
+    checkpoint: checkpointOf(job),
+  };
+}
+
+/** The job's checkpoint as the APIs show it (size and checksum stay after garbage collection deletes it). */
+export function checkpointOf(job: Pick<JobRow, "checkpointSize" | "checkpointSha256" | "checkpointUploadedAt" | "checkpointPinned" | "checkpointDeletedAt">): Checkpoint | null {
+  if (job.checkpointSha256 === null || job.checkpointSize === null || job.checkpointUploadedAt === null) return null;
+  return {
+    // bigint from Prisma, a number from the driver (server/db/sql.ts).
+    size: Number(job.checkpointSize),
+    sha256: job.checkpointSha256,
+    uploadedAt: toIso(job.checkpointUploadedAt),
+    pinned: job.checkpointPinned,
+    deletedAt: toIsoOrNull(job.checkpointDeletedAt),
   };
 }
 

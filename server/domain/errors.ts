@@ -13,17 +13,26 @@ export const ERROR_STATUS = {
   not_found: 404,
   experiment_not_found: 404,
   job_not_found: 404,
+  /** The job has no stored checkpoint (none uploaded, or deleted by garbage collection). */
+  checkpoint_not_found: 404,
   method_not_allowed: 405,
   experiment_exists: 409,
   lease_invalid: 409,
   invalid_state: 409,
   population_full: 409,
   member_busy: 409,
+  /** The upload's bytes do not match the SHA-256 the client sent with them: nothing was stored. */
+  checksum_mismatch: 400,
   body_too_large: 413,
   unsupported_media_type: 415,
   /** Too much asked of the server at once (socket joins). */
   rate_limited: 429,
   internal: 500,
+  /**
+   * A stored checkpoint no longer matches the checksum recorded at its upload (the file in the
+   * store was damaged or changed): it is refused, not served. Retrying does not help.
+   */
+  checkpoint_corrupt: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 

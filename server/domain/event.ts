@@ -50,6 +50,11 @@ export const eventPayloads = {
   "experiment.status": z.object({ from: z.enum(EXPERIMENT_STATUSES), to: z.enum(EXPERIMENT_STATUSES), reason: z.string() }),
   /** Queued jobs the experiment's end left unrun (`jobIds`: absent in events of earlier versions). */
   "jobs.pruned": z.object({ count: z.int(), jobIds: z.array(z.int()).optional() }),
+  /** The job's worker uploaded its checkpoint (`replaced`: it had uploaded one before, now deleted). */
+  "checkpoint.stored": z.object({ generation: z.int(), size: z.int(), sha256: z.string(), replaced: z.boolean() }),
+  /** Garbage collection deleted checkpoints no later job can load. */
+  "checkpoints.deleted": z.object({ count: z.int(), bytes: z.int(), jobIds: z.array(z.int()) }),
+  "checkpoint.pinned": z.object({ pinned: z.boolean() }),
 };
 
 export type EventType = keyof typeof eventPayloads;
@@ -80,6 +85,9 @@ export const eventSchema = z.discriminatedUnion("type", [
   eventOf("explore"),
   eventOf("experiment.status"),
   eventOf("jobs.pruned"),
+  eventOf("checkpoint.stored"),
+  eventOf("checkpoints.deleted"),
+  eventOf("checkpoint.pinned"),
 ]);
 export type LineageEvent = z.infer<typeof eventSchema>;
 export type EventOf<T extends EventType> = Extract<LineageEvent, { type: T }>;

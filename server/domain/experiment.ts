@@ -58,6 +58,7 @@ export function readStoredConfig(stored: unknown): ExperimentConfig {
     leaseSeconds: 300,
     maxRetries: 3,
     failedMembers: "replace",
+    checkpoints: { retain: "needed" },
     ...config,
   };
 }

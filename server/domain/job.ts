@@ -2,7 +2,9 @@
 // lease token is never part of it: only the worker that claimed the job is told (next-job's answer).
 import { z } from "zod";
 import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, mutationSchema } from "../pbt/config";
+import { checkpointSchema } from "./checkpoint";
 import { isoDate } from "./json";
+
 
 export const jobSchema = z.object({
   id: z.int(),
@@ -30,5 +32,8 @@ export const jobSchema = z.object({
   createdAt: isoDate,
   startedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
+  checkpoint: checkpointSchema
+    .nullable()
+    .describe("the checkpoint the server stores (or stored) for this job; null when its worker uploaded none"),
 });
 export type Job = z.infer<typeof jobSchema>;

@@ -137,7 +137,7 @@ export function applyEvents(overview: ExperimentOverview, events: LineageEvent[]
         }
         break;
       default:
-        // explore, member.exhausted, experiment.created: nothing the overview shows.
+        // explore, member.exhausted, experiment.created, checkpoints: nothing the overview shows.
         break;
     }
     if (e.seq > experiment.lastEventSeq) experiment = { ...experiment, lastEventSeq: e.seq };

@@ -191,6 +191,20 @@ export const experimentNameSchema = z
   .refine((s) => s !== "new", { error: '"new" is reserved (the dashboard\'s form lives at /experiments/new)' });
 
 export const OBJECTIVES = ["maximize", "minimize"] as const;
+export const CHECKPOINT_RETENTION = ["needed", "all"] as const;
+
+/**
+ * Which checkpoints the server keeps (when workers upload them). "needed": those a later job may
+ * still load (a member's latest, the parent of a queued or running job, a possible donor, the
+ * best job's, a pinned one, and each member's `keepLast` latest); the rest are deleted as soon as
+ * nothing can need them (server/pbt/retention.ts). "all": none is deleted.
+ */
+export const checkpointRetentionSchema = z.strictObject({
+  retain: z.enum(CHECKPOINT_RETENTION).default("needed"),
+  /** Also keep each member's last N checkpoints (its latest finished jobs that stored one). */
+  keepLast: z.int().min(1).max(1_000_000).optional(),
+});
+export type CheckpointRetention = z.output<typeof checkpointRetentionSchema>;
 export const MODES = ["async", "sync"] as const;
 export const FAILED_MEMBER_POLICIES = ["replace", "drop"] as const;
 
@@ -239,6 +253,8 @@ export const experimentConfigSchema = z.strictObject({
    * donor and does not count in the ranking.
    */
   failedMembers: z.enum(FAILED_MEMBER_POLICIES).default("replace"),
+  /** Garbage collection of the checkpoints workers upload to the server. */
+  checkpoints: checkpointRetentionSchema.default({ retain: "needed" }),
   /** Seeds every random decision; omitted, the server picks one and stores it. */
   seed: z.int().min(0).max(2 ** 31 - 1).optional(),
 });

@@ -19,4 +19,5 @@ export {
 export { isGenerationClosed, quorumSize } from "./generation";
 export { reachesTarget, targetReachedBy, budgetLeft } from "./stopping";
 export { decideNext, generationsToRank, type PopulationState, type Decision, type GenerationResult } from "./decide";
+export { retention, generationsMayRank, type Retention, type RetentionState, type StoredCheckpoint, type KeepReason } from "./retention";
 export { bestJob, bestSchedule, ancestry, type BestSchedule, type ScheduleStep, type ScheduleJob } from "./schedule";

@@ -33,7 +33,7 @@ export interface BestSchedule {
 }
 
 /** The best finished job: highest (or lowest) score; ties go to the later generation, then the lower id. */
-export function bestJob<J extends ScheduleJob>(jobs: J[], objective: Objective): J | null {
+export function bestJob<J extends Pick<ScheduleJob, "id" | "status" | "score" | "generation">>(jobs: J[], objective: Objective): J | null {
   let best: J | null = null;
   for (const job of jobs) {
     if (job.status !== "done" || job.score === null || !Number.isFinite(job.score)) continue;

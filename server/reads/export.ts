@@ -38,7 +38,7 @@ export interface ExportFile {
 const EXPORT_PAGE = 500;
 
 /** A safe file name from an experiment name (which may hold any unicode). */
-function fileStem(name: string): string {
+export function fileStem(name: string): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, "_").slice(0, 100) || "experiment";
 }
 

@@ -10,3 +10,4 @@ export { experimentOverview } from "./dashboard/overview";
 export { metricCurves } from "./dashboard/curves";
 export { jobDetail } from "./dashboard/job";
 export { compareExperiments, experimentAnalysis } from "./analysis";
+export { jobCheckpoint, parentCheckpoint, bestCheckpoint, checkpointUsage, type CheckpointFile } from "./checkpoints";

@@ -26,12 +26,15 @@ export type ExperimentRef = { name: string } | { id: number };
 
 /** A row of "Experiment" as the transaction sees it, its stored config read with today's defaults. */
 export function lockedExperiment(row: ExperimentRow): LockedExperiment {
-  return { ...row, status: row.status as ExperimentStatus, config: readStoredConfig(row.config) };
+  // Field by field: the row's other columns (checkpoint counters) are not the experiment's shape.
+  const { id, name, lastEventSeq, archivedAt, createdAt, updatedAt } = row;
+  return { id, name, lastEventSeq, archivedAt, createdAt, updatedAt, status: row.status as ExperimentStatus, config: readStoredConfig(row.config) };
 }
 
 /** The experiment as the APIs show it. */
 export function experimentOf(locked: LockedExperiment): Experiment {
-  return { ...locked, archivedAt: toIsoOrNull(locked.archivedAt), createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
+  const { id, name, status, config, lastEventSeq } = locked;
+  return { id, name, status, config, lastEventSeq, archivedAt: toIsoOrNull(locked.archivedAt), createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
 }
 
 /**

@@ -93,11 +93,11 @@ export async function archiveExperiment(deps: SchedulerDeps, name: string, archi
 }
 
 /** Deletes the experiment, its jobs, metric points and events (one statement: the foreign keys cascade). */
-export async function deleteExperiment(deps: SchedulerDeps, name: string): Promise<{ deleted: true }> {
+export async function deleteExperiment(deps: SchedulerDeps, name: string): Promise<{ id: number }> {
   // One statement: when several deletes of one experiment race, the losers find no row (a 404).
   const rows = await deps.sql.query<{ id: number }>`DELETE FROM "Experiment" WHERE name = ${name} RETURNING id`;
   const deleted = rows[0];
   if (!deleted) throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`);
   deps.bus.publish({ type: "experiments", experimentId: deleted.id, change: "deleted" });
-  return { deleted: true };
+  return { id: deleted.id };
 }

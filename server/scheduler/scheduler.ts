@@ -11,11 +11,16 @@ import { handOut, type NextJobAnswer } from "./nextJob";
 import { pushJob } from "./pushJob";
 import { reapExpiredLeases, startReaper } from "./reaper";
 import { WriteBatcher } from "./writeBatcher";
+import type { Readable } from "node:stream";
+import { deleteExperimentCheckpoints, setCheckpointPinned, sweepOrphans, uploadCheckpoint } from "./checkpoints";
+import { CheckpointCollector } from "./collector";
 import type { SchedulerDeps } from "./deps";
 
 export interface SchedulerOptions {
   /** What a worker is told to wait when there is nothing to hand out right now. */
   retryAfterSeconds: number;
+  /** Largest checkpoint a worker may upload, in bytes. */
+  maxCheckpointBytes: number;
 }
 
 export class Scheduler {
@@ -23,6 +28,8 @@ export class Scheduler {
   private readonly writes: WriteBatcher;
   /** Metric points of every job share statements. */
   private readonly metricPoints: MetricPointWriter;
+  /** Checkpoint garbage collection, run after jobs finish (collector.ts). */
+  private readonly collector: CheckpointCollector;
 
   constructor(
     readonly deps: SchedulerDeps,
@@ -30,6 +37,7 @@ export class Scheduler {
   ) {
     this.writes = new WriteBatcher(deps);
     this.metricPoints = new MetricPointWriter(deps);
+    this.collector = new CheckpointCollector(deps);
   }
 
   // --- experiments ---------------------------------------------------------------------------
@@ -46,8 +54,14 @@ export class Scheduler {
     return archiveExperiment(this.deps, name, archived);
   }
 
-  deleteExperiment(name: string): Promise<{ deleted: true }> {
-    return deleteExperiment(this.deps, name);
+  /** Deletes the experiment, then everything its jobs stored (checkpoints.ts). */
+  async deleteExperiment(name: string): Promise<{ deleted: true }> {
+    const { id } = await deleteExperiment(this.deps, name);
+    await deleteExperimentCheckpoints(this.deps, id).catch((error: unknown) => {
+      // No row names them any more: the start-up sweep deletes them.
+      console.error(`could not delete the checkpoints of experiment ${id} (swept at the next start):`, error);
+    });
+    return { deleted: true };
   }
 
   pushJob(name: string, input: { hyperparameters: Hyperparameters; member?: number }): Promise<Job> {
@@ -76,6 +90,7 @@ export class Scheduler {
   async completeJob(jobId: number, leaseToken: string, results: Record<string, unknown>): Promise<Job> {
     const job = await this.writes.byJob(jobId, finish, { jobId, leaseToken, results });
     this.writes.forgetJob(jobId);
+    this.collector.request(job.experimentId);
     return toJob(job);
   }
 
@@ -83,7 +98,37 @@ export class Scheduler {
   async failJob(jobId: number, leaseToken: string, error: string): Promise<Job> {
     const job = await this.writes.byJob(jobId, fail, { jobId, leaseToken, error });
     this.writes.forgetJob(jobId);
+    this.collector.request(job.experimentId);
     return toJob(job);
+  }
+
+  // --- checkpoints -----------------------------------------------------------------------------
+
+  /** Stores the job's checkpoint while `leaseToken` holds its lease (checkpoints.ts). */
+  async uploadCheckpoint(jobId: number, leaseToken: string, body: Readable, sha256?: string): Promise<Job> {
+    return toJob(await uploadCheckpoint(this.deps, jobId, leaseToken, body, { maxBytes: this.options.maxCheckpointBytes, sha256 }));
+  }
+
+  async setCheckpointPinned(jobId: number, pinned: boolean): Promise<Job> {
+    const job = await setCheckpointPinned(this.deps, jobId, pinned);
+    if (!pinned) this.collector.request(job.experimentId);
+    return toJob(job);
+  }
+
+  /** Garbage collection of the experiment's checkpoints, now (it also runs after every finished job). */
+  collectCheckpoints(experimentId: number): Promise<void> {
+    this.collector.request(experimentId);
+    return this.collector.settled();
+  }
+
+  /** Resolves once the collections requested so far have run. */
+  checkpointsSettled(): Promise<void> {
+    return this.collector.settled();
+  }
+
+  /** Deletes stored objects no job names that are older than `olderThan` (checkpoints.ts's sweepOrphans). */
+  sweepOrphanCheckpoints(olderThan: Date): Promise<number> {
+    return sweepOrphans(this.deps, olderThan);
   }
 
   // --- leases ----------------------------------------------------------------------------------

@@ -3,16 +3,27 @@ import type { Sql } from "../db/sql";
 import { createTestDatabase, type DatabaseKind } from "../db/testing";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../pbt/config";
 import { createLocalBus, type BusMessage } from "../realtime/bus";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DirectoryStore } from "../checkpoints/directoryStore";
+import type { CheckpointStore } from "../checkpoints/store";
 import { createScheduler } from "./index";
 
 /** `wrapSql`: to watch the scheduler's use of the database (e.g. count its transactions). */
-export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql?: (sql: Sql) => Sql } = {}) {
+/** `checkpoints`: a store for uploads (default: a directory of its own, removed on close). */
+export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql?: (sql: Sql) => Sql; checkpoints?: CheckpointStore; maxCheckpointBytes?: number } = {}) {
   const database = await createTestDatabase(kind);
+  const folder = options.checkpoints ? null : mkdtempSync(path.join(os.tmpdir(), "lineage-scheduler-checkpoints-"));
+  const checkpoints = options.checkpoints ?? new DirectoryStore(folder!);
   const bus = createLocalBus();
   const published: BusMessage[] = [];
   bus.subscribe((m) => published.push(m));
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const scheduler = createScheduler({ prisma: database.prisma, sql: options.wrapSql?.(database.sql) ?? database.sql, bus, now: () => new Date(now) }, { retryAfterSeconds: 1 });
+  const scheduler = createScheduler(
+    { prisma: database.prisma, sql: options.wrapSql?.(database.sql) ?? database.sql, bus, checkpoints, now: () => new Date(now) },
+    { retryAfterSeconds: 1, maxCheckpointBytes: options.maxCheckpointBytes ?? 1024 ** 3 },
+  );
   return {
     database,
     scheduler,
@@ -32,7 +43,12 @@ export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql
         }),
       );
     },
-    close: () => database.close(),
+    checkpoints,
+    async close() {
+      await scheduler.checkpointsSettled();
+      await database.close();
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    },
   };
 }
 

@@ -90,6 +90,17 @@ class Client:
         (``curve``), and its ``best``, ``final`` and ``generation0`` scores."""
         return self._get("POST", "/compare", {"experiments": list(names)})
 
+    def download_checkpoint(self, job_id: int, path: str) -> str:
+        """Downloads job ``job_id``'s checkpoint to the file ``path`` (checked against its SHA-256)."""
+        from ._checkpoints import download
+
+        target = os.path.abspath(path)
+        return download(self._transport, f"/jobs/{int(job_id)}/checkpoint", os.path.dirname(target), to=target)
+
+    def pin_checkpoint(self, job_id: int, pinned: bool = True) -> Dict[str, Any]:
+        """Pins a job's checkpoint (garbage collection keeps it), or unpins it; returns the job."""
+        return self._get("POST", f"/jobs/{int(job_id)}/checkpoint/pin", {"pinned": bool(pinned)})
+
     def get_job(self, job_id: int) -> Dict[str, Any]:
         """One job as the server sees it (a dict; ``status``, ``results``, ``error``, ``parent_id``,
         ``donor_job_id``, ``mutations``, ...)."""

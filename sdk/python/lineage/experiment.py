@@ -79,6 +79,20 @@ class Experiment:
         query = {"fromGeneration": from_generation, "toGeneration": to_generation, "maxJobs": max_jobs}
         return self.client._get("GET", f"{self._path}/analysis", query=query)
 
+    def checkpoint_usage(self) -> Dict[str, Any]:
+        """What the experiment's checkpoints take on the server (``stored``), what garbage
+        collection freed (``deleted``), and the best job's checkpoint (``best``)."""
+        return self.client._get("GET", f"{self._path}/checkpoints")
+
+    def download_best_checkpoint(self, path: str) -> str:
+        """Downloads the best job's checkpoint (the model PBT found) to the file ``path``."""
+        import os
+
+        from ._checkpoints import download
+
+        target = os.path.abspath(path)
+        return download(self.client._transport, f"{self._path}/best-checkpoint", os.path.dirname(target), to=target)
+
     def _set_status(self, status: str) -> "Experiment":
         self.data = self.client._get("POST", f"{self._path}/status", {"status": status})
         return self

@@ -3,13 +3,16 @@ report on it (heartbeats on a background thread, metrics, complete, fail)."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
 import traceback
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
+from . import _checkpoints
 from ._results import Results
+from ._names import snake_keys
 from ._values import to_json_value, to_metric_value
 from .errors import ApiError, InvalidResultsError, LeaseExpiredError, LineageError, MetricNotSetError
 
@@ -174,6 +177,35 @@ class Job:
                 return stored
             answer = self.client.request("POST", f"{self._path}/metrics", {"leaseToken": self.lease_token, "points": batch})
             stored += int((answer or {}).get("stored", len(batch)))
+
+    # --- checkpoints ---------------------------------------------------------------------------
+
+    def save_checkpoint(self, path: str) -> Dict[str, Any]:
+        """Uploads the file at ``path`` as this job's checkpoint (streamed, with its SHA-256, which
+        the server checks; uploading again replaces it). Call it before the job completes: the jobs
+        that continue from this one (after an exploit, other members' jobs too) load it with
+        ``load_checkpoint()``. The server keeps it while a later job may need it. Returns the
+        checkpoint's record (``size``, ``sha256``, ...)."""
+        if self._finished:
+            raise LineageError(f"job {self.id} is already finished")
+        self.check_lease()
+        answer = _checkpoints.upload(self.client._transport, self.id, self.lease_token, os.fspath(path))
+        return snake_keys(answer.get("checkpoint") or {})
+
+    def load_checkpoint(self, cache_dir: Optional[str] = None) -> Optional[str]:
+        """The checkpoint this job continues from (its parent's; after an exploit, the donor's) as
+        a local file path, downloaded into a cache (``$LINEAGE_CACHE_DIR``, else
+        ``~/.cache/lineage/checkpoints``) and checked against its SHA-256. ``None`` for a first
+        generation, which starts from scratch. Raises ``ApiError`` (code ``checkpoint_not_found``)
+        when the parent stored none on the server."""
+        if self.parent_id is None:
+            return None
+        parent = self.client.get_job(self.parent_id)
+        stored = parent.get("checkpoint") or {}
+        expected = stored.get("sha256") if stored and stored.get("deleted_at") is None else None
+        return _checkpoints.download(
+            self.client._transport, f"/jobs/{self.id}/parent-checkpoint", cache_dir or _checkpoints.default_cache_dir(), expected
+        )
 
     # --- finishing -----------------------------------------------------------------------------
 

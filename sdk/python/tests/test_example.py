@@ -16,14 +16,12 @@ RUN = os.path.join(support.ROOT, "examples", "python", "run.py")
 
 
 class ExampleTests(unittest.TestCase):
-    def test_two_moons_with_pbt(self):
-        checkpoints = tempfile.mkdtemp(prefix="lineage-moons-")
-        self.addCleanup(shutil.rmtree, checkpoints, True)
-        name = support.unique_name("moons")
+    def run_example(self, name, extra, env=None):
         command = [sys.executable, RUN, "--url", support.server_url(), "--name", name, "--population", "4",
-                   "--generations", "5", "--workers", "2", "--seed", "3", "--checkpoint-dir", checkpoints, "--json"]
+                   "--generations", "5", "--workers", "2", "--seed", "3", "--json"] + extra
         # Its own process group, so that a timeout stops run.py and its workers together.
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                   env={**os.environ, **(env or {})})
         try:
             out, err = process.communicate(timeout=240)
         except subprocess.TimeoutExpired:
@@ -31,7 +29,13 @@ class ExampleTests(unittest.TestCase):
             out, err = process.communicate()
             self.fail(f"run.py did not finish in 240 s:\n{out}\n{err}")
         self.assertEqual(process.returncode, 0, f"run.py failed:\n{out}\n{err}")
-        summary = json.loads(out.strip().splitlines()[-1])
+        return json.loads(out.strip().splitlines()[-1])
+
+    def test_two_moons_with_pbt(self):
+        checkpoints = tempfile.mkdtemp(prefix="lineage-moons-")
+        self.addCleanup(shutil.rmtree, checkpoints, True)
+        name = support.unique_name("moons")
+        summary = self.run_example(name, ["--checkpoint-dir", checkpoints])
 
         self.assertEqual(summary["status"], "done")
         generations = summary["generations"]
@@ -62,6 +66,31 @@ class ExampleTests(unittest.TestCase):
 
         # No worker is left behind.
         self.assertEqual(experiment.jobs(status="running"), [])
+
+    def test_two_moons_with_checkpoints_on_the_server(self):
+        cache = tempfile.mkdtemp(prefix="lineage-moons-cache-")
+        self.addCleanup(shutil.rmtree, cache, True)
+        name = support.unique_name("moons on the server")
+        summary = self.run_example(name, [], env={"LINEAGE_CACHE_DIR": cache})
+        self.assertEqual(summary["status"], "done")
+        generations = summary["generations"]
+        self.assertGreater(generations[-1]["best"], generations[0]["best"])
+        experiment = support.client().get_experiment(name)
+        jobs = experiment.jobs(status="done")
+        # Every job uploaded its checkpoint; none names a file of its own.
+        for job in jobs:
+            self.assertIsNotNone(job["checkpoint"], job)
+            self.assertNotIn("model_path", job["results"])
+        # Garbage collection kept what a later job could need, and deleted the rest.
+        usage = experiment.checkpoint_usage()
+        self.assertEqual(usage["stored"]["count"] + usage["deleted"]["count"], len(jobs))
+        self.assertGreater(usage["deleted"]["count"], 0)
+        self.assertLessEqual(usage["stored"]["count"], 2 * 4 + 1)
+        best = usage["best"]
+        path = experiment.download_best_checkpoint(os.path.join(cache, "best.json"))
+        with open(path, encoding="utf-8") as f:
+            self.assertIn("w1", json.load(f))
+        self.assertIsNotNone(best["checkpoint"])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 // operation is one file of this folder; index.ts lists them, and the tRPC router (../root.ts), the
 // HTTP API (../http.ts), the OpenAPI document (../openapi.ts) and the access tests are built from
 // that list.
+import type { Readable } from "node:stream";
 import type { z } from "zod";
 import type { Access, Principal } from "../../auth/roles";
 import type { LineageError } from "../../domain/errors";
@@ -18,6 +19,8 @@ export interface ApiContext {
   request?: { method?: string; headers: Record<string, string | string[] | undefined> };
   /** Set when the request's credentials were refused: every procedure answers with it. */
   authError?: LineageError;
+  /** The request's body, unread, for a route that takes raw bytes (`http.rawBody`). */
+  upload?: Readable;
 }
 
 /** Types of path and query parameters, which arrive as text over HTTP. */
@@ -35,8 +38,17 @@ export interface Operation<I extends z.ZodType = z.ZodType, O = unknown, K exten
     path: string;
     params?: Record<string, ParamType>;
     status?: number;
-    /** The handler returns a file ({ contentType, filename, body }) sent as is rather than as JSON. */
+    /** The handler returns a file ({ contentType, filename, body, size?, sha256? }) sent as is rather than as JSON. */
     file?: boolean;
+    /** A file's type when it is not JSON or CSV (the OpenAPI document's). */
+    fileContentType?: "application/octet-stream";
+    /**
+     * The body is a file's raw bytes (content-type application/octet-stream), handed to the handler
+     * unread as `ctx.upload`; the input comes from the path, the query and `headers`.
+     */
+    rawBody?: boolean;
+    /** Input fields sent as request headers (field → header name, lowercase), for a raw-body route. */
+    headers?: Record<string, string>;
     /** The handler returns a page ({ items, nextCursor }): the answer is the items, with a `Link: <…>; rel="next"` header. */
     paged?: boolean;
   };

@@ -2,6 +2,7 @@
 // and so on). Adding an operation: a file beside this one, a line here, and its SDK methods.
 import { archiveExperiment } from "./archiveExperiment";
 import { compareExperiments } from "./compareExperiments";
+import { checkpointUsage } from "./checkpointUsage";
 import { complete } from "./complete";
 import { createExperiment } from "./createExperiment";
 import { createToken } from "./createToken";
@@ -9,6 +10,9 @@ import { dashboardCurves } from "./dashboardCurves";
 import { dashboardJob } from "./dashboardJob";
 import { dashboardOverview } from "./dashboardOverview";
 import { deleteExperiment } from "./deleteExperiment";
+import { downloadBestCheckpoint } from "./downloadBestCheckpoint";
+import { downloadCheckpoint } from "./downloadCheckpoint";
+import { downloadParentCheckpoint } from "./downloadParentCheckpoint";
 import { exportJobs } from "./exportJobs";
 import { fail } from "./fail";
 import { getAnalysis } from "./getAnalysis";
@@ -22,9 +26,11 @@ import { listJobs } from "./listJobs";
 import { listTokens } from "./listTokens";
 import { logMetrics } from "./logMetrics";
 import { nextJob } from "./nextJob";
+import { pinCheckpoint } from "./pinCheckpoint";
 import { pushJob } from "./pushJob";
 import { revokeToken } from "./revokeToken";
 import { setExperimentStatus } from "./setExperimentStatus";
+import { uploadCheckpoint } from "./uploadCheckpoint";
 import type { Operation } from "./define";
 
 export { checkOutput, type ApiContext, type Operation } from "./define";
@@ -43,6 +49,14 @@ export const operationGroups = {
   },
   jobs: { list: listJobs, get: getJob, push: pushJob },
   worker: { nextJob, heartbeat, logMetrics, complete, fail },
+  checkpoints: {
+    upload: uploadCheckpoint,
+    download: downloadCheckpoint,
+    downloadParent: downloadParentCheckpoint,
+    downloadBest: downloadBestCheckpoint,
+    pin: pinCheckpoint,
+    usage: checkpointUsage,
+  },
   tokens: { list: listTokens, create: createToken, revoke: revokeToken },
   analysis: { experiment: getAnalysis, compare: compareExperiments },
   dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob },
