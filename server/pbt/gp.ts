@@ -4,7 +4,7 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 
 export interface GpInput {
-  /** The generation: the kernel forgets with distance in generations, not in features. */
+  /** Time (the generation, normalised): the kernel forgets with distance in time, not in features. */
   t: number;
   /** Context and hyperparameters, each normalised to [0, 1]. */
   x: number[];
@@ -107,7 +107,7 @@ function fromCoordinates(c: Coordinates): KernelParams {
  * The kernel parameters of highest marginal likelihood, found by a compass search from
  * DEFAULT_KERNEL (deterministic, no gradients: four parameters, a few dozen evaluations).
  */
-export function fitKernel(inputs: GpInput[], y: number[], maxEvaluations = 40): KernelParams {
+export function fitKernel(inputs: GpInput[], y: number[], maxEvaluations = 30): KernelParams {
   const likelihood = (p: KernelParams) => GaussianProcess.condition(inputs, y, p)?.logLikelihood ?? Number.NEGATIVE_INFINITY;
   let best = toCoordinates(DEFAULT_KERNEL);
   let bestValue = likelihood(fromCoordinates(best));

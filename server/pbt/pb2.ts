@@ -15,9 +15,9 @@ import type { Rng } from "./rng";
  * At most this many history points are fitted (the most recent ones), so a decision costs the same
  * at generation 5 as at generation 500: the time-varying kernel forgets older ones anyway.
  */
-export const PB2_HISTORY = 96;
+export const PB2_HISTORY = 64;
 /** At most this many pending choices are added, the most recent first. */
-export const PB2_PENDING = 32;
+export const PB2_PENDING = 16;
 /** Below this many observed improvements there is nothing to fit: values are drawn from the prior. */
 export const PB2_MIN_POINTS = 3;
 
@@ -100,7 +100,7 @@ export function choosePb2(params: [string, Distribution][], base: Hyperparameter
   const model = GaussianProcess.condition(data.inputs, data.y, kernelParams);
   const pending = ctx.pending.slice(0, PB2_PENDING).flatMap((p) => {
     const x = unitValues(params, p.hyperparameters);
-    return x === null ? [] : [{ t: p.generation, x: [data.context(ctx.next.parentScore), ...x] }];
+    return x === null ? [] : [{ t: data.time(p.generation), x: [data.context(ctx.next.parentScore), ...x] }];
   });
   // The variance comes from a model that also holds the pending choices (with any outcome: the
   // variance does not depend on it), the mean from the observed data alone.
@@ -110,11 +110,13 @@ export function choosePb2(params: [string, Distribution][], base: Hyperparameter
     for (const [name, dist] of params) values[name] = sample(dist, rng) as number;
     return { values, operation: "pb2-prior" };
   }
-  // GP-UCB's exploration weight grows with the data, as in Ray Tune's PB2 (c1 = 0.2, c2 = 0.4).
-  const kappa = Math.sqrt(Math.max(0.01, 0.2 * Math.log(0.4 * data.y.length)));
+  // GP-UCB's exploration weight grows with the data: β = c1·log(c2·n) as in Ray Tune's PB2 (c2 = 0.4),
+  // with c1 = 0.8 rather than 0.2, because Ray weighs the variance and this weighs the standard
+  // deviation (GP-UCB's form); 0.8 did best on bench/quality.ts's learning-rate toy.
+  const kappa = Math.sqrt(Math.max(0.04, 0.8 * Math.log(0.4 * data.y.length)));
   const context = data.context(ctx.next.parentScore);
   const ucb = (candidates: number[][]) => {
-    const points = candidates.map((x) => ({ t: ctx.next.generation, x: [context, ...x] }));
+    const points = candidates.map((x) => ({ t: data.time(ctx.next.generation), x: [context, ...x] }));
     const mean = model.mean(points);
     const variance = spread.variance(points);
     return candidates.map((_, i) => mean[i]! + kappa * Math.sqrt(variance[i]!));
@@ -131,6 +133,8 @@ interface Observations {
   y: number[];
   /** A starting score, normalised by the window's range. */
   context: (score: number | null) => number;
+  /** A generation, normalised by the window's range. */
+  time: (generation: number) => number;
 }
 
 function observations(params: [string, Distribution][], ctx: Pb2Context): Observations | null {
@@ -147,14 +151,21 @@ function observations(params: [string, Distribution][], ctx: Pb2Context): Observ
   const low = Math.min(...starts);
   const high = Math.max(...starts);
   const context = (score: number | null) => (score === null || !Number.isFinite(score) || high === low ? 0 : (score - low) / (high - low));
+  const gens = rows.map((r) => r.p.generation);
+  const g0 = Math.min(...gens);
+  const g1 = Math.max(...gens);
+  // Generations normalised over the window, as Ray Tune's PB2 does: ε then says how much the
+  // function drifts across the window (raw generations made the fit forget all but the last few).
+  const time = (g: number) => (g1 === g0 ? 0 : (g - g0) / (g1 - g0));
   // Oldest first, so the fitted numbers do not depend on the order the shell returned rows in.
   const ordered = [...rows].reverse();
   return {
-    inputs: ordered.map((r) => ({ t: r.p.generation, x: [context(r.p.parentScore), ...r.x] })),
+    inputs: ordered.map((r) => ({ t: time(r.p.generation), x: [context(r.p.parentScore), ...r.x] })),
     y: ordered.map((r) =>
       r.improvement === null || !Number.isFinite(r.improvement) ? -2 : Math.min(2, Math.max(-2, (r.improvement - mean) / (std + 1e-8))),
     ),
     context,
+    time,
   };
 }
 
@@ -171,16 +182,17 @@ function unitValues(params: [string, Distribution][], values: Hyperparameters): 
 
 /**
  * The acquisition's maximum over [0, 1]^d: random candidates (and the starting values), then
- * three rounds of smaller steps around the best four so far.
+ * three rounds of smaller steps around the best three so far. Few candidates: the variance of each
+ * costs a triangular solve, and a decision must stay well under the scheduler's batch time.
  */
 function maximise(score: (candidates: number[][]) => number[], dimensions: number, start: number[] | null, rng: Rng): number[] {
   const candidates: number[][] = start ? [start] : [];
-  for (let i = 0; i < 64; i++) candidates.push(Array.from({ length: dimensions }, () => rng.next()));
+  for (let i = 0; i < 48; i++) candidates.push(Array.from({ length: dimensions }, () => rng.next()));
   let scored = candidates.map((x, i) => ({ x, value: 0, order: i }));
   const values = score(candidates);
   scored.forEach((c, i) => (c.value = values[i]!));
   for (const step of [0.1, 0.03, 0.01]) {
-    const best = [...scored].sort((a, b) => b.value - a.value || a.order - b.order).slice(0, 4);
+    const best = [...scored].sort((a, b) => b.value - a.value || a.order - b.order).slice(0, 3);
     const around = best.flatMap((b) =>
       Array.from({ length: 4 }, () => b.x.map((v) => Math.min(1, Math.max(0, v + step * rng.normal())))),
     );
