@@ -1,7 +1,7 @@
 // Replay: a member follows a schedule found before (replaySchema), one step per generation, from
 // scratch and without exploit, as Ray Tune's PopulationBasedTrainingReplay does.
-import type { Hyperparameters, Mutation, Replay } from "./config";
-import { jsonEqual } from "./distributions";
+import type { ExperimentConfigInput, Hyperparameters, Mutation, Replay } from "./config";
+import { jsonEqual, type JsonValue } from "./distributions";
 
 /** The hyperparameters of `generation` (the last step's, past the end of the schedule). */
 export function replayStep(replay: Replay, generation: number): Hyperparameters {
@@ -18,4 +18,64 @@ export function replayMutations(before: Hyperparameters, after: Hyperparameters)
     if (!jsonEqual(old, value)) mutations.push({ parameter: name, old, new: value, operation: "replay" });
   }
   return mutations;
+}
+
+/** A schedule as getSchedule exports it (server/api/operations/getSchedule.ts): what a replay reads. */
+export interface ScheduleExport {
+  experiment: string;
+  objective: "maximize" | "minimize";
+  metric: string;
+  schedule: {
+    bestJobId: number;
+    score: number | null;
+    steps: { generation: number; score: number | null; hyperparameters: Hyperparameters }[];
+  } | null;
+}
+
+export interface ReplayRequest {
+  /** The new experiment's name. */
+  name: string;
+  schedule: ScheduleExport;
+  /** Members, each following the schedule with its own worker-side randomness (default 1). */
+  seeds?: number;
+  leaseSeconds?: number;
+  maxRetries?: number;
+}
+
+/**
+ * The config of an experiment that replays `schedule`: one member per seed, one generation per
+ * step, no exploit. Each hyperparameter is declared with the values the schedule takes (a const,
+ * or a choice of them), so jobs pushed by hand are checked against them; nothing is explored.
+ * Null when the export holds no schedule (nothing had finished).
+ */
+export function replayConfig(request: ReplayRequest): ExperimentConfigInput | null {
+  const { schedule } = request.schedule;
+  if (schedule === null) return null;
+  const values = new Map<string, JsonValue[]>();
+  for (const step of schedule.steps) {
+    for (const [name, value] of Object.entries(step.hyperparameters)) {
+      const seen = values.get(name) ?? [];
+      if (!seen.some((v) => jsonEqual(v, value ?? null))) seen.push(value ?? null);
+      values.set(name, seen);
+    }
+  }
+  const hyperparameters: ExperimentConfigInput["hyperparameters"] = {};
+  for (const [name, seen] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    hyperparameters[name] = { init: seen.length === 1 ? { kind: "const", value: seen[0] } : { kind: "choice", values: seen } };
+  }
+  return {
+    name: request.name,
+    objective: request.schedule.objective,
+    metric: request.schedule.metric,
+    populationSize: request.seeds ?? 1,
+    stop: { maxGenerations: schedule.steps.length },
+    exploit: { kind: "none" },
+    hyperparameters,
+    ...(request.leaseSeconds !== undefined ? { leaseSeconds: request.leaseSeconds } : {}),
+    ...(request.maxRetries !== undefined ? { maxRetries: request.maxRetries } : {}),
+    replay: {
+      source: { experiment: request.schedule.experiment, jobId: schedule.bestJobId, metric: request.schedule.metric, objective: request.schedule.objective },
+      steps: schedule.steps.map((s) => ({ hyperparameters: s.hyperparameters, score: s.score })),
+    },
+  };
 }

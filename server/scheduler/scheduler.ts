@@ -6,6 +6,9 @@ import type { Job } from "../domain/job";
 import type { ExperimentConfig, ExperimentStatus, Hyperparameters } from "../pbt/config";
 import { toJob } from "../db/rows";
 import { createExperiment, deleteExperiment, setExperimentStatus } from "./experiments";
+import { extendExperiment, type Extension } from "./extend";
+import { replaySchedule } from "./replay";
+import type { ReplayRequest } from "../pbt/replay";
 import { fail, finish, heartbeat, MetricPointWriter, type MetricPointInput } from "./jobReports";
 import { handOut, type NextJobAnswer } from "./nextJob";
 import { pushJob } from "./pushJob";
@@ -40,6 +43,16 @@ export class Scheduler {
 
   setExperimentStatus(name: string, status: ExperimentStatus): Promise<Experiment> {
     return setExperimentStatus(this.deps, name, status);
+  }
+
+  /** A new experiment that follows an exported schedule (replay.ts). */
+  replaySchedule(request: ReplayRequest): Promise<Experiment> {
+    return replaySchedule(this.deps, request);
+  }
+
+  /** Raises the stopping rule; a done experiment runs again (extend.ts). */
+  extendExperiment(name: string, extension: Extension): Promise<Experiment> {
+    return extendExperiment(this.deps, name, extension);
   }
 
   deleteExperiment(name: string): Promise<{ deleted: true }> {

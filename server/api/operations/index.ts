@@ -8,6 +8,7 @@ import { dashboardJob } from "./dashboardJob";
 import { dashboardOverview } from "./dashboardOverview";
 import { deleteExperiment } from "./deleteExperiment";
 import { exportJobs } from "./exportJobs";
+import { extendExperiment } from "./extendExperiment";
 import { fail } from "./fail";
 import { getExperiment } from "./getExperiment";
 import { getJob } from "./getJob";
@@ -20,6 +21,7 @@ import { listTokens } from "./listTokens";
 import { logMetrics } from "./logMetrics";
 import { nextJob } from "./nextJob";
 import { pushJob } from "./pushJob";
+import { replaySchedule } from "./replaySchedule";
 import { revokeToken } from "./revokeToken";
 import { setExperimentStatus } from "./setExperimentStatus";
 import type { Operation } from "./define";
@@ -32,6 +34,8 @@ export const operationGroups = {
     list: listExperiments,
     get: getExperiment,
     setStatus: setExperimentStatus,
+    extend: extendExperiment,
+    replay: replaySchedule,
     delete: deleteExperiment,
     events: listEvents,
     schedule: getSchedule,
