@@ -13,6 +13,7 @@ import { useExperimentLive } from "../live/use-experiment-live";
 import { useThrottled } from "../live/use-throttled";
 import { useTRPC } from "../trpc";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
+import { ExperimentActions } from "../lineage/experiment-actions";
 import { Exports } from "./exports";
 import { ExperimentHeader } from "./header";
 import { LineageTree } from "./lineage-tree";
@@ -130,6 +131,9 @@ export function ExperimentDashboard({ name }: { name: string }) {
     <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
       <SelectionStyle members={view.members} />
       <ExperimentHeader overview={live} connection={connection} />
+      <section aria-labelledby="lineage-actions-heading">
+        <ExperimentActions overview={live} />
+      </section>
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}

@@ -14,6 +14,7 @@ import { jobHref } from "../routes";
 import { useTRPC, type RouterOutputs } from "../trpc";
 import { JobStatus } from "../experiment/population-table";
 import { link, sectionHeading } from "../experiment/ui";
+import { JobActions } from "../lineage/job-actions";
 
 type Detail = RouterOutputs["dashboard"]["job"];
 
@@ -109,6 +110,8 @@ function JobView({ detail }: { detail: Detail }) {
         )}
       </div>
 
+      <JobActions experiment={experiment.name} jobId={job.id} done={job.status === "done"} />
+
       <section aria-labelledby="origin-heading" className="space-y-2">
         <h2 id="origin-heading" className={sectionHeading}>
           How it came to be
@@ -116,6 +119,11 @@ function JobView({ detail }: { detail: Detail }) {
         <p className="text-sm" data-testid="origin">
           {job.origin === "initial" && "Sampled from the initial distributions (generation 0)."}
           {job.origin === "manual" && "Pushed by hand."}
+          {job.origin === "fork" && (
+            <>
+              Forked: continues job <ParentLink id={job.parentId} /> of another experiment, one generation deeper.
+            </>
+          )}
           {job.origin === "continue" && (
             <>
               Continues member {job.member}&apos;s job <ParentLink id={job.parentId} /> with the same hyperparameters.
