@@ -24,7 +24,8 @@ test("replaying the best schedule opens the replay, which shows the original bes
   await finishedToy(request, baseURL!, name);
   await openExperiment(page, name);
 
-  await page.getByText("Replay the best schedule").click();
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.getByText("Replay the best schedule", { exact: true }).click();
   const form = page.getByRole("form", { name: "Replay the best schedule" });
   const replayName = `${name} replayed`;
   await form.getByLabel("New experiment").fill(replayName);
@@ -65,14 +66,15 @@ test("continuing from a job opens the form, then the fork, whose lineage links b
   await page.setViewportSize({ width: 1366, height: 900 });
   await saveScreenshot(page, testInfo, "fork-form-light");
   const forkName = `${name} forked`;
-  await page.getByLabel("Name", { exact: true }).fill(forkName);
+  await page.getByRole("region", { name: "Experiment" }).getByLabel("Name").fill(forkName);
   // The fork explores with PB2: the form's experiment-level switch.
-  await page.getByLabel("Explore", { exact: true }).selectOption("pb2");
+  await page.getByRole("region", { name: "Search" }).getByLabel("Explore").selectOption("pb2");
   await page.getByRole("button", { name: "Create experiment" }).click();
 
   await expect(page).toHaveURL((url) => decodeURIComponent(url.pathname) === `/experiments/${forkName}`);
   const provenance = page.getByTestId("provenance");
   await expect(provenance).toContainText(`Continues from job #${source.id}`);
+  await expect(page.getByTestId("search-kind")).toContainText("Explores with PB2");
   await saveScreenshot(page, testInfo, "fork-light");
   await page.emulateMedia({ colorScheme: "dark" });
   await saveScreenshot(page, testInfo, "fork-dark");

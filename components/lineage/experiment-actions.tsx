@@ -20,6 +20,15 @@ export function ExperimentActions({ overview }: { overview: Overview }) {
         Replay, fork, extend
       </h2>
       <Provenance config={config} jobs={jobs} />
+      {config.explore?.kind === "pb2" && (
+        <p className="text-sm" data-testid="search-kind">
+          Explores with PB2: a Gaussian-process bandit chooses the numeric values of members that exploit (
+          <a className={paper} href="https://arxiv.org/abs/2002.02518" target="_blank" rel="noreferrer">
+            Parker-Holder et al. 2020
+          </a>
+          ).
+        </p>
+      )}
       <div className="grid gap-3 sm:grid-cols-3">
         <div className="space-y-1">
           <ReplayForm experiment={experiment.name} summary="Replay the best schedule" />

@@ -72,10 +72,11 @@ function ReplayBeside({ steps, jobs, metric }: { steps: { score: number | null }
   return (
     <figure className="space-y-1">
       <svg viewBox={`-4 -4 ${width + 8} ${height + 8}`} className="h-32 w-full max-w-2xl" role="img" aria-label={`${metric} by generation: the original and the replay`}>
-        <path d={path((g) => steps[g]!.score)} className="fill-none stroke-zinc-400" strokeWidth={2} strokeDasharray="6 4" />
         {members.map((m) => (
-          <path key={m} d={path((g) => scoreAt(m, g))} className="fill-none stroke-emerald-600 dark:stroke-emerald-400" strokeWidth={1.5} />
+          <path key={m} d={path((g) => scoreAt(m, g))} className="fill-none stroke-emerald-600 dark:stroke-emerald-400" strokeWidth={3} />
         ))}
+        {/* On top: where a replay follows the original exactly, both stay visible. */}
+        <path d={path((g) => steps[g]!.score)} className="fill-none stroke-zinc-700 dark:stroke-zinc-200" strokeWidth={1.5} strokeDasharray="6 4" />
       </svg>
       <figcaption className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="replay-final">
         {metric} at generation {last}: original {formatScore(steps[last]!.score)}

@@ -1,6 +1,6 @@
 // Replay: a member follows a schedule found before (replaySchema), one step per generation, from
 // scratch and without exploit, as Ray Tune's PopulationBasedTrainingReplay does.
-import type { ExperimentConfigInput, Hyperparameters, Mutation, Replay } from "./config";
+import type { Distribution, ExperimentConfigInput, Hyperparameters, Mutation, Replay } from "./config";
 import { jsonEqual, type JsonValue } from "./distributions";
 
 /** The hyperparameters of `generation` (the last step's, past the end of the schedule). */
@@ -44,8 +44,8 @@ export interface ReplayRequest {
 
 /**
  * The config of an experiment that replays `schedule`: one member per seed, one generation per
- * step, no exploit. Each hyperparameter is declared with the values the schedule takes (a const,
- * or a choice of them), so jobs pushed by hand are checked against them; nothing is explored.
+ * step, no exploit. Each hyperparameter is declared by the values the schedule takes (declared),
+ * so jobs pushed by hand are checked against them; nothing is explored.
  * Null when the export holds no schedule (nothing had finished).
  */
 export function replayConfig(request: ReplayRequest): ExperimentConfigInput | null {
@@ -60,9 +60,7 @@ export function replayConfig(request: ReplayRequest): ExperimentConfigInput | nu
     }
   }
   const hyperparameters: ExperimentConfigInput["hyperparameters"] = {};
-  for (const [name, seen] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    hyperparameters[name] = { init: seen.length === 1 ? { kind: "const", value: seen[0] } : { kind: "choice", values: seen } };
-  }
+  for (const [name, seen] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hyperparameters[name] = { init: declared(seen) };
   return {
     name: request.name,
     objective: request.schedule.objective,
@@ -78,4 +76,16 @@ export function replayConfig(request: ReplayRequest): ExperimentConfigInput | nu
       steps: schedule.steps.map((s) => ({ hyperparameters: s.hyperparameters, score: s.score })),
     },
   };
+}
+
+/** The narrowest distribution that holds every value the schedule takes (numbers as a range, so they chart as numbers). */
+function declared(values: JsonValue[]): Distribution {
+  if (values.length === 1) return { kind: "const", value: values[0] ?? null };
+  const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (numbers.length === values.length) {
+    const [low, high] = [Math.min(...numbers), Math.max(...numbers)];
+    if (numbers.every(Number.isSafeInteger)) return { kind: "int", low, high };
+    if (Number.isFinite(high - low)) return { kind: "uniform", low, high };
+  }
+  return { kind: "choice", values };
 }
