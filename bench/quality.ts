@@ -11,14 +11,16 @@
 import { parseArgs } from "node:util";
 import { createTestDatabase } from "../server/db/testing";
 import type { Database } from "../server/db/client";
-import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
+import { experimentConfigSchema, type ExperimentConfig, type ExperimentConfigInput } from "../server/pbt/config";
+import { decideNext, type MemberState, type PopulationState } from "../server/pbt/decide";
+import type { Pb2Point } from "../server/pbt/pb2";
 import { rngFor } from "../server/pbt/rng";
 import { createLocalBus } from "../server/realtime/bus";
 import { listJobs } from "../server/reads";
 import { unusedCheckpointStore } from "./lib";
 import { createScheduler, type Scheduler } from "../server/scheduler";
 import { INITIAL_H, INITIAL_THETA, q, step as toyStep, toyExperiment, type Theta } from "../examples/toy/problem";
-import { LR_POPULATION, LR_STEPS_PER_JOB, LR_TARGET, lrConfig, lrTrainStep } from "../examples/toy/lrSchedule";
+import { LR_POPULATION, LR_STEPS_PER_JOB, LR_TARGET, lrConfig, lrTrainStep, type LrVariant } from "../examples/toy/lrSchedule";
 import { isMain, machine, mean, median, round, table, writeResults } from "./lib";
 
 export interface QualityBenchOptions {
@@ -43,6 +45,14 @@ export const FULL_QUALITY_OPTIONS: QualityBenchOptions = { seeds: 20, toyGenerat
 export const TOY_VARIANTS = ["pbt", "grid", "explore-only", "exploit-only", "pbt-async"] as const;
 export type ToyVariant = (typeof TOY_VARIANTS)[number];
 
+/**
+ * pbt-4, pb2-4: population 4, PBT's explore (resample 0.25, else ×0.8/×1.2) or PB2's, the lr's
+ * range on a log scale; "-linear": on Ray's linear one. The same budget per member as the others.
+ */
+export const SMALL_POPULATION_METHODS = ["pbt-4", "pb2-4", "pbt-4-linear", "pb2-4-linear"] as const;
+/** pbt-2-crashing: members 2 and 5 fail every job (maxRetries 0): left out of the ranking, they rejoin as copies. */
+export type LrMethod = "pbt" | "pbt-2-crashing" | "random-search" | (typeof SMALL_POPULATION_METHODS)[number];
+
 export interface Summary {
   mean: number;
   median: number;
@@ -57,8 +67,7 @@ export interface QualityResults {
   options: Omit<QualityBenchOptions, "log">;
   toy: { variant: ToyVariant; finalQ: Summary; perSeed: number[] }[];
   lrSchedule: {
-    /** pbt-2-crashing: members 2 and 5 fail every job (maxRetries 0): left out of the ranking, they rejoin as copies. */
-    method: "pbt" | "pbt-2-crashing" | "random-search";
+    method: LrMethod;
     runs: number;
     /** Runs in which some member's accuracy exceeded 200 within the budget. */
     reached: number;
@@ -71,6 +80,8 @@ export interface QualityResults {
   }[];
   /** The same seed run by 1 sequential worker and by 8 interleaved workers: how many runs made identical records. */
   reproducibility: { mode: "sync" | "async"; runs: number; identical: number; meanRecords: number; meanDiffering: number }[];
+  /** PB2's decision time against PBT's, in the same run (timings: read with the load average). */
+  decisionTimes: DecisionTimes;
   /** Wall time of one in-process scheduler cycle (nextJob + completeJob), for reference. */
   schedulerCycleMs: number;
   seconds: number;
@@ -168,12 +179,21 @@ interface LrRun {
   best: number;
 }
 
-/** `crashing`: members whose every job fails (their worker gives up on it), as a broken node would. */
-export async function runLrPbt(scheduler: Scheduler, seed: number, maxSteps: number, crashing: ReadonlySet<number> = new Set()): Promise<LrRun> {
-  const name = `lr pbt seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
-  await scheduler.createExperiment(experimentConfigSchema.parse(lrConfig(name, seed, maxSteps)) as never);
+/**
+ * `crashing`: members whose every job fails (their worker gives up on it), as a broken node would.
+ * `variant`: the population size and PBT's or PB2's explore.
+ */
+export async function runLrPbt(
+  scheduler: Scheduler,
+  seed: number,
+  maxSteps: number,
+  crashing: ReadonlySet<number> = new Set(),
+  variant: LrVariant = { population: LR_POPULATION, explore: "pbt" },
+): Promise<LrRun> {
+  const name = `lr ${variant.explore} ${variant.population} ${variant.logScale ? "log" : "linear"} seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
+  await scheduler.createExperiment(experimentConfigSchema.parse(lrConfig(name, seed, maxSteps, variant)) as never);
   // Ray's example starts every member at lr = 0.0001 (param_space); resampling uses uniform(0.0001, 0.02).
-  for (let i = 0; i < LR_POPULATION; i++) await scheduler.pushJob(name, { hyperparameters: { lr: 0.0001 } });
+  for (let i = 0; i < (variant.population ?? LR_POPULATION); i++) await scheduler.pushJob(name, { hyperparameters: { lr: 0.0001 } });
   let populationSteps = 0;
   let best = 0;
   let reachedAt: { steps: number; population: number } | null = null;
@@ -270,6 +290,75 @@ function differing(a: string[], b: string[]): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// PB2's decision time: the pure engine deciding an exploit at 64 members × 100 generations of
+// history, against PBT's explore deciding the same exploit (the baseline, same run).
+
+export interface DecisionTimes {
+  members: number;
+  generations: number;
+  /** History points the PB2 decision was handed (the whole history: the engine keeps its window). */
+  historyPoints: number;
+  /** Median ms of decideNext for a bottom member: PBT's explore (perturb/resample). */
+  pbtMs: number;
+  /** PB2 with a history it has not fitted yet: the kernel fit and the choice (the first exploit of a batch). */
+  pb2FitMs: number;
+  /** PB2 with the history fitted already (the next exploits of the same batch): the choice alone. */
+  pb2ChooseMs: number;
+}
+
+export function measureDecisionTimes(members = 64, generations = 100, repeats = 15): DecisionTimes {
+  const base = (explore: "pbt" | "pb2") =>
+    ({ ...experimentConfigSchema.parse({ ...lrConfig(`decisions ${explore}`, 1, 2 * generations * LR_STEPS_PER_JOB, { population: members, explore, logScale: true }), exploit: { kind: "truncate", fraction: 0.2 } }), seed: 1 }) as ExperimentConfig;
+  const lrAt = (m: number, g: number) => 0.0001 * Math.pow(200, ((m * 7 + g * 3) % members) / members);
+  const state = (config: ExperimentConfig, shift: number): PopulationState => {
+    const last = generations - 1;
+    const memberStates: MemberState[] = Array.from({ length: members }, (_, m) => {
+      const job = { jobId: last * 1000 + m, generation: last, hyperparameters: { lr: lrAt(m, last) }, score: 100 + m };
+      // Half the population is training its next generation: PB2's pending choices.
+      const running = m >= 16 && m < 48;
+      return {
+        member: m,
+        latest: running
+          ? { jobId: generations * 1000 + m, generation: generations, attempt: 0, status: "running", hyperparameters: { lr: lrAt(m, generations) }, finishedAt: null }
+          : { ...job, attempt: 0, status: "done", finishedAt: 1000 + m },
+        lastDone: job,
+      };
+    });
+    const pb2History: Pb2Point[] = [];
+    for (let g = 1; g < generations; g++) {
+      for (let m = 0; m < members; m++) {
+        pb2History.push({ member: m, jobId: g * 1000 + m, generation: g, hyperparameters: { lr: lrAt(m, g) }, score: g + (m % 5) + shift, parentScore: g - 1 + shift });
+      }
+    }
+    return { config, members: memberStates, generationResults: [], pb2History };
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const time = (config: ExperimentConfig, shiftOf: (i: number) => number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const s = state(config, shiftOf(i));
+      const t0 = performance.now();
+      const d = decideNext(s);
+      ms.push(performance.now() - t0);
+      if (d.kind !== "next-generation" || d.origin !== "exploit") throw new Error(`expected an exploit, got ${d.kind}`);
+    }
+    return round(median(ms), 2);
+  };
+  const pbt = base("pbt");
+  const pb2 = base("pb2");
+  time(pb2, () => 0); // warm-up (JIT)
+  return {
+    members,
+    generations,
+    historyPoints: members * (generations - 1),
+    pbtMs: time(pbt, () => 0),
+    // A different score shift each time: a history the fit has not seen.
+    pb2FitMs: time(pb2, (i) => (i + 1) * 0.001),
+    pb2ChooseMs: time(pb2, () => 0),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export async function runQualityBench(opts: QualityBenchOptions): Promise<QualityResults> {
   const log = opts.log ?? ((line: string) => console.log(line));
@@ -285,6 +374,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     toy: [],
     lrSchedule: [],
     reproducibility: [],
+    decisionTimes: measureDecisionTimes(),
     schedulerCycleMs: NaN,
     seconds: NaN,
   };
@@ -302,7 +392,21 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     const crashingRuns: LrRun[] = [];
     for (const seed of seeds) crashingRuns.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps, new Set([2, 5])));
     const randomRuns = seeds.map((seed) => runLrRandom(seed, opts.lrMaxSteps));
-    for (const [method, runs] of [["pbt", pbtRuns], ["pbt-2-crashing", crashingRuns], ["random-search", randomRuns]] as const) {
+    // PB2's claim: it needs far smaller populations. PBT and PB2 at population 4, the same budget,
+    // with the lr's range on a log scale and on Ray's linear one.
+    const small = new Map<LrMethod, LrRun[]>();
+    for (const method of SMALL_POPULATION_METHODS) {
+      const runs: LrRun[] = [];
+      const variant = { population: 4, explore: method.startsWith("pb2") ? "pb2" : "pbt", logScale: !method.endsWith("linear") } as const;
+      for (const seed of seeds) runs.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps, new Set(), variant));
+      small.set(method, runs);
+    }
+    for (const [method, runs] of [
+      ["pbt", pbtRuns],
+      ["pbt-2-crashing", crashingRuns],
+      ["random-search", randomRuns],
+      ...small,
+    ] as [LrMethod, LrRun[]][]) {
       const hits = runs.filter((r) => r.reached);
       results.lrSchedule.push({
         method,
@@ -358,6 +462,12 @@ export function formatQualityResults(r: QualityResults): string {
     table(
       ["mode", "identical records", "mean records", "mean records differing"],
       r.reproducibility.map((x) => [x.mode, `${x.identical}/${x.runs}`, x.meanRecords, x.meanDiffering]),
+    ),
+    "",
+    `PB2's decision at ${r.decisionTimes.members} members × ${r.decisionTimes.generations} generations of history (${r.decisionTimes.historyPoints} points handed over), median ms of decideNext for an exploit`,
+    table(
+      ["PBT explore (baseline)", "PB2: fit + choose", "PB2: choose (fit kept)"],
+      [[r.decisionTimes.pbtMs, r.decisionTimes.pb2FitMs, r.decisionTimes.pb2ChooseMs]],
     ),
     "",
     `in-process scheduler cycle (nextJob + completeJob on in-memory PGlite): ${r.schedulerCycleMs} ms; total ${r.seconds} s`,

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import type { Experiment as ExperimentOfServer } from "../server/domain/experiment";
 import type { LineageEvent } from "../server/domain/event";
+import type { scheduleExportSchema } from "../server/api/operations/getSchedule";
 import { ApiError, LeaseExpiredError, MetricNotSetError } from "./errors";
 import { Job, type JobData, type Results } from "./job";
 import { allItems, eachItem, type Page } from "./pages";
@@ -15,6 +16,7 @@ import { createTransport, type Transport } from "./transport";
 import { fetchCheckpoint } from "./checkpoints";
 
 export type ExperimentData = ExperimentOfServer;
+export type ScheduleExport = z.infer<typeof scheduleExportSchema>;
 export type JobFilter = { member?: number; status?: JobData["status"] };
 /** Which experiments a list holds; archived ones are left out unless `archived` says otherwise. */
 export type ExperimentFilter = { search?: string; status?: ExperimentData["status"]; archived?: "exclude" | "include" | "only" };
@@ -55,6 +57,23 @@ export class Client {
   async createExperiment(config: ExperimentConfigInput): Promise<Experiment> {
     const data = await this.transport.call((api) => api.experiments.create.mutate(config as never));
     return new Experiment(this.transport, data as ExperimentData);
+  }
+
+  /**
+   * A new experiment that replays `schedule` (an Experiment's `schedule()`, from this server or
+   * another): one member per seed follows it from scratch, one step per generation, no exploit.
+   */
+  async replaySchedule(input: { name: string; schedule: ScheduleExport; seeds?: number; leaseSeconds?: number; maxRetries?: number }): Promise<Experiment> {
+    const data = await this.transport.call((api) => api.experiments.replay.mutate(input as never));
+    return new Experiment(this.transport, data as ExperimentData);
+  }
+
+  /**
+   * A new experiment whose population starts from job `jobId`'s checkpoint and hyperparameters,
+   * under `config` (its own search space, population, explore): createExperiment with `fork`.
+   */
+  fork(jobId: number, config: ExperimentConfigInput): Promise<Experiment> {
+    return this.createExperiment({ ...config, fork: { jobId } });
   }
 
   /** Every experiment, newest first (read a page at a time); archived ones only when asked. */
@@ -202,8 +221,14 @@ export class Experiment {
     return this.setStatus("done");
   }
 
-  schedule() {
-    return this.transport.call((api) => api.experiments.schedule.query({ name: this.name }));
+  /** The best schedule, or with `jobId` the schedule that led to that job (what replaySchedule reads). */
+  schedule(jobId?: number): Promise<ScheduleExport> {
+    return this.transport.call((api) => api.experiments.schedule.query({ name: this.name, jobId }));
+  }
+
+  /** Raises the stopping rule (at least one of the two); a done experiment runs again from where each member stands. */
+  extend(stop: { maxGenerations?: number; maxJobs?: number }) {
+    return this.transport.call((api) => api.experiments.extend.mutate({ name: this.name, ...stop }));
   }
 
   /** Hides the experiment from lists (unless asked for); `unarchive` brings it back. */

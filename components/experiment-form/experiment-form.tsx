@@ -1,6 +1,7 @@
 "use client";
 // The new-experiment form: every field of the experiment config, checked as you type by the
-// server's own schema; the server's validation errors land on the same fields. ?from=NAME clones.
+// server's own schema; the server's validation errors land on the same fields. ?from=NAME clones;
+// ?from=NAME&fork=JOB continues from that job ("Continue from here").
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useState } from "react";
@@ -11,6 +12,7 @@ import { useTRPC } from "../trpc";
 import { controlProps, Field, fieldId } from "./field";
 import { emptyRow, fromConfig, initialState, type FormState, type HyperparameterRow } from "./form-state";
 import { HyperparameterRowEditor } from "./hyperparameter-row";
+import { SearchVariant } from "./search-variant";
 import { validate } from "./validate";
 
 type TopField = Exclude<keyof FormState, "hyperparameters">;
@@ -18,17 +20,25 @@ type TopField = Exclude<keyof FormState, "hyperparameters">;
 export function ExperimentForm() {
   const trpc = useTRPC();
   const router = useRouter();
-  const cloneOf = useSearchParams().get("from");
+  const params = useSearchParams();
+  const cloneOf = params.get("from");
+  const forkOf = params.get("fork");
   const source = useQuery(trpc.experiments.get.queryOptions({ name: cloneOf ?? "" }, { enabled: cloneOf !== null, staleTime: Infinity }));
   const [state, setState] = useState<FormState>(initialState);
   const [cloned, setCloned] = useState<string | null>(null);
   useEffect(() => {
     if (source.data && cloned !== source.data.name) {
-      const { seed: _seed, ...config } = source.data.config as Record<string, unknown>;
-      setState(fromConfig({ ...config, name: `${source.data.name} (copy)` }));
+      // A clone starts afresh; a fork continues from the job it was asked for.
+      const { seed: _seed, fork: _fork, replay: _replay, ...config } = source.data.config as Record<string, unknown>;
+      const stop = config.stop as { maxGenerations: number };
+      setState(
+        forkOf !== null
+          ? fromConfig({ ...config, name: `${source.data.name} (from job ${forkOf})`, fork: { jobId: Number(forkOf) }, stop: { ...stop, maxGenerations: stop.maxGenerations + 10 } })
+          : fromConfig({ ...config, name: `${source.data.name} (copy)` }),
+      );
       setCloned(source.data.name);
     }
-  }, [source.data, cloned]);
+  }, [source.data, cloned, forkOf]);
 
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -99,7 +109,7 @@ export function ExperimentForm() {
   );
   const placed = new Set<string>([
     "name", "objective", "metric", "populationSize", "stop.maxGenerations", "stop.target", "stop.maxJobs", "mode", "syncQuorum",
-    "exploit.kind", "exploit.fraction", "leaseSeconds", "maxRetries", "failedMembers", "seed",
+    "exploit.kind", "exploit.fraction", "leaseSeconds", "maxRetries", "failedMembers", "seed", "explore.kind",
   ]);
   const rowPaths = state.hyperparameters.map((r) => `hyperparameters.${r.name}`);
   const unplacedErrors = Object.entries(shown).filter(
@@ -110,7 +120,13 @@ export function ExperimentForm() {
     <form onSubmit={submit} noValidate className="space-y-8" aria-label="New experiment">
       {cloneOf && (
         <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">
-          {source.isPending ? `Loading ${cloneOf}…` : source.error ? `Could not load ${cloneOf}: ${source.error.message}` : `A copy of ${cloneOf}, with a new seed unless you set one.`}
+          {source.isPending
+            ? `Loading ${cloneOf}…`
+            : source.error
+              ? `Could not load ${cloneOf}: ${source.error.message}`
+              : forkOf !== null
+                ? `Continues from job ${forkOf} of ${cloneOf}: every member starts from its checkpoint and hyperparameters (member 0 as they are, the others explored). Generations count on from that job's depth.`
+                : `A copy of ${cloneOf}, with a new seed unless you set one.`}
         </p>
       )}
       <section aria-labelledby="general-heading" className="space-y-4">
@@ -171,6 +187,8 @@ export function ExperimentForm() {
           </Field>
         </div>
       </section>
+
+      <SearchVariant value={state.search} error={e("explore.kind")} onChange={(search) => { setState((s) => ({ ...s, search })); touch("explore.kind"); }} />
 
       <section aria-labelledby="hp-heading" className="space-y-4">
         <div className="flex items-end justify-between gap-3">

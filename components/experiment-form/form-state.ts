@@ -3,7 +3,9 @@
 import type { ExperimentConfigInput } from "@/server/pbt/config";
 
 export const DISTRIBUTION_KINDS = ["uniform", "loguniform", "normal", "int", "choice", "const"] as const;
-export const EXPLORE_KINDS = ["none", "perturb", "resample", "shift"] as const;
+export const EXPLORE_KINDS = ["none", "perturb", "resample", "shift", "pb2"] as const;
+/** Experiment-level explore: each hyperparameter's own strategy (PBT), or PB2 for the bounded numeric ones. */
+export const SEARCH_KINDS = ["pbt", "pb2"] as const;
 export type DistributionKind = (typeof DISTRIBUTION_KINDS)[number];
 export type ExploreKind = (typeof EXPLORE_KINDS)[number];
 
@@ -48,6 +50,10 @@ export interface FormState {
   maxRetries: string;
   failedMembers: "replace" | "drop";
   seed: string;
+  /** Experiment-level explore: "pbt" leaves it out. */
+  search: (typeof SEARCH_KINDS)[number];
+  /** The job a fork continues from ("Continue from here"); "" for none. */
+  forkJobId: string;
   hyperparameters: HyperparameterRow[];
 }
 
@@ -92,6 +98,8 @@ export function initialState(): FormState {
     maxRetries: "3",
     failedMembers: "replace",
     seed: "",
+    search: "pbt",
+    forkJobId: "",
     hyperparameters: [emptyRow("lr")],
   };
 }
@@ -154,6 +162,7 @@ const NUMERIC_KINDS: readonly DistributionKind[] = ["uniform", "loguniform", "no
 function exploreOf(row: HyperparameterRow): unknown {
   if (row.explore === "none") return undefined;
   if (row.explore === "shift") return { kind: "shift" };
+  if (row.explore === "pb2") return { kind: "pb2" };
   // A choice or const is resampled from its prior; factors mean nothing to it.
   const factors = !NUMERIC_KINDS.includes(row.kind)
     ? {}
@@ -186,6 +195,8 @@ export function toConfig(state: FormState): ExperimentConfigInput {
     maxRetries: num(state.maxRetries),
     failedMembers: state.failedMembers,
     ...(seed !== undefined ? { seed } : {}),
+    ...(state.search === "pb2" ? { explore: { kind: "pb2" } } : {}),
+    ...(state.forkJobId.trim() !== "" ? { fork: { jobId: num(state.forkJobId) } } : {}),
   } as unknown as ExperimentConfigInput;
 }
 
@@ -208,6 +219,8 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     leaseSeconds: number;
     maxRetries: number;
     seed: number;
+    explore: { kind?: string };
+    fork: { jobId?: number };
   }>;
   const rows = Object.entries(c.hyperparameters ?? {}).map(([name, h]) => {
     const row = emptyRow(name);
@@ -248,6 +261,8 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     leaseSeconds: str(c.leaseSeconds ?? base.leaseSeconds),
     maxRetries: str(c.maxRetries ?? base.maxRetries),
     seed: str(c.seed),
+    search: c.explore?.kind === "pb2" ? "pb2" : "pbt",
+    forkJobId: str(c.fork?.jobId),
     hyperparameters: rows,
   };
 }

@@ -88,12 +88,21 @@ export function HyperparameterRowEditor({
             onChange={(ev) => onChange({ explore: ev.target.value as HyperparameterRow["explore"] })}
           >
             {EXPLORE_KINDS.map((k) => (
-              <option key={k} value={k} disabled={(k === "shift" && row.kind !== "choice") || (k === "perturb" && !numeric)}>
-                {k === "none" ? "none (fixed)" : k}
+              <option
+                key={k}
+                value={k}
+                disabled={(k === "shift" && row.kind !== "choice") || (k === "perturb" && !numeric) || (k === "pb2" && !["uniform", "loguniform", "int"].includes(row.kind))}
+              >
+                {k === "none" ? "none (fixed)" : k === "pb2" ? "pb2 (GP bandit)" : k}
               </option>
             ))}
           </select>
         </Field>
+        {row.explore === "pb2" && (
+          <p className="self-end pb-2 text-xs text-zinc-600 sm:col-span-3 dark:text-zinc-400">
+            chosen with the other pb2 parameters by a Gaussian-process bandit over the population&apos;s history
+          </p>
+        )}
         {row.explore === "resample" && text("explore.probability", "Resample probability", "probability")}
         {row.explore === "resample" && row.kind === "choice" && <p className="self-end pb-2 text-xs text-zinc-500">otherwise a step to a neighbouring value</p>}
         {numeric && (row.explore === "perturb" || row.explore === "resample") && (

@@ -14,6 +14,7 @@ import { useThrottled } from "../live/use-throttled";
 import { useTRPC } from "../trpc";
 import { ExperimentViewsNav } from "../analysis/views-nav";
 import { EventFeed, FEED_LIMIT } from "./event-feed";
+import { ExperimentActions } from "../lineage/experiment-actions";
 import { Exports } from "./exports";
 import { CheckpointUsage } from "../checkpoints/checkpoint-usage";
 import { ExperimentHeader } from "./header";
@@ -133,6 +134,9 @@ export function ExperimentDashboard({ name }: { name: string }) {
       <SelectionStyle members={view.members} />
       <ExperimentHeader overview={live} connection={connection} />
       <ExperimentViewsNav name={name} view="overview" />
+      <section aria-labelledby="lineage-actions-heading">
+        <ExperimentActions overview={live} />
+      </section>
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}

@@ -20,6 +20,7 @@ import { AncestryTree } from "./ancestry-tree";
 import { formatDuration, jobDuration } from "./duration";
 import { LineageCurve } from "./lineage-curve";
 import { JobCheckpoint } from "../checkpoints/job-checkpoint";
+import { JobActions } from "../lineage/job-actions";
 
 type Detail = RouterOutputs["dashboard"]["job"];
 
@@ -147,6 +148,8 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
         )}
       </div>
 
+      <JobActions experiment={experiment.name} jobId={job.id} done={job.status === "done"} />
+
       <section aria-labelledby="origin-heading" className="space-y-2">
         <h2 id="origin-heading" className={sectionHeading}>
           How it came to be
@@ -154,6 +157,11 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
         <p className="text-sm" data-testid="origin">
           {job.origin === "initial" && "Sampled from the initial distributions (generation 0)."}
           {job.origin === "manual" && "Pushed by hand."}
+          {job.origin === "fork" && (
+            <>
+              Forked: continues job <ParentLink id={job.parentId} /> of another experiment, one generation deeper.
+            </>
+          )}
           {job.origin === "continue" && (
             <>
               Continues member {job.member}&apos;s job <ParentLink id={job.parentId} /> with the same hyperparameters.

@@ -22,18 +22,30 @@ export function lrTrainStep(accuracy: number, lr: number, rng: { next(): number;
   return Math.max(0, accuracy);
 }
 
-export function lrConfig(name: string, seed: number, maxSteps: number): ExperimentConfigInput {
+export interface LrVariant {
+  population?: number;
+  explore?: "pbt" | "pb2";
+  /** The lr's range on a log scale (loguniform), as learning rates are usually searched; Ray's example has uniform. */
+  logScale?: boolean;
+}
+
+/** `variant` varies it: PB2's paper compares PB2 with PBT at population 4. */
+export function lrConfig(name: string, seed: number, maxSteps: number, variant: LrVariant = {}): ExperimentConfigInput {
   return {
     name,
     objective: "maximize",
     metric: "mean_accuracy",
-    populationSize: LR_POPULATION,
+    populationSize: variant.population ?? LR_POPULATION,
+    ...(variant.explore === "pb2" ? { explore: { kind: "pb2" as const } } : {}),
     stop: { maxGenerations: Math.ceil(maxSteps / LR_STEPS_PER_JOB) },
     mode: "async",
     // Ray's defaults: quantile_fraction 0.25, resample_probability 0.25, factors 0.8 / 1.2.
     exploit: { kind: "truncate", fraction: 0.25 },
     hyperparameters: {
-      lr: { init: { kind: "uniform", low: 0.0001, high: 0.02 }, explore: { kind: "resample", probability: 0.25, factors: [0.8, 1.2] } },
+      lr: {
+        init: { kind: variant.logScale ? "loguniform" : "uniform", low: 0.0001, high: 0.02 },
+        explore: { kind: "resample", probability: 0.25, factors: [0.8, 1.2] },
+      },
     },
     leaseSeconds: 300,
     maxRetries: 0,

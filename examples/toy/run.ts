@@ -10,7 +10,18 @@ import { INITIAL_H, toyExperiment } from "./problem";
 export interface ToyRun {
   name: string;
   bestQ: number;
-  jobs: { member: number; generation: number; status: string; score: number | null; hyperparameters: Record<string, number> }[];
+  jobs: {
+    id: number;
+    member: number;
+    generation: number;
+    attempt: number;
+    status: string;
+    origin: string;
+    parentId: number | null;
+    score: number | null;
+    hyperparameters: Record<string, number>;
+    results: Record<string, unknown>;
+  }[];
 }
 
 export async function runToy(options: {
@@ -26,18 +37,23 @@ export async function runToy(options: {
   for (const [h0, h1] of INITIAL_H) {
     await call(options.url, "POST", `${experimentPath(options.name)}/jobs`, { hyperparameters: { h0, h1 } });
   }
+  return runToyWorkers(options.url, options.name, options.workers);
+}
+
+/** Runs `workers` toy worker processes on an existing experiment until it is done; its jobs and best Q. */
+export async function runToyWorkers(url: string, name: string, workers: number): Promise<ToyRun> {
   const worker = path.join(import.meta.dirname, "worker.ts");
-  const exits = Array.from({ length: options.workers }, (_, i) => {
-    const child = spawn(process.execPath, ["--import", "tsx", worker, "--url", options.url, "--experiment", options.name, "--worker-id", `toy-${i}`], {
+  const exits = Array.from({ length: workers }, (_, i) => {
+    const child = spawn(process.execPath, ["--import", "tsx", worker, "--url", url, "--experiment", name, "--worker-id", `toy-${i}`], {
       stdio: ["ignore", "inherit", "inherit"],
     });
     return new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
   });
   const codes = await Promise.all(exits);
   if (codes.some((c) => c !== 0)) throw new Error(`a worker failed (exit codes ${codes.join(", ")})`);
-  const jobs = await call<ToyRun["jobs"]>(options.url, "GET", `${experimentPath(options.name)}/jobs`);
+  const jobs = await call<ToyRun["jobs"]>(url, "GET", `${experimentPath(name)}/jobs`);
   const bestQ = Math.max(...jobs.filter((j) => j.status === "done").map((j) => j.score ?? -Infinity));
-  return { name: options.name, bestQ, jobs };
+  return { name, bestQ, jobs };
 }
 
 const USAGE = `usage: npx tsx examples/toy/run.ts [options]

@@ -28,7 +28,15 @@ Usage:
   lineage checkpoint pin|unpin EXP [JOB]    keep a job's checkpoint whatever garbage collection
                                             decides (default: the best job's)
   lineage checkpoint usage EXP              the space checkpoints take and what was freed
-  lineage schedule EXP                      the best schedule PBT found
+  lineage schedule EXP [--job ID]           the best schedule PBT found (or the one that led to job ID)
+  lineage replay NEW --from EXP [--job ID] [--seeds N]
+  lineage replay NEW --file SCHEDULE.json [--seeds N]
+                                            a new experiment that follows that schedule from
+                                            scratch (the export of \`lineage schedule EXP --json\`)
+  lineage fork JOB NEW [--config FILE]      a new experiment starting from job JOB's checkpoint
+                                            (config: FILE's, else JOB's experiment's)
+  lineage extend EXP [--generations N] [--max-jobs N]
+                                            raise the stopping rule; the members carry on
   lineage run EXP [--max-jobs N] -- CMD ... run CMD for each job (%h = --name value per
                                             hyperparameter, %j = job id, %e = experiment,
                                             %l = checkpoint to load, "" in generation 0,
@@ -41,6 +49,19 @@ Usage:
 Options: --url URL (LINEAGE_URL), --token TOKEN (LINEAGE_TOKEN), --json, -h/--help`;
 
 class UsageError extends Error {}
+
+/** A positive integer option, or undefined when it was not given. */
+function optionalInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function readConfig(path: string) {
+  const text = readFileSync(path, "utf8");
+  return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+}
 
 function parseValue(text: string): unknown {
   try {
@@ -73,6 +94,12 @@ export async function main(argv: string[]): Promise<number> {
       search: { type: "string" },
       status: { type: "string" },
       archived: { type: "boolean", default: false },
+      job: { type: "string" },
+      from: { type: "string" },
+      file: { type: "string" },
+      seeds: { type: "string" },
+      config: { type: "string" },
+      generations: { type: "string" },
     },
   });
   const [verb, ...args] = positionals;
@@ -224,18 +251,48 @@ export async function main(argv: string[]): Promise<number> {
     case "schedule": {
       need(1, "the experiment's name");
       const experiment = await client.getExperiment(args[0]!);
-      const { schedule, metric } = await experiment.schedule();
+      const { schedule, metric } = await experiment.schedule(optionalInt("job", opts.job));
       if (!schedule) {
         out("no finished job yet", { schedule: null });
         return 0;
       }
       out(
-        `best job ${schedule.bestJobId}: ${metric} ${formatNumber(schedule.score)}\n${table(
+        `best job ${schedule.bestJobId}: ${metric} ${schedule.score === null ? "none yet" : formatNumber(schedule.score)}\n${table(
           ["generation", "member", "job", "origin", metric, "hyperparameters"],
           schedule.steps.map((s) => [s.generation, s.member, s.jobId, s.origin, s.score, formatValues(s.hyperparameters as Record<string, unknown>)]),
         )}`,
         schedule,
       );
+      return 0;
+    }
+    case "replay": {
+      need(1, "the new experiment's name");
+      if ((opts.from === undefined) === (opts.file === undefined)) throw new UsageError("lineage replay: give --from EXP or --file SCHEDULE.json");
+      const schedule =
+        opts.file !== undefined
+          ? JSON.parse(readFileSync(opts.file, "utf8"))
+          : await (await client.getExperiment(opts.from!)).schedule(optionalInt("job", opts.job));
+      const experiment = await client.replaySchedule({ name: args[0]!, schedule, seeds: optionalInt("seeds", opts.seeds) });
+      const steps = (experiment.data.config.replay?.steps.length ?? 0);
+      out(`created experiment ${JSON.stringify(experiment.name)}: ${experiment.data.config.populationSize} member(s) replaying ${steps} generations of ${schedule.experiment}`, experiment.data);
+      return 0;
+    }
+    case "fork": {
+      need(2, "the job id and the new experiment's name");
+      const jobId = optionalInt("job id", args[0])!;
+      const source = await client.getJob(jobId);
+      const config = opts.config !== undefined ? readConfig(opts.config) : { ...(await client.getExperiment(source.experiment)).data.config, seed: undefined, fork: undefined, replay: undefined };
+      const experiment = await client.fork(jobId, { ...config, name: args[1]! });
+      out(`created experiment ${JSON.stringify(experiment.name)}, continuing from job ${jobId} of ${source.experiment}`, experiment.data);
+      return 0;
+    }
+    case "extend": {
+      need(1, "the experiment's name");
+      const maxGenerations = optionalInt("generations", opts.generations);
+      const maxJobs = optionalInt("max-jobs", opts["max-jobs"]);
+      if (maxGenerations === undefined && maxJobs === undefined) throw new UsageError("lineage extend: give --generations N or --max-jobs N");
+      const experiment = await (await client.getExperiment(args[0]!)).extend({ maxGenerations, maxJobs });
+      out(`${experiment.name}: ${experiment.status}, up to ${experiment.config.stop.maxGenerations} generations${experiment.config.stop.maxJobs ? `, ${experiment.config.stop.maxJobs} jobs` : ""}`, experiment);
       return 0;
     }
     case "run": {

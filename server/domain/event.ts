@@ -6,6 +6,7 @@ import { EXPERIMENT_STATUSES, EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonVa
 import { isoDate } from "./json";
 
 const hyperparameters = z.record(z.string(), jsonValue);
+const stopRule = z.object({ maxGenerations: z.int(), maxJobs: z.int().optional(), target: z.number().optional() });
 
 /** Each event type and what its `data` holds. */
 export const eventPayloads = {
@@ -48,6 +49,8 @@ export const eventPayloads = {
   }),
   explore: z.object({ generation: z.int(), mutations: z.array(mutationSchema) }),
   "experiment.status": z.object({ from: z.enum(EXPERIMENT_STATUSES), to: z.enum(EXPERIMENT_STATUSES), reason: z.string() }),
+  /** The stopping rule was raised (extend): the members carry on from where they stand. */
+  "experiment.extended": z.object({ from: stopRule, to: stopRule }),
   /** Queued jobs the experiment's end left unrun (`jobIds`: absent in events of earlier versions). */
   "jobs.pruned": z.object({ count: z.int(), jobIds: z.array(z.int()).optional() }),
   /** The job's worker uploaded its checkpoint (`replaced`: it had uploaded one before, now deleted). */
@@ -84,6 +87,7 @@ export const eventSchema = z.discriminatedUnion("type", [
   eventOf("exploit"),
   eventOf("explore"),
   eventOf("experiment.status"),
+  eventOf("experiment.extended"),
   eventOf("jobs.pruned"),
   eventOf("checkpoint.stored"),
   eventOf("checkpoints.deleted"),

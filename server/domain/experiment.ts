@@ -1,10 +1,10 @@
 // An experiment as every surface shows it, and its line in the list of experiments.
 import { z } from "zod";
-import { EXPERIMENT_STATUSES, experimentConfigSchema, OBJECTIVES, type ExperimentConfig } from "../pbt/config";
+import { EXPERIMENT_STATUSES, experimentConfigFields, OBJECTIVES, type ExperimentConfig } from "../pbt/config";
 import { isoDate } from "./json";
 
 /** The stored config: validated at creation, every default filled in, the seed drawn if it was left out. */
-export const storedConfigSchema = experimentConfigSchema.extend({ seed: z.int() });
+export const storedConfigSchema = experimentConfigFields.extend({ seed: z.int() });
 
 export const experimentSchema = z.object({
   id: z.int(),

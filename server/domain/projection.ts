@@ -57,13 +57,19 @@ export function applyEvents(overview: ExperimentOverview, events: LineageEvent[]
     const next = change((members ?? overview.members)[i]!);
     if (next) membersW()[i] = next;
   };
-  const maxGenerations = overview.experiment.config.stop.maxGenerations;
 
   for (const e of events) {
     switch (e.type) {
       case "experiment.status":
         if (experiment.status !== e.data.to) experiment = { ...experiment, status: e.data.to };
         break;
+      case "experiment.extended": {
+        // Depths reached so far lie below the old limit, so only the total grows.
+        const { populationSize } = experiment.config;
+        experiment = { ...experiment, config: { ...experiment.config, stop: e.data.to } };
+        progressW().total = populationSize * e.data.to.maxGenerations;
+        break;
+      }
       case "job.created": {
         if (e.jobId === null || e.member === null || index.jobs.has(e.jobId)) break;
         const node = jobFromCreated(e as EventOf<"job.created"> & { jobId: number; member: number });
@@ -122,6 +128,7 @@ export function applyEvents(overview: ExperimentOverview, events: LineageEvent[]
         setRow(job.member, (row) => {
           if (row.jobId !== job.id) return null;
           if (e.type === "job.crashed") return { ...row, status, crashes: row.crashes + 1 };
+          const { maxGenerations } = experiment.config.stop;
           progressW().reached += depthReached(job.generation, maxGenerations) - depthReached(row.scoreGeneration, maxGenerations);
           return { ...row, status, score, diverged, scoreGeneration: job.generation };
         });

@@ -114,8 +114,16 @@ export const exploreSchema = z.discriminatedUnion("kind", [
     .superRefine(perturbFieldsAreConsistent),
   /** Move to a neighbouring value of a `choice` parameter's list (clamped at the ends). */
   z.strictObject({ kind: z.literal("shift") }),
+  /**
+   * PB2 (Parker-Holder et al. 2020): the value is chosen by GP-UCB on a time-varying kernel fitted
+   * to the population's history; bounded numeric parameters only (uniform, loguniform, int).
+   */
+  z.strictObject({ kind: z.literal("pb2") }),
 ]);
 export type Explore = z.infer<typeof exploreSchema>;
+
+/** The distributions PB2 can explore: numeric with bounds, which its Gaussian process is normalised by. */
+export const PB2_KINDS: ReadonlySet<Distribution["kind"]> = new Set(["uniform", "loguniform", "int"]);
 
 export const hyperparameterSchema = z
   .strictObject({
@@ -126,6 +134,13 @@ export const hyperparameterSchema = z
   .superRefine((h, ctx) => {
     if (!h.explore) return;
     const numeric = ["uniform", "loguniform", "normal", "int"].includes(h.init.kind);
+    if (h.explore.kind === "pb2" && !PB2_KINDS.has(h.init.kind)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["explore", "kind"],
+        message: `pb2 needs a bounded numeric distribution (uniform, loguniform, int), not ${h.init.kind}; use perturb, resample or shift`,
+      });
+    }
     if (h.explore.kind === "shift" && h.init.kind !== "choice") {
       ctx.addIssue({ code: "custom", path: ["explore", "kind"], message: "shift applies only to choice parameters" });
     }
@@ -208,7 +223,55 @@ export type CheckpointRetention = z.output<typeof checkpointRetentionSchema>;
 export const MODES = ["async", "sync"] as const;
 export const FAILED_MEMBER_POLICIES = ["replace", "drop"] as const;
 
-export const experimentConfigSchema = z.strictObject({
+/**
+ * Experiment-level explore: `pb2` makes every bounded numeric hyperparameter that has an explore
+ * strategy (perturb or resample) explored by PB2 instead, jointly; the others keep theirs (a
+ * `choice` keeps shift or resample: PB2's Gaussian process is over numbers). Omitted: each
+ * hyperparameter's own strategy.
+ */
+export const experimentExploreSchema = z.strictObject({ kind: z.literal("pb2") });
+export type ExperimentExplore = z.infer<typeof experimentExploreSchema>;
+
+const hyperparameterValues = z.record(z.string(), jsonValue);
+
+/**
+ * A replay: the experiment's members follow a schedule found before (the best schedule export of
+ * this or another server), one step per generation, from scratch and without exploit.
+ */
+export const replaySchema = z.strictObject({
+  /** Where the schedule came from, shown beside the replay. */
+  source: z.strictObject({
+    experiment: z.string().max(200),
+    /** The job whose lineage the schedule is. */
+    jobId: z.int(),
+    metric: z.string().max(100),
+    objective: z.enum(["maximize", "minimize"]),
+  }),
+  /** Generation 0 first: the hyperparameters to train with, and the score the original reached with them. */
+  steps: z
+    .array(z.strictObject({ hyperparameters: hyperparameterValues, score: z.number().nullable() }))
+    .min(1, { error: "needs at least one step" })
+    .max(100_000),
+});
+export type Replay = z.infer<typeof replaySchema>;
+
+/**
+ * A fork: the population starts from a job's checkpoint (its results, so `model_path`) and its
+ * hyperparameters. Only `jobId` is given; the server fills in the rest from that job when the
+ * experiment is created.
+ */
+export const forkSchema = z.strictObject({
+  jobId: z.int().min(1, { error: "must be a positive job id" }).max(2 ** 31 - 1),
+  experiment: z.string().max(200).optional(),
+  member: z.int().optional(),
+  /** The source job's generation: a forked member's first job is one deeper. */
+  generation: z.int().optional(),
+  hyperparameters: hyperparameterValues.optional(),
+});
+export type Fork = z.infer<typeof forkSchema>;
+
+/** The config's fields, before the rules that tie them together (experimentConfigSchema). */
+export const experimentConfigFields = z.strictObject({
   name: experimentNameSchema,
   objective: z.enum(OBJECTIVES).default("maximize"),
   /** The result key that is ranked, e.g. `max_accuracy`. */
@@ -257,6 +320,40 @@ export const experimentConfigSchema = z.strictObject({
   checkpoints: checkpointRetentionSchema.default({ retain: "needed" }),
   /** Seeds every random decision; omitted, the server picks one and stores it. */
   seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+  /** Experiment-level explore (experimentExploreSchema); omitted: each hyperparameter's own. */
+  explore: experimentExploreSchema.optional(),
+  /** Follow a schedule instead of searching (replaySchema). */
+  replay: replaySchema.optional(),
+  /** Start the population from another job's checkpoint (forkSchema). */
+  fork: forkSchema.optional(),
+});
+
+export const experimentConfigSchema = experimentConfigFields.superRefine((config, ctx) => {
+  if (config.explore?.kind === "pb2") {
+    const explored = Object.values(config.hyperparameters).some(
+      (h) => PB2_KINDS.has(h.init.kind) && h.explore !== undefined && h.explore.kind !== "shift",
+    );
+    if (!explored) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["explore", "kind"],
+        message: "pb2 explores the uniform, loguniform and int hyperparameters that have an explore strategy: give at least one of them one",
+      });
+    }
+  }
+  if (config.replay) {
+    if (config.exploit !== undefined && config.exploit.kind !== "none") {
+      ctx.addIssue({ code: "custom", path: ["exploit", "kind"], message: "a replay follows its schedule: exploit must be none" });
+    }
+    if (config.stop.maxGenerations > config.replay.steps.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stop", "maxGenerations"],
+        message: `a replay follows its schedule of ${config.replay.steps.length} steps: at most ${config.replay.steps.length} generations`,
+      });
+    }
+    if (config.fork) ctx.addIssue({ code: "custom", path: ["fork"], message: "a replay starts from scratch: give replay or fork, not both" });
+  }
 });
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 export type ExperimentConfig = z.output<typeof experimentConfigSchema> & { seed: number };
@@ -267,7 +364,8 @@ export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const JOB_STATUSES = ["queued", "running", "done", "crashed", "pruned"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const JOB_ORIGINS = ["initial", "manual", "continue", "exploit"] as const;
+/** `fork`: a forked member's first job, continuing another experiment's job (its parent). */
+export const JOB_ORIGINS = ["initial", "manual", "continue", "exploit", "fork"] as const;
 export type JobOrigin = (typeof JOB_ORIGINS)[number];
 
 /**

@@ -86,7 +86,15 @@ describe("decideNext: new members (case 2)", () => {
   it("creates member 0 in an empty experiment, sampled from the initial distributions", () => {
     const config = configOf();
     const decision = decideNext(state(config, []));
-    expect(decision).toEqual({ kind: "new-member", member: 0, hyperparameters: initialHyperparameters(config.hyperparameters, 1, 0) });
+    expect(decision).toEqual({
+      kind: "new-member",
+      member: 0,
+      generation: 0,
+      parentJobId: null,
+      origin: "initial",
+      hyperparameters: initialHyperparameters(config.hyperparameters, 1, 0),
+      mutations: [],
+    });
     if (decision.kind !== "new-member") throw new Error("unreachable");
     const hp = decision.hyperparameters;
     expect(hp.lr).toBeGreaterThanOrEqual(1e-4);
@@ -109,7 +117,11 @@ describe("decideNext: new members (case 2)", () => {
     expect(decideNext(state(config, [done(0, 0, 0.5), done(1, 0, 0.5), done(3, 0, 0.5)]))).toEqual({
       kind: "new-member",
       member: 2,
+      generation: 0,
+      parentJobId: null,
+      origin: "initial",
       hyperparameters: expected,
+      mutations: [],
     });
   });
 

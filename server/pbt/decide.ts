@@ -3,7 +3,8 @@
 // population's state: the scheduler applies the decision inside its transaction.
 import type { ExperimentConfig, ExploitReason, Hyperparameters, Mutation } from "./config";
 import { chooseDonor, chooseRejoinDonor, type Contender } from "./exploit";
-import { explore } from "./explore";
+import { explore, exploredHyperparameters, usesPb2 } from "./explore";
+import { forkStart } from "./fork";
 import { isGenerationClosed } from "./generation";
 import {
   initialHyperparameters,
@@ -17,6 +18,8 @@ import {
   type DoneJob,
   type MemberState,
 } from "./member";
+import { pb2Window, PB2_PENDING, type Pb2Context, type Pb2Pending, type Pb2Point } from "./pb2";
+import { replayMutations, replayStep } from "./replay";
 import { rngFor, type Rng } from "./rng";
 import { budgetLeft, targetReachedBy } from "./stopping";
 
@@ -37,10 +40,25 @@ export interface PopulationState {
   generationResults?: GenerationResult[];
   /** Training jobs created so far (retries not counted); needed only with `stop.maxJobs`. */
   jobsCreated?: number;
+  /**
+   * PB2 only: recent done jobs with their parents' scores (pb2.ts's window: the newest PB2_HISTORY;
+   * in sync mode whole generations up to the one being ranked, so timing cannot change it).
+   */
+  pb2History?: Pb2Point[];
 }
 
 export type Decision =
-  | { kind: "new-member"; member: number; hyperparameters: Hyperparameters }
+  | {
+      kind: "new-member";
+      member: number;
+      /** 0; a forked member starts one deeper than the job it continues. */
+      generation: number;
+      /** null; a forked member's parent is the source job (fork.ts). */
+      parentJobId: number | null;
+      origin: "initial" | "fork";
+      hyperparameters: Hyperparameters;
+      mutations: Mutation[];
+    }
   | {
       kind: "next-generation";
       member: number;
@@ -75,13 +93,7 @@ export function decideNext(state: PopulationState): Decision {
 
   // Case 2: fill the population first (in sync mode too: generation 0 needs everyone).
   const missing = firstMissingMember(members, config.populationSize);
-  if (missing !== null && mayCreate) {
-    return {
-      kind: "new-member",
-      member: missing,
-      hyperparameters: initialHyperparameters(config.hyperparameters, config.seed, missing),
-    };
-  }
+  if (missing !== null && mayCreate) return newMember(config, missing);
 
   // Case 3: the ready member that has waited longest moves on to its next generation (a failed
   // member waits while nobody can donate to it).
@@ -119,6 +131,16 @@ function doneReason(members: MemberState[], state: PopulationState, mayCreate: b
   if (!mayCreate) return `the budget of ${state.config.stop.maxJobs} jobs is used`;
   if (members.every((m) => isFinished(m, state.config))) return "every member reached the stopping rule";
   return "no member can continue: the failed members have no donor left to copy";
+}
+
+/** A new member's first job: drawn from the priors, the schedule's first step (replay), or the source job's checkpoint (fork). */
+function newMember(config: ExperimentConfig, member: number): Extract<Decision, { kind: "new-member" }> {
+  if (config.fork) {
+    const start = forkStart(config, member);
+    return { kind: "new-member", member, origin: "fork", ...start };
+  }
+  const hyperparameters = config.replay ? replayStep(config.replay, 0) : initialHyperparameters(config.hyperparameters, config.seed, member);
+  return { kind: "new-member", member, generation: 0, parentJobId: null, origin: "initial", hyperparameters, mutations: [] };
 }
 
 /** The smallest member index in 0..populationSize-1 that has no member yet, or null. */
@@ -177,21 +199,42 @@ function nextGeneration(member: MemberState, members: MemberState[], state: Popu
   const key = config.mode === "sync" ? [member.member, from + 1] : [member.member, from + 1, member.latest.jobId];
   const rng = (kind: string) => rngFor(config.seed, kind, ...key);
 
+  const pb2 = (start: DoneJob) => pb2Context(state, members, member.member, from, start, jobs, contenders);
+
   if (needsReplacement(member, config)) {
     const donor = chooseRejoinDonor(config.exploit, config.objective, member.member, contenders, rng("exploit"));
     if (donor === null) return null;
-    return exploit(member.member, donor, jobs.get(donor)!, isDiverged(member) ? "diverged" : "exhausted", config, rng("explore"));
+    const donorJob = jobs.get(donor)!;
+    return exploit(member.member, donor, donorJob, isDiverged(member) ? "diverged" : "exhausted", config, rng("explore"), pb2(donorJob));
   }
 
   const own = member.lastDone!;
+  if (config.replay) {
+    // A replay follows its schedule: the next step's values, whatever the others score.
+    const hyperparameters = replayStep(config.replay, own.generation + 1);
+    return {
+      kind: "next-generation",
+      member: member.member,
+      generation: own.generation + 1,
+      parentJobId: own.jobId,
+      origin: "continue",
+      donor: null,
+      reason: null,
+      hyperparameters,
+      mutations: replayMutations(own.hyperparameters, hyperparameters),
+    };
+  }
   const choice = chooseDonor(config.exploit, config.objective, member.member, contenders, rng("exploit"));
-  if (choice !== null) return exploit(member.member, choice.member, jobs.get(choice.member)!, choice.reason, config, rng("explore"));
+  if (choice !== null) {
+    const donorJob = jobs.get(choice.member)!;
+    return exploit(member.member, choice.member, donorJob, choice.reason, config, rng("explore"), pb2(donorJob));
+  }
 
   // Explore-only PBT explores a member's own values (with no copying it is the only way a schedule
   // changes); otherwise a member that kept its place continues unchanged, as in the paper.
   const explored =
     config.exploit.kind === "none"
-      ? explore(config.hyperparameters, own.hyperparameters, rng("explore"))
+      ? explore(exploredHyperparameters(config), own.hyperparameters, rng("explore"), pb2(own))
       : { hyperparameters: { ...own.hyperparameters }, mutations: [] };
   return {
     kind: "next-generation",
@@ -206,8 +249,16 @@ function nextGeneration(member: MemberState, members: MemberState[], state: Popu
 }
 
 /** Continue from the donor's checkpoint with its hyperparameters, explored: one generation deeper than the donor. */
-function exploit(member: number, donorMember: number, donor: DoneJob, reason: ExploitReason, config: ExperimentConfig, rng: Rng): NextGeneration {
-  const explored = explore(config.hyperparameters, donor.hyperparameters, rng);
+function exploit(
+  member: number,
+  donorMember: number,
+  donor: DoneJob,
+  reason: ExploitReason,
+  config: ExperimentConfig,
+  rng: Rng,
+  pb2: Pb2Context | undefined,
+): NextGeneration {
+  const explored = explore(exploredHyperparameters(config), donor.hyperparameters, rng, pb2);
   return {
     kind: "next-generation",
     member,
@@ -218,4 +269,76 @@ function exploit(member: number, donorMember: number, donor: DoneJob, reason: Ex
     reason,
     ...explored,
   };
+}
+
+/**
+ * What PB2 decides on for a job that starts from `start` (undefined when nothing uses PB2). The
+ * pending choices are the jobs of the next generation being trained now. In async mode those are
+ * the members in flight, whatever the timing made them. In sync mode that would break "the same
+ * seed gives the same records": there the pending choices are those of the members before this one
+ * in member order, computed as their own decisions compute them (and kept, see syncChoices).
+ */
+function pb2Context(
+  state: PopulationState,
+  members: MemberState[],
+  member: number,
+  from: number,
+  start: DoneJob,
+  jobs: Map<number, DoneJob>,
+  contenders: Contender[],
+): Pb2Context | undefined {
+  const { config } = state;
+  if (!usesPb2(config)) return undefined;
+  const next = { generation: start.generation + 1, parentScore: start.score };
+  if (config.mode !== "sync") {
+    const pending: Pb2Pending[] = members
+      .filter((m) => m.member !== member && isInFlight(m, config))
+      .sort((a, b) => b.latest.jobId - a.latest.jobId)
+      .slice(0, PB2_PENDING)
+      .map((m) => ({ generation: m.latest.generation, hyperparameters: m.latest.hyperparameters }));
+    return { objective: config.objective, history: state.pb2History ?? [], pending, next };
+  }
+  // Generation `from` and before: a member may already have finished the next one.
+  const history = pb2Window((state.pb2History ?? []).filter((p) => p.generation <= from));
+  return { objective: config.objective, history, pending: syncPending(config, member, from, history, jobs, contenders), next };
+}
+
+/** In sync mode, the next-generation jobs of the members before `member`, as their decisions make them. */
+function syncPending(config: ExperimentConfig, member: number, from: number, history: Pb2Point[], jobs: Map<number, DoneJob>, contenders: Contender[]): Pb2Pending[] {
+  const pending: Pb2Pending[] = [];
+  const earlier = [...jobs.keys()].filter((m) => m < member).sort((a, b) => a - b);
+  for (const m of earlier) {
+    const own = jobs.get(m)!;
+    if (own.score === null) continue; // diverged: it rejoins through a donor, decided on its own
+    const rng = (kind: string) => rngFor(config.seed, kind, m, from + 1);
+    const choice = chooseDonor(config.exploit, config.objective, m, contenders, rng("exploit"));
+    const start = choice !== null ? jobs.get(choice.member)! : own;
+    let hyperparameters = own.hyperparameters;
+    if (choice !== null || config.exploit.kind === "none") {
+      const key = JSON.stringify([config.seed, config.name, from, m, start.jobId, history.map((p) => [p.jobId, p.score])]);
+      hyperparameters = syncChoices.get(key) ?? remember(key, explore(exploredHyperparameters(config), start.hyperparameters, rng("explore"), {
+        objective: config.objective,
+        history,
+        pending: pending.slice(-PB2_PENDING).reverse(),
+        next: { generation: start.generation + 1, parentScore: start.score },
+      }).hyperparameters);
+    }
+    pending.push({ generation: start.generation + 1, hyperparameters });
+  }
+  // Newest first, as in async mode.
+  return pending.slice(-PB2_PENDING).reverse();
+}
+
+/**
+ * The sync choices computed so far: each decision of a generation needs those of the members
+ * before it, so without this a generation would cost a number of PB2 choices quadratic in the
+ * population. Keyed by everything the choice depends on, so a hit returns what a computation would.
+ */
+const syncChoices = new Map<string, Hyperparameters>();
+const SYNC_CHOICES_KEPT = 1024;
+
+function remember(key: string, hyperparameters: Hyperparameters): Hyperparameters {
+  syncChoices.set(key, hyperparameters);
+  if (syncChoices.size > SYNC_CHOICES_KEPT) syncChoices.delete(syncChoices.keys().next().value!);
+  return hyperparameters;
 }

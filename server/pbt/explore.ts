@@ -3,23 +3,50 @@
 import {
   DEFAULT_MAX_FACTOR,
   DEFAULT_MIN_FACTOR,
+  PB2_KINDS,
   type Distribution,
+  type ExperimentConfig,
   type Explore,
   type Hyperparameter,
   type Hyperparameters,
   type Mutation,
 } from "./config";
 import { clampToDistribution, jsonEqual, sample, type JsonValue } from "./distributions";
+import { choosePb2, type Pb2Choice, type Pb2Context } from "./pb2";
 import type { Rng } from "./rng";
 
 type Perturbation = Extract<Explore, { kind: "perturb" | "resample" }>;
 
 const NUMERIC_KINDS: ReadonlySet<Distribution["kind"]> = new Set(["uniform", "loguniform", "normal", "int"]);
 
+/**
+ * Each hyperparameter with the strategy it is explored by: with experiment-level `pb2`, every
+ * bounded numeric parameter that explores is explored by PB2 (the others keep their own).
+ */
+export function exploredHyperparameters(config: Pick<ExperimentConfig, "hyperparameters" | "explore">): Record<string, Hyperparameter> {
+  if (config.explore?.kind !== "pb2") return config.hyperparameters;
+  const params: Record<string, Hyperparameter> = {};
+  for (const [name, param] of Object.entries(config.hyperparameters)) {
+    const switched = PB2_KINDS.has(param.init.kind) && param.explore !== undefined && param.explore.kind !== "shift";
+    params[name] = switched ? { ...param, explore: { kind: "pb2" } } : param;
+  }
+  return params;
+}
+
+/** Whether any hyperparameter is explored by PB2 (the shell then loads the history it needs). */
+export function usesPb2(config: Pick<ExperimentConfig, "hyperparameters" | "explore">): boolean {
+  return Object.values(exploredHyperparameters(config)).some((p) => p.explore?.kind === "pb2");
+}
+
+/**
+ * `params` as exploredHyperparameters gives them. `pb2` is what PB2 decides on (the history, the
+ * pending choices, the job being decided); the PB2-explored parameters are chosen together.
+ */
 export function explore(
   params: Record<string, Hyperparameter>,
   values: Hyperparameters,
   rng: Rng,
+  pb2?: Pb2Context,
 ): { hyperparameters: Hyperparameters; mutations: Mutation[] } {
   // Unknown keys (e.g. added by hand to a manual job) ride along unchanged.
   const hyperparameters: Hyperparameters = { ...values };
@@ -27,11 +54,14 @@ export function explore(
   // Sorted by code unit, not locale, so the order of draws — and so the outcome — is the same
   // on every machine and whatever order the config's keys were written in.
   const names = Object.keys(params).sort();
+  const pb2Params = names.flatMap((name): [string, Distribution][] => (params[name]?.explore?.kind === "pb2" ? [[name, params[name].init]] : []));
+  const chosen: Pb2Choice | null = pb2Params.length > 0 && pb2 !== undefined ? choosePb2(pb2Params, values, pb2, rng) : null;
   for (const name of names) {
     const param = params[name];
     if (param?.explore === undefined) continue; // never changed during training
     const old = Object.hasOwn(values, name) ? (values[name] ?? null) : null;
-    const change = exploreOne(param.init, param.explore, old, rng);
+    const picked = chosen?.values[name];
+    const change = picked !== undefined ? { value: picked, operation: chosen!.operation } : exploreOne(param.init, param.explore, old, rng);
     hyperparameters[name] = change.value;
     // Recorded even when clamping left the value equal: the operation is what was done.
     mutations.push({ parameter: name, old, new: change.value, operation: change.operation });
@@ -46,6 +76,8 @@ interface Change {
 
 function exploreOne(init: Distribution, how: Explore, old: JsonValue, rng: Rng): Change {
   if (how.kind === "shift") return shift(init, old, rng);
+  // PB2 without its context (which the engine always gives): a fresh draw is the honest fallback.
+  if (how.kind === "pb2") return resample(init, rng);
   if (!NUMERIC_KINDS.has(init.kind)) {
     // perturb on a choice or const is refused by the config schema; if it arrives anyway
     // (unvalidated data), a fresh draw is the only meaningful move.

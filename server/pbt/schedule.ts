@@ -26,8 +26,10 @@ export interface ScheduleStep {
 }
 
 export interface BestSchedule {
+  /** The job the schedule leads to: the best one, or the job it was asked for. */
   bestJobId: number;
-  score: number;
+  /** That job's score (null while it has none). */
+  score: number | null;
   /** Generation 0 first. */
   steps: ScheduleStep[];
 }
@@ -63,11 +65,18 @@ export function ancestry<J extends Pick<ScheduleJob, "id" | "parentId">>(jobId: 
 
 export function bestSchedule(jobs: ScheduleJob[], objective: Objective): BestSchedule | null {
   const best = bestJob(jobs, objective);
-  if (!best) return null;
-  const chain = ancestry(best.id, new Map(jobs.map((j) => [j.id, j])));
+  return best ? scheduleTo(best, jobs) : null;
+}
+
+/**
+ * The schedule that led to `job`: its ancestry among `jobs`, generation 0 first (a forked
+ * experiment's jobs continue its source's: give those too, and the schedule starts there).
+ */
+export function scheduleTo(job: ScheduleJob, jobs: ScheduleJob[]): BestSchedule {
+  const chain = ancestry(job.id, new Map(jobs.map((j) => [j.id, j])));
   return {
-    bestJobId: best.id,
-    score: best.score!,
+    bestJobId: job.id,
+    score: job.score,
     steps: chain.map((j) => ({
       jobId: j.id,
       member: j.member,

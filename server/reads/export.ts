@@ -1,7 +1,8 @@
 // Exports: every job of an experiment as CSV (one column per hyperparameter) or JSON, and the
 // best schedule. A jobs export is streamed: read from the database a page at a time as the
 // answer is written, so its size does not decide the server's memory.
-import { bestSchedule, type BestSchedule, type ScheduleJob } from "../pbt/schedule";
+import { fieldError } from "../domain/errors";
+import { bestSchedule, scheduleTo, type BestSchedule, type ScheduleJob } from "../pbt/schedule";
 import { getExperiment } from "./experiments";
 import { listJobsById } from "./jobs";
 import { toJob } from "../db/rows";
@@ -83,13 +84,43 @@ async function* jsonChunks(pages: AsyncIterable<Job[]>): AsyncGenerator<string> 
   yield first ? "]" : "\n]";
 }
 
-export async function getBestSchedule(db: ReadDeps, name: string): Promise<{ experiment: string; objective: string; metric: string; schedule: BestSchedule | null }> {
+/**
+ * The best schedule, or with `jobId` the schedule that led to that job: the hyperparameters along
+ * its ancestry, generation 0 first. What a replay reads (replaySchedule), here or on another server.
+ */
+export async function getBestSchedule(
+  db: ReadDeps,
+  name: string,
+  jobId?: number,
+): Promise<{ experiment: string; objective: "maximize" | "minimize"; metric: string; schedule: BestSchedule | null }> {
   const experiment = await getExperiment(db, name);
-  const jobs = await listJobsById(db, experiment.id);
-  return {
-    experiment: experiment.name,
-    objective: experiment.config.objective,
-    metric: experiment.config.metric,
-    schedule: bestSchedule(jobs as ScheduleJob[], experiment.config.objective),
-  };
+  const jobs = (await listJobsById(db, experiment.id)) as ScheduleJob[];
+  let schedule: BestSchedule | null;
+  if (jobId === undefined) schedule = bestSchedule(jobs, experiment.config.objective);
+  else {
+    const job = jobs.find((j) => j.id === jobId);
+    if (!job) throw fieldError("job_not_found", "jobId", `no job ${jobId} in experiment ${JSON.stringify(name)}`, "the id of one of its jobs");
+    schedule = scheduleTo(job, jobs);
+  }
+  // A forked experiment's lineage begins in the experiment it was forked from: so does its schedule.
+  const found = schedule;
+  const first = found && jobs.find((j) => j.id === found.steps[0]?.jobId);
+  if (found && first?.parentId != null) {
+    const target = jobs.find((j) => j.id === found.bestJobId)!;
+    schedule = scheduleTo(target, [...(await ancestorsOf(db, first.parentId)), ...jobs]);
+  }
+  return { experiment: experiment.name, objective: experiment.config.objective, metric: experiment.config.metric, schedule };
+}
+
+/** A job and its ancestors, in any experiment (one recursive query). */
+async function ancestorsOf(db: ReadDeps, jobId: number): Promise<ScheduleJob[]> {
+  const rows = await db.prisma.$queryRaw<{ id: number }[]>`
+    WITH RECURSIVE chain(id, "parentId", depth) AS (
+      SELECT id, "parentId", 0 FROM "Job" WHERE id = ${jobId}
+      UNION ALL
+      SELECT j.id, j."parentId", c.depth + 1 FROM "Job" j JOIN chain c ON j.id = c."parentId" WHERE c.depth < 1000000
+    )
+    SELECT id FROM chain`;
+  const found = await db.prisma.job.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  return found.map(toJob) as ScheduleJob[];
 }

@@ -217,6 +217,40 @@ describeEachDatabase("scheduler: checkpoints", (kind) => {
     expect(await storedKeys(experiment.id)).toEqual([]);
   });
 
+  it("a fork pins its source's checkpoint, its members load it, and a deleted one is refused", async () => {
+    await s.create({ name: "fork source", populationSize: 1, stop: { maxGenerations: 4 } });
+    const ids: number[] = [];
+    for (let g = 0; g < 3; g++) {
+      const { job, leaseToken } = await claim(s, "fork source");
+      await upload(job.id, leaseToken, contentOf(job.id));
+      await s.scheduler.completeJob(job.id, leaseToken, { score: 10 - g });
+      ids.push(job.id);
+    }
+    await s.scheduler.checkpointsSettled();
+    // Generation 1 is neither the best (generation 0) nor the member's latest: collected.
+    expect((await getJob(s.scheduler.deps, ids[1]!)).checkpoint).toMatchObject({ deletedAt: expect.any(String) });
+    await expect(s.create({ name: "fork of deleted", stop: { maxGenerations: 6 }, fork: { jobId: ids[1]! } })).rejects.toMatchObject({
+      code: "invalid_state",
+      issues: [expect.objectContaining({ field: "fork.jobId" })],
+    });
+    // A name already taken: the fork is refused and the pin undone.
+    await expect(s.create({ name: "fork source", stop: { maxGenerations: 6 }, fork: { jobId: ids[2]! } })).rejects.toMatchObject({ code: "experiment_exists" });
+    expect((await getJob(s.scheduler.deps, ids[2]!)).checkpoint).toMatchObject({ pinned: false });
+
+    await s.create({ name: "fork", populationSize: 2, stop: { maxGenerations: 6 }, fork: { jobId: ids[2]! } });
+    expect((await getJob(s.scheduler.deps, ids[2]!)).checkpoint).toMatchObject({ pinned: true, deletedAt: null });
+    // The source carries on past the forked job: its collection keeps the pinned one.
+    const next = await claim(s, "fork source");
+    await upload(next.job.id, next.leaseToken, contentOf(next.job.id));
+    await s.scheduler.completeJob(next.job.id, next.leaseToken, { score: 1 });
+    await s.scheduler.checkpointsSettled();
+    for (let i = 0; i < 2; i++) {
+      const { job } = await claim(s, "fork");
+      expect(job).toMatchObject({ origin: "fork", parentId: ids[2] });
+      expect(await bytesOf((await parentCheckpoint(s.scheduler.deps, s.checkpoints, job.id)).body)).toEqual(contentOf(ids[2]!));
+    }
+  });
+
   it("sweeps objects no job names once they are old enough", async () => {
     await s.checkpoints.write("experiments/424242/jobs/1/orphan.ckpt", Readable.from([Buffer.from("left by a killed server")]));
     expect(await s.scheduler.sweepOrphanCheckpoints(new Date(Date.now() - 60_000))).toBe(0);

@@ -174,6 +174,40 @@ export async function setCheckpointPinned(deps: SchedulerDeps, jobId: number, pi
   });
 }
 
+/**
+ * Keeps a fork's source checkpoint: the forked members' first jobs load it, so its experiment's
+ * garbage collection must not delete it (pinned under that experiment's lock, which the collector
+ * holds while it decides). Refuses a source whose checkpoint was already deleted. Returns how to
+ * undo the pin if the fork is not created after all (nothing to undo if it was pinned before, or
+ * the job keeps its checkpoint itself).
+ */
+export async function pinForkSource(deps: SchedulerDeps, jobId: number): Promise<() => Promise<void>> {
+  const nothing = async () => {};
+  const rows = await deps.sql.query<Pick<JobRow, "id" | "checkpointKey" | "checkpointPinned" | "checkpointDeletedAt" | "checkpointUploadedAt">>`
+    SELECT id, "checkpointKey", "checkpointPinned", "checkpointDeletedAt", "checkpointUploadedAt" FROM "Job" WHERE id = ${jobId}`;
+  const job = rows[0];
+  // No such job: createExperiment's check names the field.
+  if (!job) return nothing;
+  if (job.checkpointKey === null) {
+    if (job.checkpointDeletedAt === null) return nothing;
+    const error = noCheckpoint(job);
+    throw new LineageError("invalid_state", error.message, [{ field: "fork.jobId", message: "its checkpoint was deleted", accepted: "a job whose checkpoint is still stored (pinned, or retain \"all\")" }]);
+  }
+  if (job.checkpointPinned) return nothing;
+  try {
+    await setCheckpointPinned(deps, jobId, true);
+  } catch (error) {
+    // Deleted between the read and the lock: say so as above.
+    if (error instanceof LineageError && error.code === "checkpoint_not_found") {
+      throw new LineageError("invalid_state", error.message, [{ field: "fork.jobId", message: "its checkpoint was deleted", accepted: "a job whose checkpoint is still stored" }]);
+    }
+    throw error;
+  }
+  return async () => {
+    await setCheckpointPinned(deps, jobId, false).catch(() => {});
+  };
+}
+
 /** Why a job has no checkpoint to give: it never stored one, or garbage collection deleted it. */
 export function noCheckpoint(job: Pick<JobRow, "id" | "checkpointDeletedAt" | "checkpointUploadedAt">): LineageError {
   if (job.checkpointDeletedAt !== null) {

@@ -1,24 +1,29 @@
 // Experiments: create, change status, delete. Every change but a delete goes through the
 // experiment's lock and its event log (experimentLock.ts).
 import { randomInt } from "node:crypto";
-import { LineageError } from "../domain/errors";
+import { fieldError, LineageError } from "../domain/errors";
 import type { Experiment } from "../domain/experiment";
-import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
+import type { ExperimentConfig, ExperimentStatus, Fork, Hyperparameters } from "../pbt/config";
 import type { ExperimentRow } from "../db/rows";
 import { experimentOf, inTransaction, lockedExperiment, withExperiment } from "./experimentLock";
-import type { SchedulerDeps } from "./deps";
+import type { SchedulerDeps, Tx } from "./deps";
 
-/** `config` has been validated by experimentConfigSchema; a missing seed is drawn here and stored. */
+/**
+ * `config` has been validated by experimentConfigSchema; a missing seed is drawn here and stored.
+ * A fork's source job is read in the same transaction and what the engine needs of it stored
+ * with the config (forkSource).
+ */
 export async function createExperiment(
   deps: SchedulerDeps,
   config: Omit<ExperimentConfig, "seed"> & { seed?: number },
 ): Promise<Experiment> {
-  const stored: ExperimentConfig = { ...config, seed: config.seed ?? randomInt(0, 2 ** 31 - 1) };
+  let stored: ExperimentConfig = { ...config, seed: config.seed ?? randomInt(0, 2 ** 31 - 1) };
   try {
     const experiment = await inTransaction(
       deps,
       // The new row is this transaction's own until it commits: nobody else can see it, let alone lock it.
       async (tx, now) => {
+        if (stored.fork) stored = { ...stored, fork: await forkSource(tx, stored) };
         const rows = await tx.query<ExperimentRow>`
           INSERT INTO "Experiment" (name, config, status, "lastEventSeq", "createdAt", "updatedAt")
           VALUES (${stored.name}, ${JSON.stringify(stored)}::jsonb, 'running', 0, ${now}::timestamp, ${now}::timestamp)
@@ -41,6 +46,33 @@ export async function createExperiment(
     }
     throw error;
   }
+}
+
+/**
+ * The fork's source job, as the config stores it: a finished job (its checkpoint is complete), whose
+ * depth the new stopping rule must exceed (generation counts the training behind a checkpoint).
+ */
+async function forkSource(tx: Tx, config: ExperimentConfig): Promise<Fork> {
+  const jobId = config.fork!.jobId;
+  const rows = await tx.query<{ id: number; member: number; generation: number; status: string; hyperparameters: Hyperparameters; experiment: string }>`
+    SELECT j.id, j.member, j.generation, j.status, j.hyperparameters, e.name AS experiment
+    FROM "Job" j JOIN "Experiment" e ON e.id = j."experimentId" WHERE j.id = ${jobId}`;
+  const job = rows[0];
+  if (!job) throw new LineageError("job_not_found", `no job with id ${jobId} to fork`, [{ field: "fork.jobId", message: "no such job", accepted: "the id of a finished job" }]);
+  if (job.status !== "done") {
+    throw new LineageError("invalid_state", `job ${jobId} is ${job.status}: only a finished job has a checkpoint to continue from`, [
+      { field: "fork.jobId", message: `the job is ${job.status}`, accepted: "the id of a finished job" },
+    ]);
+  }
+  if (config.stop.maxGenerations <= job.generation + 1) {
+    throw fieldError(
+      "invalid_input",
+      "stop.maxGenerations",
+      `must be more than ${job.generation + 1}: the forked checkpoint is ${job.generation + 1} generations deep already (generation counts lineage depth)`,
+      `an integer > ${job.generation + 1}`,
+    );
+  }
+  return { jobId, experiment: job.experiment, member: job.member, generation: job.generation, hyperparameters: job.hyperparameters };
 }
 
 const TRANSITIONS: Record<ExperimentStatus, ExperimentStatus[]> = {

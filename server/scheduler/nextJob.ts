@@ -113,15 +113,15 @@ function planOne(experiment: LockedExperiment, population: PopulationState, call
       const job = {
         experimentId: experiment.id,
         member: decision.member,
-        generation: isNew ? 0 : decision.generation,
+        generation: decision.generation,
         attempt: 0,
         status: "running" as const,
         hyperparameters: decision.hyperparameters,
-        parentId: isNew ? null : decision.parentJobId,
-        origin: isNew ? "initial" : decision.origin,
+        parentId: decision.parentJobId,
+        origin: decision.origin,
         donorJobId: isNew ? null : (decision.donor?.jobId ?? null),
         exploitReason: isNew ? null : decision.reason,
-        mutations: isNew ? [] : decision.mutations,
+        mutations: decision.mutations,
         lease,
         createdAt: now,
       };
@@ -153,8 +153,7 @@ async function claimQueued(tx: Tx, claims: { jobId: number; lease: Lease }[], no
 
 function logCreated(log: EventLog, job: JobRow, decision: Extract<Decision, { kind: "new-member" | "next-generation" }>) {
   logJobCreated(log, job, decision.hyperparameters);
-  if (decision.kind === "new-member") return;
-  if (decision.donor) {
+  if (decision.kind === "next-generation" && decision.donor) {
     log.add("exploit", {
       jobId: job.id,
       member: job.member,

@@ -1,6 +1,8 @@
 // Reads an experiment's population in the shape the pure engine decides on.
 import { generationsToRank, type GenerationResult, type MemberState, type PopulationState } from "../pbt/decide";
 import type { ExperimentConfig, Hyperparameters, JobStatus } from "../pbt/config";
+import { usesPb2 } from "../pbt/explore";
+import { PB2_HISTORY, type Pb2Point } from "../pbt/pb2";
 import type { JobRow } from "./jobRows";
 import type { Tx } from "./deps";
 
@@ -61,7 +63,51 @@ export async function loadPopulation(tx: Tx, experimentId: number, config: Exper
   const generations = generationsToRank(members, config);
   const generationResults = generations.length === 0 ? [] : await loadGenerationResults(tx, experimentId, generations);
   const jobsCreated = config.stop.maxJobs === undefined ? undefined : await countJobs(tx, experimentId);
-  return { config, members, generationResults, jobsCreated };
+  const pb2History = usesPb2(config) ? await loadPb2History(tx, experimentId, config, generations) : undefined;
+  return { config, members, generationResults, jobsCreated, pb2History };
+}
+
+type Pb2Row = { id: number; member: number; generation: number; hyperparameters: Hyperparameters; score: number | null; diverged: boolean; parentScore: number | null; parentDiverged: boolean };
+
+/**
+ * The history PB2 fits (pb2.ts), bounded whatever the experiment's length: in async mode the
+ * newest PB2_HISTORY done jobs (a backwards walk of the (experimentId, status, id) index); in sync
+ * mode the whole generations that cover PB2_HISTORY jobs up to the one being ranked, which no
+ * worker's timing can change. A forked member's parent lies in the source experiment: its score
+ * counts the same.
+ */
+async function loadPb2History(tx: Tx, experimentId: number, config: ExperimentConfig, generations: number[]): Promise<Pb2Point[]> {
+  let rows: Pb2Row[];
+  if (config.mode === "sync") {
+    if (generations.length === 0) return [];
+    const last = Math.max(...generations);
+    const first = last - Math.max(1, Math.ceil(PB2_HISTORY / config.populationSize)) + 1;
+    rows = await tx.query<Pb2Row>`
+      SELECT j.id, j.member, j.generation, j.hyperparameters, j.score, j.diverged, p.score AS "parentScore", p.diverged AS "parentDiverged"
+      FROM generate_series(${first}::int, ${last}::int) AS g(generation)
+      CROSS JOIN LATERAL (
+        SELECT id, member, generation, hyperparameters, score, diverged, "parentId" FROM "Job"
+        WHERE "experimentId" = ${experimentId} AND generation = g.generation AND status = 'done'
+      ) AS j
+      JOIN "Job" p ON p.id = j."parentId"`;
+  } else {
+    rows = await tx.query<Pb2Row>`
+      SELECT j.id, j.member, j.generation, j.hyperparameters, j.score, j.diverged, p.score AS "parentScore", p.diverged AS "parentDiverged"
+      FROM (
+        SELECT id, member, generation, hyperparameters, score, diverged, "parentId" FROM "Job"
+        WHERE "experimentId" = ${experimentId} AND status = 'done' AND "parentId" IS NOT NULL
+        ORDER BY id DESC LIMIT ${PB2_HISTORY}
+      ) AS j
+      JOIN "Job" p ON p.id = j."parentId"`;
+  }
+  return rows.map((r) => ({
+    member: r.member,
+    jobId: r.id,
+    generation: r.generation,
+    hyperparameters: r.hyperparameters,
+    score: r.diverged ? null : Number(r.score),
+    parentScore: r.parentDiverged || r.parentScore === null ? null : Number(r.parentScore),
+  }));
 }
 
 async function loadGenerationResults(tx: Tx, experimentId: number, generations: number[]): Promise<GenerationResult[]> {

@@ -6,13 +6,16 @@ import type { Job } from "../domain/job";
 import type { ExperimentConfig, ExperimentStatus, Hyperparameters } from "../pbt/config";
 import { toJob } from "../db/rows";
 import { archiveExperiment, createExperiment, deleteExperiment, setExperimentStatus } from "./experiments";
+import { extendExperiment, type Extension } from "./extend";
+import { replaySchedule } from "./replay";
+import type { ReplayRequest } from "../pbt/replay";
 import { fail, finish, heartbeat, MetricPointWriter, type MetricPointInput } from "./jobReports";
 import { handOut, type NextJobAnswer } from "./nextJob";
 import { pushJob } from "./pushJob";
 import { reapExpiredLeases, startReaper } from "./reaper";
 import { WriteBatcher } from "./writeBatcher";
 import type { Readable } from "node:stream";
-import { deleteExperimentCheckpoints, setCheckpointPinned, sweepOrphans, uploadCheckpoint } from "./checkpoints";
+import { deleteExperimentCheckpoints, pinForkSource, setCheckpointPinned, sweepOrphans, uploadCheckpoint } from "./checkpoints";
 import { CheckpointCollector } from "./collector";
 import type { SchedulerDeps } from "./deps";
 
@@ -42,12 +45,30 @@ export class Scheduler {
 
   // --- experiments ---------------------------------------------------------------------------
 
-  createExperiment(config: Omit<ExperimentConfig, "seed"> & { seed?: number }): Promise<Experiment> {
-    return createExperiment(this.deps, config);
+  /** A fork pins its source checkpoint first, so that its members can load it (checkpoints.ts). */
+  async createExperiment(config: Omit<ExperimentConfig, "seed"> & { seed?: number }): Promise<Experiment> {
+    if (!config.fork) return createExperiment(this.deps, config);
+    const unpin = await pinForkSource(this.deps, config.fork.jobId);
+    try {
+      return await createExperiment(this.deps, config);
+    } catch (error) {
+      await unpin();
+      throw error;
+    }
   }
 
   setExperimentStatus(name: string, status: ExperimentStatus): Promise<Experiment> {
     return setExperimentStatus(this.deps, name, status);
+  }
+
+  /** A new experiment that follows an exported schedule (replay.ts). */
+  replaySchedule(request: ReplayRequest): Promise<Experiment> {
+    return replaySchedule(this.deps, request);
+  }
+
+  /** Raises the stopping rule; a done experiment runs again (extend.ts). */
+  extendExperiment(name: string, extension: Extension): Promise<Experiment> {
+    return extendExperiment(this.deps, name, extension);
   }
 
   archiveExperiment(name: string, archived: boolean): Promise<Experiment> {

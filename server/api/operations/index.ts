@@ -14,6 +14,7 @@ import { downloadBestCheckpoint } from "./downloadBestCheckpoint";
 import { downloadCheckpoint } from "./downloadCheckpoint";
 import { downloadParentCheckpoint } from "./downloadParentCheckpoint";
 import { exportJobs } from "./exportJobs";
+import { extendExperiment } from "./extendExperiment";
 import { fail } from "./fail";
 import { getAnalysis } from "./getAnalysis";
 import { getExperiment } from "./getExperiment";
@@ -28,6 +29,7 @@ import { logMetrics } from "./logMetrics";
 import { nextJob } from "./nextJob";
 import { pinCheckpoint } from "./pinCheckpoint";
 import { pushJob } from "./pushJob";
+import { replaySchedule } from "./replaySchedule";
 import { revokeToken } from "./revokeToken";
 import { setExperimentStatus } from "./setExperimentStatus";
 import { uploadCheckpoint } from "./uploadCheckpoint";
@@ -42,6 +44,8 @@ export const operationGroups = {
     get: getExperiment,
     setStatus: setExperimentStatus,
     archive: archiveExperiment,
+    extend: extendExperiment,
+    replay: replaySchedule,
     delete: deleteExperiment,
     events: listEvents,
     schedule: getSchedule,
