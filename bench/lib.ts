@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DirectoryStore } from "../server/checkpoints/directoryStore";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export const BENCH_DIR = import.meta.dirname;
 export const RESULTS_DIR = path.join(BENCH_DIR, "results");
@@ -94,34 +95,41 @@ function formatNumber(n: number): string {
 export function createJsonClient(maxSockets = Infinity) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
+    get(url: string): Promise<{ status: number; body: any }> {
+      return request(url, "GET");
+    },
     post(url: string, body: unknown): Promise<{ status: number; body: any }> {
-      const payload = Buffer.from(JSON.stringify(body));
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          url,
-          { method: "POST", agent, headers: { "content-type": "application/json", "content-length": payload.length } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-              const text = Buffer.concat(chunks).toString("utf8");
-              try {
-                resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-              } catch (e) {
-                reject(new Error(`${url}: ${res.statusCode} unparseable answer ${text.slice(0, 200)}`));
-              }
-            });
-            res.on("error", reject);
-          },
-        );
-        req.on("error", reject);
-        req.end(payload);
-      });
+      return request(url, "POST", Buffer.from(JSON.stringify(body)));
     },
     close() {
       agent.destroy();
     },
   };
+
+  function request(url: string, method: "GET" | "POST", payload?: Buffer): Promise<{ status: number; body: any }> {
+    return new Promise((resolve, reject) => {
+      const headers = payload ? { "content-type": "application/json", "content-length": payload.length } : {};
+      const req = http.request(
+        url,
+        { method, agent, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            try {
+              resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+            } catch (e) {
+              reject(new Error(`${url}: ${res.statusCode} unparseable answer ${text.slice(0, 200)}`));
+            }
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -157,4 +165,36 @@ export function processRssMiB(pid: number | undefined): number {
 /** A checkpoint store for in-process schedulers of benchmarks that upload none (a folder nothing is written to). */
 export function unusedCheckpointStore() {
   return new DirectoryStore(path.join(os.tmpdir(), "lineage-bench-unused-checkpoints"));
+}
+
+/** Prints what was wrong and the usage, and exits with 2 (a bad command line). */
+export function usageError(message: string, usage: string): never {
+  console.error(`${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+/**
+ * The command line's options (plus -h/--help, which prints `usage` and exits); an unknown option
+ * or a missing value is a usage error.
+ */
+export function parseCli(usage: string, options: NonNullable<ParseArgsConfig["options"]>): Record<string, string | boolean | undefined> {
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } } }));
+  } catch (error) {
+    usageError((error as Error).message, usage);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values as Record<string, string | boolean | undefined>;
+}
+
+/** `text` as a positive integer (or `fallback` when absent); anything else is a usage error naming `--name`. */
+export function positiveInt(name: string, text: string | undefined, fallback: number, usage: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) usageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`, usage);
+  return value;
 }

@@ -1,15 +1,16 @@
 // Scheduler throughput: N simulated workers over real HTTP doing next job → metric → complete
 // with zero training time, against one server process on PGlite and one or two server processes
 // on PostgreSQL; in the same run, the raw database doing the same claim and complete writes
-// through Prisma (no HTTP, no scheduler logic); and throughput as the experiment's history grows.
+// through Prisma (no HTTP, no scheduler logic); and the cost of a decision as the experiment's
+// history grows (population 256, up to 100,000 finished jobs).
 //
-//   npm run bench:scheduler            (LINEAGE_TEST_POSTGRES_URL enables the PostgreSQL rows)
-//   tsx bench/scheduler.ts --measure-ms 4000 --workers 8,64
+//   npm run bench:scheduler -- --out scheduler.json   (LINEAGE_TEST_POSTGRES_URL adds PostgreSQL)
+//   tsx bench/scheduler.ts --workers '' --history 1000,100000      (the history rows only)
+//   tsx bench/scheduler.ts --help
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { openDatabase, type Database } from "../server/db/client";
 import { createPostgresDatabase } from "../server/db/testing";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
@@ -18,7 +19,7 @@ import { unusedCheckpointStore } from "./lib";
 import { createScheduler } from "../server/scheduler";
 import { loadMembers } from "../server/scheduler/population";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
-import { createJsonClient, isMain, latency, machine, median, round, sleep, table, writeResults, type Latency } from "./lib";
+import { createJsonClient, isMain, latency, machine, median, parseCli, positiveInt, processCpuSeconds, round, sleep, table, usageError, writeResults, type Latency } from "./lib";
 
 export type Kind = "pglite" | "postgres";
 
@@ -33,6 +34,7 @@ export interface SchedulerBenchOptions {
   baselineJobs: number;
   /** Finished jobs already in the experiment for the history-growth rows. */
   historySizes: number[];
+  /** Workers of the history rows, and the experiment's population. */
   historyWorkers: number;
   log?: (line: string) => void;
 }
@@ -44,8 +46,8 @@ export const FULL_OPTIONS: SchedulerBenchOptions = {
   warmupMs: 2_000,
   measureMs: 8_000,
   baselineJobs: 30_000,
-  historySizes: [1_000, 50_000],
-  historyWorkers: 64,
+  historySizes: [1_000, 10_000, 50_000, 100_000],
+  historyWorkers: 256,
 };
 
 export interface ThroughputRow {
@@ -67,8 +69,16 @@ export interface ThroughputRow {
   serverCpuCores: number;
   /** CPU cores the benchmark process (the simulated workers) used during the window. */
   clientCpuCores: number;
-  /** Median time of loadPopulation (the query every next-job and complete runs), ms; history rows only. */
+  /**
+   * History rows only: median time of loadPopulation (the read every batch of decisions starts
+   * with), ms, on the seeded database before the server ever ran (PGlite: no statistics at all).
+   */
   loadPopulationMs?: number;
+  /**
+   * History rows only: one worker alone against the server, next-job → complete 20 times before
+   * the load: the median next-job, ms (a batch of one decision: what a next-job costs by itself).
+   */
+  idleNextJobMs?: number;
 }
 
 export interface BaselineRow {
@@ -100,7 +110,7 @@ export interface SchedulerResults {
 
 // ---------------------------------------------------------------------------------------------
 
-function experimentConfig(name: string, populationSize: number): ExperimentConfigInput {
+export function experimentConfig(name: string, populationSize: number): ExperimentConfigInput {
   return {
     name,
     objective: "maximize",
@@ -118,18 +128,6 @@ function experimentConfig(name: string, populationSize: number): ExperimentConfi
     maxRetries: 3,
     seed: 1,
   };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; NaN elsewhere. */
-function processCpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -242,16 +240,16 @@ export async function driveWorkers(
   };
 }
 
-async function createExperimentOverHttp(url: string, config: ExperimentConfigInput) {
+export async function createExperimentOverHttp(url: string, config: ExperimentConfigInput) {
   const client = createJsonClient();
   const answer = await client.post(`${url}/api/v1/experiments`, config);
   client.close();
   if (answer.status !== 200 && answer.status !== 201) throw new Error(`create experiment: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
-const SERVER_ENV = { LINEAGE_REAPER_INTERVAL_MS: "1000", LINEAGE_RETRY_AFTER_SECONDS: "0.1" };
+export const SERVER_ENV = { LINEAGE_REAPER_INTERVAL_MS: "1000", LINEAGE_RETRY_AFTER_SECONDS: "0.1" };
 
-async function startServers(count: number, where: { databaseUrl?: string; dataDir?: string }): Promise<ServerProcess[]> {
+export async function startServers(count: number, where: { databaseUrl?: string; dataDir?: string }): Promise<ServerProcess[]> {
   const servers: ServerProcess[] = [];
   // One after another: each applies the migrations at start.
   for (let i = 0; i < count; i++) servers.push(await startServerProcess({ ...where, env: SERVER_ENV }));
@@ -259,7 +257,7 @@ async function startServers(count: number, where: { databaseUrl?: string; dataDi
 }
 
 /** A fresh database of `kind` for a server process: its location and a cleanup. */
-async function freshStorage(kind: Kind): Promise<{ where: { databaseUrl?: string; dataDir?: string }; url?: string; dataDir?: string; drop(): Promise<void> }> {
+export async function freshStorage(kind: Kind): Promise<{ where: { databaseUrl?: string; dataDir?: string }; url?: string; dataDir?: string; drop(): Promise<void> }> {
   if (kind === "postgres") {
     const created = await createPostgresDatabase();
     return { where: { databaseUrl: created.url }, url: created.url, drop: created.drop };
@@ -310,39 +308,28 @@ export async function throughputRun(kind: Kind, servers: number, workers: number
 }
 
 /**
- * An experiment with `finished` done jobs spread over its members, inserted directly (createMany),
- * as if it had been running for a long time. Returns the experiment id.
+ * An experiment with `finished` done jobs spread over its members (generation after generation),
+ * inserted directly in SQL, as if it had been running for a long time. Returns the experiment id.
  */
 async function seedHistory(db: Database, name: string, populationSize: number, finished: number): Promise<number> {
   const scheduler = createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date() }, { retryAfterSeconds: 0.1, maxCheckpointBytes: 0 });
   const experiment = await scheduler.createExperiment(experimentConfigSchema.parse(experimentConfig(name, populationSize)) as never);
   const id = experiment.id;
-  const base = Date.now() - finished * 1000;
-  const CHUNK = 5_000;
+  const start = new Date(Date.now() - finished * 1000);
+  const CHUNK = 20_000;
   for (let from = 0; from < finished; from += CHUNK) {
-    const rows = [];
-    for (let i = from; i < Math.min(finished, from + CHUNK); i++) {
-      const member = i % populationSize;
-      const generation = Math.floor(i / populationSize);
-      const score = Math.random();
-      rows.push({
-        experimentId: id,
-        member,
-        generation,
-        attempt: 0,
-        status: "done",
-        hyperparameters: { lr: 0.001 + Math.random() * 0.01, dropout: Math.random() * 0.5 },
-        results: { score },
-        score,
-        origin: generation === 0 ? "initial" : "continue",
-        workerId: "seed",
-        createdAt: new Date(base + i * 1000),
-        startedAt: new Date(base + i * 1000),
-        finishedAt: new Date(base + i * 1000 + 500),
-      });
-    }
-    await db.prisma.job.createMany({ data: rows });
+    const to = Math.min(finished, from + CHUNK) - 1;
+    await db.sql.query`
+      INSERT INTO "Job" ("experimentId", member, generation, attempt, status, hyperparameters, results, score, origin, "workerId",
+                         "createdAt", "startedAt", "finishedAt")
+      SELECT ${id}, i % ${populationSize}, i / ${populationSize}, 0, 'done',
+             jsonb_build_object('lr', 0.001 + random() * 0.01, 'dropout', random() * 0.5), jsonb_build_object('score', score), score,
+             CASE WHEN i < ${populationSize} THEN 'initial' ELSE 'continue' END, 'seed',
+             ${start}::timestamp + i * interval '1 second', ${start}::timestamp + i * interval '1 second',
+             ${start}::timestamp + i * interval '1 second' + interval '500 milliseconds'
+      FROM (SELECT i, random() AS score FROM generate_series(${from}::int, ${to}::int) AS i) AS seeded`;
   }
+  await db.sql.query`UPDATE "Experiment" SET "jobsCreated" = ${finished} WHERE id = ${id}`;
   return id;
 }
 
@@ -372,16 +359,37 @@ export async function historyRun(kind: Kind, finished: number, opts: SchedulerBe
   }
   const procs = await startServers(1, storage.where);
   try {
+    const idleNextJobMs = await idleNextJob(procs[0]!.url, name, 20);
     const measured = await driveWorkers([procs[0]!.url], name, workers, {
       warmupMs: opts.warmupMs,
       measureMs: opts.measureMs,
       serverPids: [procs[0]!.child.pid],
     });
-    return { database: kind, servers: 1, workers, history: finished, ...measured, loadPopulationMs };
+    return { database: kind, servers: 1, workers, history: finished, ...measured, loadPopulationMs, idleNextJobMs };
   } finally {
     for (const p of procs) await p.stop();
     await storage.drop();
   }
+}
+
+/** One worker alone: `cycles` × (next-job → complete); the median next-job in ms. */
+async function idleNextJob(url: string, experiment: string, cycles: number): Promise<number> {
+  const client = createJsonClient();
+  const name = encodeURIComponent(experiment);
+  const samples: number[] = [];
+  try {
+    while (samples.length < cycles) {
+      const t0 = performance.now();
+      const answer = await client.post(`${url}/api/v1/experiments/${name}/next-job`, { workerId: "idle" });
+      samples.push(performance.now() - t0);
+      if (answer.status !== 200 || answer.body.status !== "job") throw new Error(`idle next-job: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      const done = await client.post(`${url}/api/v1/jobs/${answer.body.job.id}/complete`, { leaseToken: answer.body.leaseToken, results: { score: Math.random() } });
+      if (done.status !== 200) throw new Error(`idle complete: ${done.status} ${JSON.stringify(done.body).slice(0, 300)}`);
+    }
+  } finally {
+    client.close();
+  }
+  return round(median(samples), 2);
 }
 
 /** The raw database: SKIP LOCKED claim + update in a transaction, a metric insert, the complete update. */
@@ -517,7 +525,10 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions): Promise<Sc
     for (const finished of opts.historySizes) {
       const row = await historyRun(kind, finished, opts);
       results.history.push(row);
-      log(`history  ${kind} ${finished} finished jobs, ${row.workers} workers: ${row.cyclesPerSecond} cycles/s, loadPopulation ${row.loadPopulationMs} ms`);
+      log(
+        `history  ${kind} ${finished} finished jobs, ${row.workers} workers: ${row.cyclesPerSecond} cycles/s, next-job p99 ${row.nextJobMs.p99} ms, ` +
+          `alone ${row.idleNextJobMs} ms, loadPopulation ${row.loadPopulationMs} ms`,
+      );
     }
   }
 
@@ -532,13 +543,14 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions): Promise<Sc
   for (const kind of kinds) {
     const rows = results.history.filter((r) => r.database === kind).sort((a, b) => a.history - b.history);
     if (rows.length >= 2) {
-      const ratio = round(rows.at(-1)!.cyclesPerSecond / rows[0]!.cyclesPerSecond, 3);
-      results.targets.push({
-        name: `${kind}: throughput at ${rows.at(-1)!.history} / at ${rows[0]!.history} finished jobs`,
-        value: ratio,
-        target: ">= 0.9 (does not fall)",
-        met: ratio >= 0.9,
-      });
+      const [first, last] = [rows[0]!, rows.at(-1)!];
+      const at = `at ${last.history} / at ${first.history} finished jobs`;
+      const ratio = round(last.cyclesPerSecond / first.cyclesPerSecond, 3);
+      results.targets.push({ name: `${kind}: throughput ${at}`, value: ratio, target: ">= 0.9 (does not fall)", met: ratio >= 0.9 });
+      const p99 = round(last.nextJobMs.p99 / first.nextJobMs.p99, 3);
+      results.targets.push({ name: `${kind}: next-job p99 ${at}`, value: p99, target: "<= 1.2 (does not grow)", met: p99 <= 1.2 });
+      const alone = round(last.idleNextJobMs! / first.idleNextJobMs!, 3);
+      results.targets.push({ name: `${kind}: next-job alone ${at}`, value: alone, target: "<= 1.5 (does not grow)", met: alone <= 1.5 });
     }
   }
   return results;
@@ -546,7 +558,7 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions): Promise<Sc
 
 export function formatSchedulerResults(r: SchedulerResults): string {
   const lines: string[] = [];
-  lines.push(
+  if (r.throughput.length) lines.push(
     table(
       ["database", "servers", "workers", "cycles/s", "baseline/s", "fraction", "next p50", "next p99", "complete p50", "complete p99", "server CPU"],
       r.throughput.map((row) => {
@@ -557,11 +569,11 @@ export function formatSchedulerResults(r: SchedulerResults): string {
     ),
   );
   if (r.history.length) {
-    lines.push("");
+    if (lines.length) lines.push("");
     lines.push(
       table(
-        ["database", "finished jobs", "workers", "cycles/s", "next p50", "next p99", "complete p99", "loadPopulation ms"],
-        r.history.map((h) => [h.database, h.history, h.workers, h.cyclesPerSecond, h.nextJobMs.p50, h.nextJobMs.p99, h.completeMs.p99, h.loadPopulationMs ?? NaN]),
+        ["database", "finished jobs", "workers", "cycles/s", "next p50", "next p99", "complete p99", "next-job alone ms", "loadPopulation ms"],
+        r.history.map((h) => [h.database, h.history, h.workers, h.cyclesPerSecond, h.nextJobMs.p50, h.nextJobMs.p99, h.completeMs.p99, h.idleNextJobMs ?? NaN, h.loadPopulationMs ?? NaN]),
       ),
     );
   }
@@ -574,27 +586,48 @@ export function formatSchedulerResults(r: SchedulerResults): string {
   return lines.join("\n");
 }
 
+const USAGE = `usage: tsx bench/scheduler.ts [--workers LIST] [--databases LIST] [--history LIST] [--history-workers N]
+                             [--warmup-ms N] [--measure-ms N] [--out FILE]
+
+Scheduler throughput over real HTTP against server processes, next to the raw database through
+Prisma (the baseline), and the cost of a decision as the experiment's history grows.
+
+  --workers LIST          worker counts of the throughput rows (default ${FULL_OPTIONS.workerCounts.join(",")}; '' for none)
+  --databases LIST        pglite,postgres (default both; PostgreSQL needs LINEAGE_TEST_POSTGRES_URL)
+  --history LIST          finished jobs of the history rows (default ${FULL_OPTIONS.historySizes.join(",")}; '' for none)
+  --history-workers N     workers and population of the history rows (default ${FULL_OPTIONS.historyWorkers})
+  --warmup-ms N           before each measured window (default ${FULL_OPTIONS.warmupMs})
+  --measure-ms N          each measured window (default ${FULL_OPTIONS.measureMs})
+  --out FILE              also write the figures as JSON to bench/results/FILE (e.g. scheduler.json);
+                          without it nothing is written, so a trial run keeps the committed figures
+  -h, --help              this text`;
+
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      workers: { type: "string" },
-      databases: { type: "string" },
-      "warmup-ms": { type: "string" },
-      "measure-ms": { type: "string" },
-      history: { type: "string" },
-      out: { type: "string", default: "scheduler.json" },
-    },
+  const values = parseCli(USAGE, {
+    workers: { type: "string" },
+    databases: { type: "string" },
+    history: { type: "string" },
+    "history-workers": { type: "string" },
+    "warmup-ms": { type: "string" },
+    "measure-ms": { type: "string" },
+    out: { type: "string" },
   });
-  const list = (s: string | undefined) => s?.split(",").filter(Boolean);
+  const list = (name: string, fallback: number[]) => {
+    const text = values[name] as string | undefined;
+    return text === undefined ? fallback : text.split(",").filter(Boolean).map((n) => positiveInt(name, n, 0, USAGE));
+  };
+  const databases = ((values.databases as string | undefined)?.split(",").filter(Boolean) ?? FULL_OPTIONS.databases) as Kind[];
+  if (databases.some((d) => d !== "pglite" && d !== "postgres")) usageError(`--databases: pglite, postgres or both, got ${JSON.stringify(values.databases)}`, USAGE);
   const opts: SchedulerBenchOptions = {
     ...FULL_OPTIONS,
-    workerCounts: list(values.workers)?.map(Number) ?? FULL_OPTIONS.workerCounts,
-    databases: (list(values.databases) as Kind[] | undefined) ?? FULL_OPTIONS.databases,
-    warmupMs: Number(values["warmup-ms"] ?? FULL_OPTIONS.warmupMs),
-    measureMs: Number(values["measure-ms"] ?? FULL_OPTIONS.measureMs),
-    historySizes: list(values.history)?.map(Number) ?? FULL_OPTIONS.historySizes,
+    workerCounts: list("workers", FULL_OPTIONS.workerCounts),
+    databases,
+    warmupMs: positiveInt("warmup-ms", values["warmup-ms"] as string | undefined, FULL_OPTIONS.warmupMs, USAGE),
+    measureMs: positiveInt("measure-ms", values["measure-ms"] as string | undefined, FULL_OPTIONS.measureMs, USAGE),
+    historySizes: list("history", FULL_OPTIONS.historySizes),
+    historyWorkers: positiveInt("history-workers", values["history-workers"] as string | undefined, FULL_OPTIONS.historyWorkers, USAGE),
   };
   const results = await runSchedulerBench(opts);
   console.log("\n" + formatSchedulerResults(results));
-  console.log(`\nwrote ${writeResults(values.out!, results)}`);
+  if (typeof values.out === "string") console.log(`\nwrote ${writeResults(values.out, results)}`);
 }

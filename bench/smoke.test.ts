@@ -10,6 +10,7 @@ import { createRng } from "../server/pbt/rng";
 import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
 import { formatMnistResults, mnistConfig, runMnistBench } from "./mnist";
 import { formatReadsResults, runReadsBench } from "./reads";
+import { formatLoadResults, QUICK_LOAD_OPTIONS, runLoadBench } from "./load";
 
 const quiet = () => {};
 
@@ -42,8 +43,38 @@ describe("bench smoke", () => {
     expect(r.history[0]).toMatchObject({ history: 40, workers: 4, errors: 0 });
     expect(r.history[0]!.cycles).toBeGreaterThan(0);
     expect(r.history[0]!.loadPopulationMs).toBeGreaterThan(0);
+    expect(r.history[0]!.idleNextJobMs).toBeGreaterThan(0);
     expect(formatSchedulerResults(r)).toMatch(/cycles\/s/);
   }, 180_000);
+
+  it("load: windows of throughput, latency, health check and memory, and a viewer joining with afterSeq 0", async () => {
+    const r = await runLoadBench({ ...QUICK_LOAD_OPTIONS, log: quiet });
+    expect(r.runs).toHaveLength(1);
+    const run = r.runs[0]!;
+    expect(run).toMatchObject({ database: "pglite", workers: QUICK_LOAD_OPTIONS.workers, errors: 0 });
+    expect(run.jobs).toBeGreaterThanOrEqual(QUICK_LOAD_OPTIONS.targetJobs);
+    expect(run.windows.length).toBeGreaterThanOrEqual(QUICK_LOAD_OPTIONS.minWindows);
+    for (const w of run.windows) {
+      expect(w.jobsPerSecond).toBeGreaterThan(0);
+      expect(w.nextJobMs.p99).toBeGreaterThanOrEqual(w.nextJobMs.p50);
+      expect(w.healthMs.count).toBeGreaterThan(0);
+      expect(w.maxRssMiB).toBeGreaterThan(50);
+    }
+    expect(run.idleHealthMs.count).toBeGreaterThan(0);
+    // The viewer joined in the second window, behind every event so far: answered, then sent the backlog.
+    const viewer = run.viewer!;
+    const ack = viewer.ack as { ok: boolean; lastEventSeq: number; afterSeq: number; reload: boolean };
+    expect(ack.ok).toBe(true);
+    // All of it, or (past the server's cap) its end and a signal to reload the snapshot.
+    expect(ack.reload).toBe(ack.afterSeq > 0);
+    expect(viewer.answerMs).toBeGreaterThan(0);
+    expect(viewer.backlogMs).toBeGreaterThanOrEqual(viewer.answerMs!);
+    expect(viewer.backlogEvents).toBe(ack.lastEventSeq - ack.afterSeq);
+    expect(viewer.backlogBytes).toBeGreaterThan(0);
+    expect(viewer.healthDuring.count).toBeGreaterThan(0);
+    expect(r.targets.map((t) => t.name)).toContain("pglite: health p99 ms while a viewer joins with afterSeq 0");
+    expect(formatLoadResults(r)).toMatch(/jobs\/s/);
+  }, 120_000);
 
   it("quality: the toy problem's variants and the LR-schedule toy", async () => {
     const r = await runQualityBench({ seeds: 1, toyGenerations: 8, lrMaxSteps: 40, reproducibilityGenerations: 8, log: quiet });

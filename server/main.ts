@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { openDatabase, type Database } from "./db/client";
+import { keepStatistics } from "./db/statistics";
 import { parseEnv, type Env } from "./env";
 import { createHttpApi } from "./api/http";
 import { appRouter } from "./api/root";
@@ -118,6 +119,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
   server.headersTimeout = 66_000;
   const sockets = attachSockets(server, scheduler.deps, bus, auth);
   const stopReaper = scheduler.startReaper(env.LINEAGE_REAPER_INTERVAL_MS);
+  // PostgreSQL analyzes its tables itself (autovacuum); PGlite never does.
+  const statistics = database.kind === "pglite" ? keepStatistics(database.sql) : null;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -137,6 +140,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       closing ??= (async () => {
         await stopReaper();
         await scheduler.checkpointsSettled();
+        await statistics?.stop();
         await sockets.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

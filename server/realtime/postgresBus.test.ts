@@ -1,5 +1,6 @@
 // The bus between processes on one PostgreSQL: an access message (credentials ended) resolves
-// only once every other listening process has acted on it.
+// only once every other listening process has acted on it; a burst of messages arrives whole and
+// in order.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
@@ -40,5 +41,20 @@ describeOnPostgres("postgres bus", () => {
     await a!.publish({ type: "access", tokenId: 8, sessionId: null });
     expect(acted).toContain("b 8");
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("delivers a burst of messages to the other processes whole and in order, and to its own subscribers once", async () => {
+    const [a, b] = await Promise.all([0, 1].map(() => createPostgresBus(db.url)));
+    buses.push(a!, b!);
+    const received: number[] = [];
+    const own: number[] = [];
+    b!.subscribe((m) => void (m.type === "heartbeat" && received.push(m.jobId)));
+    a!.subscribe((m) => void (m.type === "heartbeat" && own.push(m.jobId)));
+    const count = 3_000; // more than one statement's worth
+    await Promise.all(Array.from({ length: count }, (_, i) => a!.publish({ type: "heartbeat", experimentId: 1, jobId: i, member: 0, at: "2026-01-01T00:00:00.000Z" })));
+    for (let i = 0; i < 200 && received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
+    const all = Array.from({ length: count }, (_, i) => i);
+    expect(received).toEqual(all);
+    expect(own).toEqual(all);
   });
 });

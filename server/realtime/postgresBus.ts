@@ -12,6 +12,8 @@ const CHANNEL = "lineage_bus";
 const LISTENER_NAME = "lineage_bus";
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD = 7900;
+/** Notifications per statement (at most 8 MB of parameters). */
+const NOTIFY_BATCH = 1000;
 
 export interface PostgresBus extends Bus {
   close(): Promise<void>;
@@ -20,6 +22,8 @@ export interface PostgresBus extends Bus {
 export async function createPostgresBus(url: string, options: { log?: (line: string) => void } = {}): Promise<PostgresBus> {
   const log = options.log ?? ((line: string) => console.error(line));
   const origin = randomUUID();
+  /** How every notification this process sends begins ({"from": origin, …}). */
+  const ownPrefix = JSON.stringify({ from: origin }).slice(0, -1);
   const local = createLocalBus();
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on("error", (e) => log(`[bus] idle connection failed: ${e.message}`));
@@ -32,7 +36,8 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
     // The name lets a process that sends an access message see who listens (publishAccess).
     const client = new pg.Client({ connectionString: url, application_name: `${LISTENER_NAME} ${origin}` });
     client.on("notification", (n) => {
-      if (n.channel !== CHANNEL || !n.payload) return;
+      // This process's own messages come back too: skipped unread (there are thousands a second).
+      if (n.channel !== CHANNEL || !n.payload || n.payload.startsWith(ownPrefix)) return;
       try {
         // A message (`id` set on access messages, which want an acknowledgement), or an acknowledgement.
         const note = JSON.parse(n.payload) as { from: string; message?: BusMessage; id?: string; ack?: string; to?: string };
@@ -114,6 +119,37 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
     }
   }
 
+  // Notifications go out in batches, one statement at a time: under load (a thousand jobs a second
+  // make five or six thousand messages) a statement per message fell behind, and the queue of
+  // statements waiting for the pool's two connections grew by a hundred thousand a minute.
+  // One statement at a time also keeps them in the order they were published.
+  let queued: string[] = [];
+  let waiting: (() => void)[] = [];
+  let sending = false;
+
+  function notify(batch: string[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
+    queued.push(...batch);
+    const sent = new Promise<void>((resolve) => waiting.push(resolve));
+    if (!sending) void sendQueued();
+    return sent;
+  }
+
+  async function sendQueued() {
+    sending = true;
+    while (queued.length > 0) {
+      const [batch, done] = [queued, waiting];
+      [queued, waiting] = [[], []];
+      for (let i = 0; i < batch.length; i += NOTIFY_BATCH) {
+        await pool
+          .query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload", [CHANNEL, batch.slice(i, i + NOTIFY_BATCH)])
+          .catch((e: Error) => log(`[bus] NOTIFY failed: ${e.message}`));
+      }
+      for (const resolve of done) resolve();
+    }
+    sending = false;
+  }
+
   /** Splits a message so that each notification fits PostgreSQL's payload limit. */
   function payloads(message: BusMessage): string[] {
     const whole = JSON.stringify({ from: origin, message });
@@ -138,13 +174,7 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
     publish(message) {
       local.publish(message);
       if (message.type === "access") return publishAccess(message);
-      const sent = payloads(message).map((payload) =>
-        pool.query("SELECT pg_notify($1, $2)", [CHANNEL, payload]).then(
-          () => {},
-          (e: Error) => log(`[bus] NOTIFY failed: ${e.message}`),
-        ),
-      );
-      return Promise.all(sent).then(() => {});
+      return notify(payloads(message));
     },
     subscribe: local.subscribe,
     async close() {

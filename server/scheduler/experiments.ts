@@ -6,6 +6,7 @@ import type { Experiment } from "../domain/experiment";
 import type { ExperimentConfig, ExperimentStatus, Fork, Hyperparameters } from "../pbt/config";
 import type { ExperimentRow } from "../db/rows";
 import { experimentOf, inTransaction, lockedExperiment, withExperiment } from "./experimentLock";
+import { pruneQueued } from "./jobRows";
 import type { SchedulerDeps, Tx } from "./deps";
 
 /**
@@ -91,8 +92,8 @@ export async function setExperimentStatus(deps: SchedulerDeps, name: string, sta
       ]);
     }
     if (status === "done") {
-      const pruned = await tx.query<{ id: number }>`UPDATE "Job" SET status = 'pruned' WHERE "experimentId" = ${experiment.id} AND status = 'queued' RETURNING id`;
-      if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length, jobIds: pruned.map((j) => j.id) } });
+      const pruned = await pruneQueued(tx, experiment.id);
+      if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length, jobIds: pruned } });
     }
     const rows = await tx.query<ExperimentRow>`
       UPDATE "Experiment" SET status = ${status}, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = ${experiment.id} RETURNING *`;

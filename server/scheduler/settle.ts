@@ -1,7 +1,7 @@
 import { decideNext } from "../pbt/decide";
 import { reachesTarget } from "../pbt/stopping";
 import type { EventLog, LockedExperiment } from "./experimentLock";
-import type { JobRow } from "./jobRows";
+import { pruneQueued, type JobRow } from "./jobRows";
 import { loadPopulation } from "./population";
 import type { Tx } from "./deps";
 
@@ -26,8 +26,8 @@ export function mayEndExperiment(experiment: LockedExperiment, finished: Pick<Jo
 /** Ends the experiment: no job is handed out any more, and queued ones are pruned (running ones may still report). */
 export async function markDone(tx: Tx, experiment: LockedExperiment, log: EventLog, reason: string) {
   if (experiment.status === "done") return;
-  const pruned = await tx.query<{ id: number }>`UPDATE "Job" SET status = 'pruned' WHERE "experimentId" = ${experiment.id} AND status = 'queued' RETURNING id`;
-  if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length, jobIds: pruned.map((j) => j.id) } });
+  const pruned = await pruneQueued(tx, experiment.id);
+  if (pruned.length > 0) log.add("jobs.pruned", { data: { count: pruned.length, jobIds: pruned } });
   await tx.query`UPDATE "Experiment" SET status = 'done', "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = ${experiment.id}`;
   log.add("experiment.status", { data: { from: experiment.status, to: "done", reason } });
   experiment.status = "done";
