@@ -1,12 +1,13 @@
 "use client";
-// The experiment page: header and controls, score curves, hyperparameter schedules, lineage
-// tree, population table, event feed and exports, kept live by socket.io. Job events are applied
+// The experiment page: header and controls, the traced lineage (the best one unless a job is
+// chosen: highlighted in the curves, the tree and the schedules at once), score curves, lineage
+// tree, hyperparameter schedules, population table, event feed and exports, kept live by socket.io. Job events are applied
 // to the loaded overview once per animation frame (live-overview.ts) and drawn at once in the
 // header, the lineage tree and the feed; the heavier panels redraw from it less often (the table
 // every TABLE_MS, the charts every CHARTS_MS). Metric points go into the curves' cache; a throttled refetch of the read models
 // brings what events do not carry (the best lineage, downsampled curves). Nothing polls.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { LiveEvent, LiveMetrics } from "../live/socket";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
@@ -22,7 +23,13 @@ import { ScoreCurves } from "./score-curves";
 import { HyperparameterSchedules } from "./schedules";
 import type { Curves } from "./types";
 import { SelectionStyle } from "./selection-style";
-import { useViewState } from "./view-state";
+import { tracedJobId, useViewState } from "./view-state";
+import { indexLineage, traceLineage } from "./trace";
+import { TraceBar } from "./trace-bar";
+import { ExperimentSkeleton, FailedLoad } from "./load-states";
+import { OfflineBanner } from "./offline-banner";
+import { FinishedSummary } from "./finished-summary";
+import { StartWorker } from "./start-worker";
 
 /**
  * Refetch the overview at most this often; large populations (thousands of jobs) less often.
@@ -37,7 +44,7 @@ const CURVES_REFRESH_MS = 2_000;
  */
 const CHARTS_MS = 2_000;
 const TABLE_MS = 500;
-const chartsKind = (c: { overview: unknown; curves: Curves | undefined }) => `${c.overview === undefined}/${c.curves?.metric}`;
+const chartsKind = (c: { overview: unknown; curves: Curves | undefined }) => `${c.overview === undefined}/${c.curves?.metric}/${c.curves?.x}`;
 /** Events that change what the curves show beyond the points streamed to the cache. */
 const CURVE_EVENTS = new Set(["job.finished", "exploit", "job.created"]);
 
@@ -46,9 +53,10 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const queryClient = useQueryClient();
   const [view, setView] = useViewState();
 
-  const overviewOptions = trpc.dashboard.overview.queryOptions({ name }, { staleTime: Infinity, retry: 1 });
+  // A failed first load retries by itself (load-states.tsx), with a visible countdown.
+  const overviewOptions = trpc.dashboard.overview.queryOptions({ name }, { staleTime: Infinity, retry: false });
   const overview = useQuery(overviewOptions);
-  const curvesInput = { name, ...(view.metric ? { metric: view.metric } : {}) };
+  const curvesInput = { name, ...(view.metric ? { metric: view.metric } : {}), ...(view.x !== "step" ? { x: view.x } : {}) };
   const curvesOptions = trpc.dashboard.curves.queryOptions(curvesInput, { staleTime: Infinity, placeholderData: (previous) => previous });
   const curves = useQuery(curvesOptions);
 
@@ -69,6 +77,20 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const startSeq = overview.data ? Math.max(0, overview.data.experiment.lastEventSeq - FEED_LIMIT) : null;
   const startSeqRef = useRef<number | null>(null);
   if (startSeqRef.current === null && startSeq !== null) startSeqRef.current = startSeq;
+
+  const lineage = useMemo(() => indexLineage(live?.jobs ?? []), [live?.jobs]);
+  const tracedId = live ? tracedJobId(view, live, (id) => lineage.byId.has(id)) : null;
+  const trace = useMemo(() => (tracedId === null ? null : traceLineage(lineage, tracedId)), [lineage, tracedId]);
+  const parentOf = useCallback((id: number) => lineage.byId.get(id)?.parentId ?? null, [lineage]);
+  const onTrace = useCallback((id: number) => setView({ trace: id }), [setView]);
+  // The charts follow the throttled overview; their trace is the same lineage, indexed from it.
+  const chartLineage = useMemo(() => indexLineage(forCharts.overview?.jobs ?? []), [forCharts.overview?.jobs]);
+  const chartTrace = useMemo(() => (tracedId === null ? null : traceLineage(chartLineage, tracedId)), [chartLineage, tracedId]);
+  const [failures, setFailures] = useState(0);
+  useEffect(() => {
+    if (overview.errorUpdatedAt > 0) setFailures((n) => n + 1);
+  }, [overview.errorUpdatedAt]);
+  const retry = useCallback(() => void overview.refetch(), [overview]);
 
   const jobCount = Math.round((overview.data?.window.totalJobs ?? 0) / 500) * 500;
   const refresh = useMemo(() => {
@@ -107,29 +129,32 @@ export function ExperimentDashboard({ name }: { name: string }) {
     },
   });
 
-  if (overview.isPending) {
-    return (
-      <p role="status" className="text-sm text-zinc-500 dark:text-zinc-400">
-        Loading the experiment…
-      </p>
-    );
-  }
   if (!live) {
-    const notFound = overview.error?.data?.code === "NOT_FOUND";
+    if (overview.isPending && !overview.isError) return <ExperimentSkeleton name={name} />;
     return (
-      <div role="alert" className="rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
-        <h1 className="text-lg font-semibold">{notFound ? "No such experiment" : "Could not load the experiment"}</h1>
-        <p className="mt-1">{overview.error?.message}</p>
-      </div>
+      <FailedLoad
+        name={name}
+        message={overview.error?.message ?? "no answer"}
+        notFound={overview.error?.data?.code === "NOT_FOUND"}
+        failures={failures}
+        retrying={overview.isFetching}
+        onRetry={retry}
+      />
     );
   }
   // The throttled copies lag at most CHARTS_MS / TABLE_MS behind, and are there from the first draw.
   const charts = forCharts.overview ?? live;
   const table = forTable ?? live;
   return (
-    <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
+    <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined} data-page-wide>
       <SelectionStyle members={view.members} />
+      <OfflineBanner connection={connection} />
       <ExperimentHeader overview={live} connection={connection} />
+      <FinishedSummary overview={live} />
+      {live.experiment.status !== "done" && live.progress.done === 0 && live.progress.running === 0 && live.members.every((m) => m.workerId === null) && (
+        <StartWorker name={name} metric={live.experiment.config.metric} />
+      )}
+      <TraceBar trace={trace} job={tracedId === null ? undefined : lineage.byId.get(tracedId)} isBest={tracedId === live.best?.jobId} onReset={() => setView({ trace: null })} />
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}
@@ -138,13 +163,16 @@ export function ExperimentDashboard({ name }: { name: string }) {
           error={curves.error?.message ?? null}
           view={view}
           setView={setView}
+          trace={chartTrace}
+          onTrace={onTrace}
+          parentOf={parentOf}
         />
       </section>
-      <section aria-labelledby="schedules-heading">
-        <HyperparameterSchedules overview={charts} view={view} setView={setView} />
-      </section>
       <section aria-labelledby="tree-heading">
-        <LineageTree overview={live} />
+        <LineageTree overview={live} trace={trace} onTrace={onTrace} />
+      </section>
+      <section aria-labelledby="schedules-heading">
+        <HyperparameterSchedules overview={charts} trace={chartTrace} />
       </section>
       <section aria-labelledby="population-heading">
         <PopulationTable overview={table} view={view} setView={setView} />
@@ -174,7 +202,11 @@ function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
     });
     if (points.length === 0) continue;
     const existing = series.get(message.member);
-    series.set(message.member, { member: message.member, points: [...(existing?.points ?? []), ...points] });
+    series.set(message.member, {
+      member: message.member,
+      points: [...(existing?.points ?? []), ...points],
+      jobIds: [...(existing?.jobIds ?? []), ...points.map(() => message.jobId)],
+    });
     added += points.length;
   }
   if (added === 0) return curves;
