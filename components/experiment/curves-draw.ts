@@ -69,6 +69,21 @@ export function drawCurves(ctx: CanvasRenderingContext2D, p: CurvesPaint) {
   }
   ctx.stroke();
   ctx.setLineDash([]);
+  // The traced lineage: a halo in the background colour, then the line.
+  ctx.globalAlpha = 1;
+  const trace = new Path2D();
+  for (const path of p.trace) {
+    path.points.forEach((pt, i) => (i === 0 ? trace.moveTo(x(pt.x), y(pt.y)) : trace.lineTo(x(pt.x), y(pt.y))));
+  }
+  ctx.lineCap = "round";
+  ctx.strokeStyle = theme.background;
+  ctx.lineWidth = 6;
+  ctx.stroke(trace);
+  ctx.strokeStyle = theme.trace;
+  ctx.lineWidth = 2.5;
+  ctx.stroke(trace);
+
+  // The exploit marks over everything: where a copy's curve starts.
   ctx.globalAlpha = 1;
   ctx.fillStyle = theme.exploit;
   ctx.strokeStyle = theme.background;
@@ -86,17 +101,5 @@ export function drawCurves(ctx: CanvasRenderingContext2D, p: CurvesPaint) {
   ctx.stroke(marks);
   ctx.fill(marks);
 
-  // The traced lineage: a halo in the background colour, then the line.
-  const trace = new Path2D();
-  for (const path of p.trace) {
-    path.points.forEach((pt, i) => (i === 0 ? trace.moveTo(x(pt.x), y(pt.y)) : trace.lineTo(x(pt.x), y(pt.y))));
-  }
-  ctx.lineCap = "round";
-  ctx.strokeStyle = theme.background;
-  ctx.lineWidth = 6;
-  ctx.stroke(trace);
-  ctx.strokeStyle = theme.trace;
-  ctx.lineWidth = 2.5;
-  ctx.stroke(trace);
   ctx.restore();
 }

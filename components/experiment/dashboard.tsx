@@ -24,7 +24,7 @@ import { HyperparameterSchedules } from "./schedules";
 import type { Curves } from "./types";
 import { SelectionStyle } from "./selection-style";
 import { tracedJobId, useViewState } from "./view-state";
-import { indexLineage, traceLineage } from "./trace";
+import { indexLineage, traceLineage, type Trace } from "./trace";
 import { TraceBar } from "./trace-bar";
 import { ExperimentSkeleton, FailedLoad } from "./load-states";
 import { OfflineBanner } from "./offline-banner";
@@ -80,12 +80,9 @@ export function ExperimentDashboard({ name }: { name: string }) {
 
   const lineage = useMemo(() => indexLineage(live?.jobs ?? []), [live?.jobs]);
   const tracedId = live ? tracedJobId(view, live, (id) => lineage.byId.has(id)) : null;
-  const trace = useMemo(() => (tracedId === null ? null : traceLineage(lineage, tracedId)), [lineage, tracedId]);
+  const trace = useStableTrace(useMemo(() => (tracedId === null ? null : traceLineage(lineage, tracedId)), [lineage, tracedId]));
   const parentOf = useCallback((id: number) => lineage.byId.get(id)?.parentId ?? null, [lineage]);
   const onTrace = useCallback((id: number) => setView({ trace: id }), [setView]);
-  // The charts follow the throttled overview; their trace is the same lineage, indexed from it.
-  const chartLineage = useMemo(() => indexLineage(forCharts.overview?.jobs ?? []), [forCharts.overview?.jobs]);
-  const chartTrace = useMemo(() => (tracedId === null ? null : traceLineage(chartLineage, tracedId)), [chartLineage, tracedId]);
   const [failures, setFailures] = useState(0);
   useEffect(() => {
     if (overview.errorUpdatedAt > 0) setFailures((n) => n + 1);
@@ -163,7 +160,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
           error={curves.error?.message ?? null}
           view={view}
           setView={setView}
-          trace={chartTrace}
+          trace={trace}
           onTrace={onTrace}
           parentOf={parentOf}
         />
@@ -172,7 +169,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
         <LineageTree overview={live} trace={trace} onTrace={onTrace} />
       </section>
       <section aria-labelledby="schedules-heading">
-        <HyperparameterSchedules overview={charts} trace={chartTrace} />
+        <HyperparameterSchedules overview={charts} trace={trace} />
       </section>
       <section aria-labelledby="population-heading">
         <PopulationTable overview={table} view={view} setView={setView} />
@@ -187,6 +184,18 @@ export function ExperimentDashboard({ name }: { name: string }) {
       </div>
     </div>
   );
+}
+
+/**
+ * The trace as one object while it holds the same jobs: a lineage only grows (new descendants),
+ * so its job, ancestors and descendants counts say whether it changed. The memoised charts then
+ * redraw when the trace does, not on every live update.
+ */
+function useStableTrace(trace: Trace | null): Trace | null {
+  const previous = useRef<Trace | null>(null);
+  const key = (t: Trace | null) => (t ? `${t.jobId}/${t.ancestors.length}/${t.descendants.length}` : "");
+  if (key(trace) !== key(previous.current)) previous.current = trace;
+  return previous.current;
 }
 
 /** Streams live metric points into the cached curves (they are re-downsampled on the next refetch). */

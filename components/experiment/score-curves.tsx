@@ -250,11 +250,11 @@ const CurvesCanvas = memo(function CurvesCanvas({
     if (!canvas || width === 0) return;
     const ctx = prepareCanvas(canvas, width, HEIGHT);
     drawCurves(ctx, { area, x, y, xAxis, yAxis, theme, lines, selected: chosen, exploits: curves.exploits, lastOfJob, trace: paths, xUnit: unit.factor });
-    (canvas as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, lines: lines.length };
+    (canvas as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, tracedJob: trace?.jobId ?? null, lines: lines.length };
     canvas.dispatchEvent(new CustomEvent("lineage-curves-drawn"));
     // The scales are rebuilt each render from these inputs.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [width, theme, lines, chosen, curves, lastOfJob, paths, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
+  }, [width, theme, lines, chosen, curves, lastOfJob, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
 
   const [hover, setHover] = useState<Hover | null>(null);
   const [brush, setBrush] = useState<{ from: number; to: number } | null>(null);

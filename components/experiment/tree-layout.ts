@@ -71,9 +71,9 @@ export const TREE_TOP = 24;
 const PAD = 12;
 
 export function treeGeometry(width: number, first: number, generations: number, members: number): TreeGeometry {
-  const cellW = Math.max(6, Math.min(56, (width - TREE_LEFT - PAD) / Math.max(1, generations)));
-  const rowH = Math.max(4, Math.min(30, 600 / Math.max(1, members)));
-  const r = Math.max(1.5, Math.min(cellW * 0.28, rowH * 0.32, 7));
+  const cellW = Math.max(6, Math.min(110, (width - TREE_LEFT - PAD) / Math.max(1, generations)));
+  const rowH = Math.max(4, Math.min(40, 640 / Math.max(1, members)));
+  const r = Math.max(1.5, Math.min(cellW * 0.28, rowH * 0.3, 8));
   return {
     left: TREE_LEFT,
     top: TREE_TOP,
