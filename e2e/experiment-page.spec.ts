@@ -210,6 +210,28 @@ test.describe("a finished async run", () => {
     }
   });
 
+  test("adds a column for any result key to the population table, kept in the URL", async ({ page }) => {
+    await page.setViewportSize(VIEWPORT);
+    await page.goto(pagePath(name));
+    await page.getByText("Result columns").click();
+    await page.getByRole("checkbox", { name: "step" }).check();
+    await page.getByRole("checkbox", { name: "Q", exact: true }).check();
+    await expect(page).toHaveURL(/cols=step(%2C|,)Q/);
+    // Nested values (the toy's theta, a list) are no column.
+    await expect(page.getByRole("checkbox", { name: "theta" })).toHaveCount(0);
+    const table = page.getByRole("table", { name: "Population" });
+    await expect(table.getByRole("columnheader", { name: "results.Q" })).toBeVisible();
+    const last = new Map<number, ApiJob>();
+    for (const j of jobs) if (j.status === "done" && (!last.has(j.member) || j.id > last.get(j.member)!.id)) last.set(j.member, j);
+    for (const [member, job] of last) {
+      const cells = table.locator(`tbody tr[data-member="${member}"] td`);
+      await expect(cells.filter({ hasText: String(Number(job.score!.toPrecision(4))) }).first()).toBeVisible();
+    }
+    // At 1366 px the table fits, or says that it scrolls.
+    const fits = await table.evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth + 1);
+    if (!fits) await expect(page.getByTestId("table-scrolls")).toBeVisible();
+  });
+
   test("keeps every member colour and both ends of the score scale at 3:1 against the background, in light and dark mode", async ({ browser }, testInfo) => {
     for (const scheme of ["light", "dark"] as const) {
       const page = await openPage(browser, scheme, pagePath(name));

@@ -92,9 +92,18 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const jobCount = Math.round((overview.data?.window.totalJobs ?? 0) / 500) * 500;
   const refresh = useMemo(() => {
     const overviewKey = trpc.dashboard.overview.queryKey({ name });
+    const resultsKey = trpc.dashboard.results.queryKey({ name });
     const curvesKey = trpc.dashboard.curves.queryKey({ name });
     return {
-      overview: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: overviewKey }, { cancelRefetch: false }), overviewRefreshMs(jobCount)),
+      // The table's result columns (read only while shown) follow the overview.
+      overview: coalescedRefetch(
+        () =>
+          Promise.all([
+            queryClient.invalidateQueries({ queryKey: overviewKey }, { cancelRefetch: false }),
+            queryClient.invalidateQueries({ queryKey: resultsKey }, { cancelRefetch: false }),
+          ]),
+        overviewRefreshMs(jobCount),
+      ),
       curves: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: curvesKey }, { cancelRefetch: false }), CURVES_REFRESH_MS),
     };
   }, [trpc, queryClient, name, jobCount]);

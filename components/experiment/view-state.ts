@@ -24,6 +24,8 @@ export interface ViewState {
   smooth: number;
   /** Fit the curves' y axis to the best k members (null: all of them). */
   top: number | null;
+  /** Result keys shown as columns of the population table. */
+  columns: string[];
 }
 
 /** What a dashboard panel gets: the experiment as shown, and the view state it reads and changes. */
@@ -49,6 +51,7 @@ export function parseView(params: URLSearchParams): ViewState {
     log: params.get("log") === "1",
     smooth: Number.isFinite(smooth) ? Math.min(0.99, Math.max(0, smooth)) : 0,
     top: Number.isInteger(top) && top > 0 ? top : null,
+    columns: (params.get("cols") ?? "").split(",").filter((c) => c.length > 0),
   };
 }
 
@@ -73,6 +76,7 @@ export function useViewState(): [ViewState, (change: Partial<ViewState>) => void
       if (change.log !== undefined) set("log", change.log ? "1" : null);
       if (change.smooth !== undefined) set("smooth", change.smooth > 0 ? String(change.smooth) : null);
       if (change.top !== undefined) set("top", change.top === null ? null : String(change.top));
+      if (change.columns !== undefined) set("cols", [...new Set(change.columns)].join(","));
       const query = next.toString();
       // The native history API: Next.js syncs useSearchParams with it, without a server round trip.
       window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);

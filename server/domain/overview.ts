@@ -152,3 +152,14 @@ export const jobDetailSchema = z.object({
   curve: z.array(curvePointSchema.extend({ jobId: z.int() })),
 });
 export type JobDetail = z.infer<typeof jobDetailSchema>;
+
+/** A result value as the population table shows it: scalars only (longer strings cut). */
+export const resultValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/** Each member's latest finished job's results, for the population table's result columns. */
+export const memberResultsSchema = z.object({
+  /** Result keys with a scalar value in some member's results, sorted (at most 100). */
+  keys: z.array(z.string()),
+  members: z.array(z.object({ member: z.int(), jobId: z.int(), values: z.record(z.string(), resultValueSchema) })),
+});
+export type MemberResults = z.infer<typeof memberResultsSchema>;

@@ -9,3 +9,4 @@ export { exportJobs, getBestSchedule, type ExportFile } from "./export";
 export { experimentOverview } from "./dashboard/overview";
 export { metricCurves } from "./dashboard/curves";
 export { jobDetail } from "./dashboard/job";
+export { memberResults } from "./dashboard/results";

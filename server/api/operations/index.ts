@@ -6,6 +6,7 @@ import { createToken } from "./createToken";
 import { dashboardCurves } from "./dashboardCurves";
 import { dashboardJob } from "./dashboardJob";
 import { dashboardOverview } from "./dashboardOverview";
+import { dashboardResults } from "./dashboardResults";
 import { deleteExperiment } from "./deleteExperiment";
 import { exportJobs } from "./exportJobs";
 import { fail } from "./fail";
@@ -40,7 +41,7 @@ export const operationGroups = {
   jobs: { list: listJobs, get: getJob, push: pushJob },
   worker: { nextJob, heartbeat, logMetrics, complete, fail },
   tokens: { list: listTokens, create: createToken, revoke: revokeToken },
-  dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob },
+  dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob, results: dashboardResults },
 };
 
 /** Every operation, flat. */

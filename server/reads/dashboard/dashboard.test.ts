@@ -4,6 +4,7 @@ import { describeEachDatabase } from "../../db/testing";
 import { claim, createTestScheduler, type TestScheduler } from "../../scheduler/testing";
 import { metricCurves } from "./curves";
 import { jobDetail } from "./job";
+import { memberResults } from "./results";
 import { experimentOverview } from "./overview";
 import { seedLargeExperiment } from "./testing";
 
@@ -116,6 +117,18 @@ describeEachDatabase("dashboard read models", (kind) => {
     expect(byTime.x).toBe("time");
     expect(byTime.totalPoints).toBe(3 * overview.jobs.length);
     for (const c of byTime.series) for (const p of c.points) expect(p.step).toBeGreaterThanOrEqual(0);
+  });
+
+  it("gives each member's latest finished results, scalars only, for the table's result columns", async () => {
+    const results = await memberResults(s.database.prisma, "pbt");
+    const overview = await experimentOverview(s.database.prisma, "pbt");
+    expect(results.keys).toEqual(["score", "step"]);
+    expect(results.members.map((m) => m.member)).toEqual([0, 1, 2, 3]);
+    for (const row of results.members) {
+      const member = overview.members.find((m) => m.member === row.member)!;
+      expect(row.jobId).toBe(member.jobId);
+      expect(row.values.score).toBe(member.score);
+    }
   });
 
   it("walks a job's ancestry back to generation 0", async () => {
