@@ -176,6 +176,7 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
               x={shown.x}
               y={shown.y}
               width={geometry.width}
+              height={geometry.height}
             />
           )}
         </div>

@@ -6,13 +6,17 @@ export function describeJob(job: JobNode) {
   return `Job ${job.id}: member ${job.member}, generation ${job.generation}, ${job.status}, ${job.diverged ? "diverged" : `score ${formatScore(job.score)}`}, ${job.origin}`;
 }
 
-export function TreeJobCard({ job, donor, x, y, width }: { job: JobNode; donor: JobNode | undefined; x: number; y: number; width: number }) {
+const CARD_HEIGHT = 190;
+
+export function TreeJobCard({ job, donor, x, y, width, height }: { job: JobNode; donor: JobNode | undefined; x: number; y: number; width: number; height: number }) {
   const left = Math.min(x + 14, Math.max(0, width - 270));
+  // Below the job, or above it when the tree's box would cut the card off.
+  const top = y + 12 + CARD_HEIGHT > height && y > CARD_HEIGHT ? y - 12 - CARD_HEIGHT : y + 12;
   return (
     <div
       role="tooltip"
       className="pointer-events-none absolute z-10 w-64 rounded-md border border-zinc-200 bg-white p-3 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
-      style={{ left, top: y + 12 }}
+      style={{ left, top, maxHeight: CARD_HEIGHT, overflow: "hidden" }}
     >
       <p className="font-semibold">
         Job #{job.id} <span className="font-normal text-zinc-500 dark:text-zinc-400">· {job.status}</span>
