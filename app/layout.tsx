@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { SessionGate, SignOutButton } from "@/components/session-gate";
 import { Providers } from "@/components/trpc";
+import { themeCss } from "@/components/charts/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,6 +22,10 @@ export const viewport: Viewport = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      <head>
+        {/* The charts' colours per colour scheme, from one definition (components/charts/theme.ts). */}
+        <style dangerouslySetInnerHTML={{ __html: themeCss() }} />
+      </head>
       <body className="min-h-screen bg-white text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <a
           href="#main"
@@ -29,7 +34,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-zinc-200 dark:border-zinc-800">
-          <div className="mx-auto flex max-w-6xl items-center px-4 py-3">
+          <div className="site-width mx-auto flex max-w-6xl items-center px-4 py-3">
             <Link
               href="/"
               className="rounded text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
@@ -48,7 +53,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <Providers>
-          <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+          <main id="main" className="site-width mx-auto max-w-6xl px-4 py-8">
             <SessionGate>{children}</SessionGate>
           </main>
         </Providers>

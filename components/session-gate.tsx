@@ -19,6 +19,8 @@ function loadSession(): Promise<Session> {
     if (!r.ok) throw new Error(`the server answered ${r.status}`);
     return r.json() as Promise<Session>;
   });
+  // A failed question is asked again (the server may be restarting).
+  asked.catch(() => (asked = null));
   return asked;
 }
 
@@ -26,18 +28,29 @@ export function SessionGate({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
-    loadSession()
-      .then(setSession)
-      .catch((e: Error) => setFailure(e.message));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () =>
+      loadSession()
+        .then((s) => {
+          setFailure(null);
+          setSession(s);
+        })
+        .catch((e: Error) => {
+          setFailure(e.message);
+          timer = setTimeout(ask, 3_000); // until the server answers
+        });
+    void ask();
+    return () => clearTimeout(timer);
   }, []);
   if (failure) {
     return (
       <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-        Could not reach the server: {failure}
+        Could not reach the server: {failure}. Trying again every few seconds…
       </p>
     );
   }
-  if (!session) return null;
+  // While the session is checked: a placeholder rather than a blank page.
+  if (!session) return <div role="status" aria-label="Loading" className="h-8 w-64 max-w-full animate-pulse rounded-md bg-zinc-100 dark:bg-zinc-900" />;
   if (session.authRequired && !session.signedIn) return <SignIn />;
   return <>{children}</>;
 }

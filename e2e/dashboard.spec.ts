@@ -1,6 +1,6 @@
 // The dashboard against the real server: an experiment created through the form, toy workers
 // (examples/toy) running it while two pages watch, pause and resume, a dropped socket, the
-// exports, and a job opened from the lineage tree with its ancestry walked back to generation 0.
+// exports, and the traced job opened with its ancestry walked back to generation 0.
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { apiPath, pushInitialMembers, saveScreenshot, startToyWorkers, stopWorkers, toyConfig, uniqueName } from "./fixtures";
@@ -105,16 +105,16 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
     await test.step("curves, tree and table fill in without a reload", async () => {
       const population = page.getByRole("table", { name: "Population" });
       await expect(population.locator("tbody tr[data-member]")).toHaveCount(2);
-      await expect.poll(() => page.getByTestId("lineage-tree").locator("a[data-job]").count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
-      await expect.poll(() => page.getByTestId("score-curves").locator(".recharts-line").count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(async () => Number(await page.getByTestId("lineage-tree").getAttribute("data-jobs")), { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
+      await expect.poll(() => page.getByTestId("curves-canvas").evaluate((el) => (el as unknown as { lineageCurves?: { lines: number } }).lineageCurves?.lines ?? 0), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
       await expect(population.locator("tbody tr[data-member] td").nth(3)).not.toHaveText("—");
       await expect(page.getByTestId("event-feed").locator("li[data-type=exploit]").first()).toBeVisible({ timeout: 20_000 });
       // Within a second of the server's state, with no reload.
       const done = (await (await request.get(`${apiPath(name)}/jobs?status=done`)).json()).length as number;
       await expect.poll(() => progressOf(page), { timeout: 1_000 }).toBeGreaterThanOrEqual(done);
       await expect.poll(() => progressOf(second), { timeout: 1_000 }).toBeGreaterThanOrEqual(done);
-      await saveScreenshot(page, testInfo, "experiment-running-light");
-      await saveScreenshot(second, testInfo, "experiment-running-dark");
+      await saveScreenshot(page, testInfo, "experiment-two-pages-light");
+      await saveScreenshot(second, testInfo, "experiment-two-pages-dark");
     });
 
     await test.step("pause and resume from the header; the other page follows", async () => {
@@ -158,7 +158,7 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
     const last = (await (await request.get(apiPath(name))).json()).lastEventSeq as number;
     expect(seqs[0]).toBe(last);
     seqs.forEach((seq, i) => expect(seq).toBe(last - i));
-    await saveScreenshot(page, testInfo, "experiment-done-light");
+    await saveScreenshot(page, testInfo, "experiment-two-pages-done-light");
   } finally {
     stopWorkers(workers);
     await dark.close();
@@ -200,22 +200,24 @@ test("exports the best schedule and all jobs", async ({ page }) => {
   await expect(page.locator("#field-seed")).toHaveValue("");
 });
 
-test("keeps the view in the URL, and opens a job from the tree to walk its ancestry", async ({ page }) => {
+test("keeps the view in the URL, and opens the traced job to walk its ancestry", async ({ page }) => {
   await page.goto(experimentPage());
-  // Singling out a member and picking a hyperparameter go into the URL; a reload keeps them.
+  // Singling out a member, the curves' axis and log scale go into the URL; a reload keeps them.
   await page.getByRole("group", { name: "Members to highlight" }).getByRole("button", { name: "member 1" }).click();
-  await page.getByRole("group", { name: "Hyperparameter" }).getByRole("button", { name: "h1" }).click();
+  await page.getByLabel("x axis").selectOption("generation");
+  await page.getByRole("button", { name: "Log scale" }).click();
   await expect(page).toHaveURL(/members=1/);
-  await expect(page).toHaveURL(/hp=h1/);
+  await expect(page).toHaveURL(/x=generation/);
+  await expect(page).toHaveURL(/log=1/);
   await page.reload();
   await expect(page.getByRole("group", { name: "Members to highlight" }).getByRole("button", { name: "member 1" })).toHaveAttribute("aria-pressed", "true");
-  await expect(page.getByRole("group", { name: "Hyperparameter" }).getByRole("button", { name: "h1" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByLabel("x axis")).toHaveValue("generation");
+  await expect(page.getByRole("button", { name: "Log scale" })).toHaveAttribute("aria-pressed", "true");
 
+  // The best lineage is traced by default; its job opens from the trace bar.
   const bestJobId = Number((await page.getByTestId("best-job").getByRole("link").textContent())!.slice(1));
-  const node = page.getByTestId("lineage-tree").locator(`a[data-job="${bestJobId}"]`);
-  await node.hover();
-  await expect(page.getByRole("tooltip")).toContainText(`Job #${bestJobId}`);
-  await node.click();
+  await expect(page.getByTestId("traced-job")).toHaveText(`job #${bestJobId}`);
+  await page.getByTestId("traced-job").click();
   await expect(page).toHaveURL(`/jobs/${bestJobId}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`Job #${bestJobId}`);
 
@@ -233,12 +235,12 @@ test("keeps the view in the URL, and opens a job from the tree to walk its ances
   await expect(ancestry.first()).toContainText("generation 0");
   await expect(page.getByTestId("origin")).toHaveText("Pushed by hand.");
 
-  // The tree is reachable by keyboard too: focus it, move to a job with the arrows, Enter opens it.
+  // The tree is reachable by keyboard too: focus it, an arrow lands on the traced job, O opens it.
   await page.getByRole("link", { name: name, exact: true }).click();
   const tree = page.getByTestId("lineage-tree");
   await tree.focus();
   await page.keyboard.press("ArrowRight");
-  await page.keyboard.press("Enter");
+  await page.keyboard.press("o");
   await expect(page).toHaveURL(`/jobs/${bestJobId}`);
 });
 
@@ -261,5 +263,5 @@ test("pushes a job by hand, with the server's error on the field it concerns", a
   const row = page.getByRole("table", { name: "Population" }).locator("tbody tr[data-member='0']");
   await expect(row.getByRole("cell", { name: "queued", exact: true })).toBeVisible();
   await expect(row.getByRole("cell", { name: "0.25", exact: true })).toBeVisible();
-  await expect(page.getByTestId("lineage-tree").locator("a[data-job]")).toHaveCount(1);
+  await expect(page.getByTestId("lineage-tree")).toHaveAttribute("data-jobs", "1");
 });

@@ -67,3 +67,73 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach(name, { path: file, contentType: "image/png" });
 }
+
+/** The toy problem in async mode: with one worker, every round one of the two members copies the other. */
+export function asyncToyConfig(name: string, maxGenerations: number) {
+  return { ...toyConfig(name, maxGenerations), mode: "async" };
+}
+
+/** Runs toy workers until the experiment is done (they exit by themselves). */
+export async function runToyToEnd(baseURL: string, name: string, count = 1): Promise<void> {
+  const workers = startToyWorkers(baseURL, name, count, 0);
+  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+    w.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`toy worker exited with ${code}`))));
+  })));
+}
+
+export interface ApiJob {
+  id: number;
+  member: number;
+  generation: number;
+  status: string;
+  parentId: number | null;
+  origin: string;
+  donorJobId: number | null;
+  score: number | null;
+  hyperparameters: Record<string, unknown>;
+}
+
+/** Every job of an experiment, through the paged HTTP API. */
+export async function apiJobs(request: APIRequestContext, name: string): Promise<ApiJob[]> {
+  const jobs: ApiJob[] = [];
+  let url: string | null = `${apiPath(name)}/jobs?limit=1000`;
+  while (url) {
+    const answer = await request.get(url);
+    if (answer.status() !== 200) throw new Error(`jobs: ${answer.status()} ${await answer.text()}`);
+    jobs.push(...((await answer.json()) as ApiJob[]));
+    const next = /<([^>]+)>;\s*rel="next"/.exec(answer.headers()["link"] ?? "");
+    url = next ? next[1]!.replace(/^https?:\/\/[^/]+/, "") : null;
+  }
+  return jobs;
+}
+
+/** A job, its ancestors (through parentId) and its descendants, from the API's jobs. */
+export function lineageFromApi(jobs: ApiJob[], jobId: number): Set<number> {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const out = new Set<number>([jobId]);
+  for (let p = byId.get(jobId)?.parentId ?? null; p !== null; p = byId.get(p)?.parentId ?? null) out.add(p);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const j of jobs) {
+      if (j.parentId !== null && !out.has(j.id) && isDescendant(byId, j.id, jobId)) {
+        out.add(j.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function isDescendant(byId: Map<number, ApiJob>, id: number, of: number): boolean {
+  for (let p = byId.get(id)?.parentId ?? null; p !== null; p = byId.get(p)?.parentId ?? null) if (p === of) return true;
+  return false;
+}
+
+/** A job's ancestry from generation 0 to the job itself: the schedule it followed. */
+export function chainFromApi(jobs: ApiJob[], jobId: number): number[] {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const chain: number[] = [];
+  for (let id: number | null = jobId; id !== null; id = byId.get(id)?.parentId ?? null) chain.unshift(id);
+  return chain;
+}

@@ -1,31 +1,33 @@
-// Colours of the charts and the tree, readable on light and dark backgrounds alike.
+// Colours of members and scores for the DOM (legends, table swatches): CSS custom properties
+// written from theme.ts, so they follow the colour scheme. Canvases resolve the same properties
+// (use-chart-theme.ts).
+import { MEMBER_COLOURS, THEMES } from "./theme";
 
-/** A distinct hue per member (golden-angle steps), mid lightness so both themes read it. */
+/** A member's colour as CSS: one of eight hues; members past the eighth differ by dash (memberDash). */
 export function memberColor(member: number): string {
-  const hue = (member * 137.508 + 200) % 360;
-  return `hsl(${hue.toFixed(1)} 70% 52%)`;
+  return `var(--member-${member % MEMBER_COLOURS})`;
 }
 
-// Viridis, sampled: dark purple (worst) to yellow (best). Perceptually even and colour-blind safe.
-const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
-
-function hexToRgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+/** Canvas dash pattern of a member's line: solid for the first eight, then dashed, then dotted. */
+export function memberDash(member: number): number[] {
+  const round = Math.floor(member / MEMBER_COLOURS) % 3;
+  return round === 0 ? [] : round === 1 ? [6, 3] : [2, 2];
 }
 
-/** `t` in [0, 1], 1 the best. */
+const STOPS = THEMES.light.score.length;
+
+/** A score's colour as CSS, `t` in [0, 1] with 1 the best (mixed between the scheme's stops). */
 export function scoreColor(t: number): string {
-  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = hexToRgb(VIRIDIS[i]!);
-  const b = hexToRgb(VIRIDIS[i + 1]!);
-  const c = a.map((v, k) => Math.round(v + (b[k]! - v) * f));
-  return `rgb(${c[0]} ${c[1]} ${c[2]})`;
+  const x = Math.min(1, Math.max(0, t)) * (STOPS - 1);
+  const i = Math.min(STOPS - 2, Math.floor(x));
+  const f = Math.round((x - i) * 100);
+  return `color-mix(in srgb, var(--score-${i}) ${100 - f}%, var(--score-${i + 1}))`;
 }
 
-export const VIRIDIS_GRADIENT = `linear-gradient(to right, ${VIRIDIS.join(", ")})`;
+/** The score scale as a CSS gradient, worst on the left. */
+export const SCORE_GRADIENT = `linear-gradient(to right, ${Array.from({ length: STOPS }, (_, i) => `var(--score-${i})`).join(", ")})`;
+/** @deprecated the scale is no longer all of viridis; use SCORE_GRADIENT. */
+export const VIRIDIS_GRADIENT = SCORE_GRADIENT;
 
 /**
  * Maps scores to [0, 1] with 1 the best for the objective; by rank rather than value, so one

@@ -1,12 +1,13 @@
 "use client";
-// The experiment page: header and controls, score curves, hyperparameter schedules, lineage
-// tree, population table, event feed and exports, kept live by socket.io. Job events are applied
+// The experiment page: header and controls, the traced lineage (the best one unless a job is
+// chosen: highlighted in the curves, the tree and the schedules at once), score curves, lineage
+// tree, hyperparameter schedules, population table, event feed and exports, kept live by socket.io. Job events are applied
 // to the loaded overview once per animation frame (live-overview.ts) and drawn at once in the
 // header, the lineage tree and the feed; the heavier panels redraw from it less often (the table
 // every TABLE_MS, the charts every CHARTS_MS). Metric points go into the curves' cache; a throttled refetch of the read models
 // brings what events do not carry (the best lineage, downsampled curves). Nothing polls.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { LiveEvent, LiveMetrics } from "../live/socket";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
@@ -25,7 +26,13 @@ import { ScoreCurves } from "./score-curves";
 import { HyperparameterSchedules } from "./schedules";
 import type { Curves } from "./types";
 import { SelectionStyle } from "./selection-style";
-import { useViewState } from "./view-state";
+import { tracedJobId, useViewState } from "./view-state";
+import { indexLineage, traceLineage, type Trace } from "./trace";
+import { TraceBar } from "./trace-bar";
+import { ExperimentSkeleton, FailedLoad } from "./load-states";
+import { OfflineBanner } from "./offline-banner";
+import { FinishedSummary } from "./finished-summary";
+import { StartWorker } from "./start-worker";
 
 /**
  * Refetch the overview at most this often; large populations (thousands of jobs) less often.
@@ -40,7 +47,7 @@ const CURVES_REFRESH_MS = 2_000;
  */
 const CHARTS_MS = 2_000;
 const TABLE_MS = 500;
-const chartsKind = (c: { overview: unknown; curves: Curves | undefined }) => `${c.overview === undefined}/${c.curves?.metric}`;
+const chartsKind = (c: { overview: unknown; curves: Curves | undefined }) => `${c.overview === undefined}/${c.curves?.metric}/${c.curves?.x}`;
 /** Events that change what the curves show beyond the points streamed to the cache. */
 const CURVE_EVENTS = new Set(["job.finished", "exploit", "job.created"]);
 
@@ -49,9 +56,10 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const queryClient = useQueryClient();
   const [view, setView] = useViewState();
 
-  const overviewOptions = trpc.dashboard.overview.queryOptions({ name }, { staleTime: Infinity, retry: 1 });
+  // A failed first load retries by itself (load-states.tsx), with a visible countdown.
+  const overviewOptions = trpc.dashboard.overview.queryOptions({ name }, { staleTime: Infinity, retry: false });
   const overview = useQuery(overviewOptions);
-  const curvesInput = { name, ...(view.metric ? { metric: view.metric } : {}) };
+  const curvesInput = { name, ...(view.metric ? { metric: view.metric } : {}), ...(view.x !== "step" ? { x: view.x } : {}) };
   const curvesOptions = trpc.dashboard.curves.queryOptions(curvesInput, { staleTime: Infinity, placeholderData: (previous) => previous });
   const curves = useQuery(curvesOptions);
 
@@ -73,12 +81,32 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const startSeqRef = useRef<number | null>(null);
   if (startSeqRef.current === null && startSeq !== null) startSeqRef.current = startSeq;
 
+  const lineage = useMemo(() => indexLineage(live?.jobs ?? []), [live?.jobs]);
+  const tracedId = live ? tracedJobId(view, live, (id) => lineage.byId.has(id)) : null;
+  const trace = useStableTrace(useMemo(() => (tracedId === null ? null : traceLineage(lineage, tracedId)), [lineage, tracedId]));
+  const parentOf = useCallback((id: number) => lineage.byId.get(id)?.parentId ?? null, [lineage]);
+  const onTrace = useCallback((id: number) => setView({ trace: id }), [setView]);
+  const [failures, setFailures] = useState(0);
+  useEffect(() => {
+    if (overview.errorUpdatedAt > 0) setFailures((n) => n + 1);
+  }, [overview.errorUpdatedAt]);
+  const retry = useCallback(() => void overview.refetch(), [overview]);
+
   const jobCount = Math.round((overview.data?.window.totalJobs ?? 0) / 500) * 500;
   const refresh = useMemo(() => {
     const overviewKey = trpc.dashboard.overview.queryKey({ name });
+    const resultsKey = trpc.dashboard.results.queryKey({ name });
     const curvesKey = trpc.dashboard.curves.queryKey({ name });
     return {
-      overview: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: overviewKey }, { cancelRefetch: false }), overviewRefreshMs(jobCount)),
+      // The table's result columns (read only while shown) follow the overview.
+      overview: coalescedRefetch(
+        () =>
+          Promise.all([
+            queryClient.invalidateQueries({ queryKey: overviewKey }, { cancelRefetch: false }),
+            queryClient.invalidateQueries({ queryKey: resultsKey }, { cancelRefetch: false }),
+          ]),
+        overviewRefreshMs(jobCount),
+      ),
       curves: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: curvesKey }, { cancelRefetch: false }), CURVES_REFRESH_MS),
     };
   }, [trpc, queryClient, name, jobCount]);
@@ -110,33 +138,36 @@ export function ExperimentDashboard({ name }: { name: string }) {
     },
   });
 
-  if (overview.isPending) {
-    return (
-      <p role="status" className="text-sm text-zinc-500 dark:text-zinc-400">
-        Loading the experiment…
-      </p>
-    );
-  }
   if (!live) {
-    const notFound = overview.error?.data?.code === "NOT_FOUND";
+    if (overview.isPending && !overview.isError) return <ExperimentSkeleton name={name} />;
     return (
-      <div role="alert" className="rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
-        <h1 className="text-lg font-semibold">{notFound ? "No such experiment" : "Could not load the experiment"}</h1>
-        <p className="mt-1">{overview.error?.message}</p>
-      </div>
+      <FailedLoad
+        name={name}
+        message={overview.error?.message ?? "no answer"}
+        notFound={overview.error?.data?.code === "NOT_FOUND"}
+        failures={failures}
+        retrying={overview.isFetching}
+        onRetry={retry}
+      />
     );
   }
   // The throttled copies lag at most CHARTS_MS / TABLE_MS behind, and are there from the first draw.
   const charts = forCharts.overview ?? live;
   const table = forTable ?? live;
   return (
-    <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined}>
+    <div className="space-y-8" data-selection={view.members.length > 0 ? "" : undefined} data-page-wide>
       <SelectionStyle members={view.members} />
+      <OfflineBanner connection={connection} />
       <ExperimentHeader overview={live} connection={connection} />
       <ExperimentViewsNav name={name} view="overview" />
       <section aria-labelledby="lineage-actions-heading">
         <ExperimentActions overview={live} />
       </section>
+      <FinishedSummary overview={live} />
+      {live.experiment.status !== "done" && live.progress.done === 0 && live.progress.running === 0 && live.members.every((m) => m.workerId === null) && (
+        <StartWorker name={name} metric={live.experiment.config.metric} />
+      )}
+      <TraceBar trace={trace} job={tracedId === null ? undefined : lineage.byId.get(tracedId)} isBest={tracedId === live.best?.jobId} onReset={() => setView({ trace: null })} />
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}
@@ -145,13 +176,16 @@ export function ExperimentDashboard({ name }: { name: string }) {
           error={curves.error?.message ?? null}
           view={view}
           setView={setView}
+          trace={trace}
+          onTrace={onTrace}
+          parentOf={parentOf}
         />
       </section>
-      <section aria-labelledby="schedules-heading">
-        <HyperparameterSchedules overview={charts} view={view} setView={setView} />
-      </section>
       <section aria-labelledby="tree-heading">
-        <LineageTree overview={live} />
+        <LineageTree overview={live} trace={trace} onTrace={onTrace} />
+      </section>
+      <section aria-labelledby="schedules-heading">
+        <HyperparameterSchedules overview={charts} trace={trace} />
       </section>
       <section aria-labelledby="population-heading">
         <PopulationTable overview={table} view={view} setView={setView} />
@@ -169,6 +203,18 @@ export function ExperimentDashboard({ name }: { name: string }) {
   );
 }
 
+/**
+ * The trace as one object while it holds the same jobs: a lineage only grows (new descendants),
+ * so its job, ancestors and descendants counts say whether it changed. The memoised charts then
+ * redraw when the trace does, not on every live update.
+ */
+function useStableTrace(trace: Trace | null): Trace | null {
+  const previous = useRef<Trace | null>(null);
+  const key = (t: Trace | null) => (t ? `${t.jobId}/${t.ancestors.length}/${t.descendants.length}` : "");
+  if (key(trace) !== key(previous.current)) previous.current = trace;
+  return previous.current;
+}
+
 /** Streams live metric points into the cached curves (they are re-downsampled on the next refetch). */
 function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
   if (curves.x !== "step") return curves;
@@ -182,7 +228,11 @@ function appendPoints(curves: Curves, messages: LiveMetrics[]): Curves {
     });
     if (points.length === 0) continue;
     const existing = series.get(message.member);
-    series.set(message.member, { member: message.member, points: [...(existing?.points ?? []), ...points] });
+    series.set(message.member, {
+      member: message.member,
+      points: [...(existing?.points ?? []), ...points],
+      jobIds: [...(existing?.jobIds ?? []), ...points.map(() => message.jobId)],
+    });
     added += points.length;
   }
   if (added === 0) return curves;

@@ -21,6 +21,8 @@ const CONNECTION_TEXT: Record<Connection, string> = {
 };
 
 export function ExperimentHeader({ overview, connection }: { overview: Overview; connection: Connection }) {
+  // Controls need the server: disabled while the connection is down (the banner says so).
+  const offline = connection === "offline" || connection === "error";
   const { experiment, progress, best } = overview;
   const config = experiment.config;
   const trpc = useTRPC();
@@ -70,21 +72,21 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
         </div>
         <div className="flex flex-wrap gap-2" role="group" aria-label="Controls">
           {experiment.status === "running" && (
-            <button type="button" className={button} onClick={() => change("paused")} disabled={setStatus.isPending}>
+            <button type="button" className={button} onClick={() => change("paused")} disabled={setStatus.isPending || offline}>
               Pause
             </button>
           )}
           {experiment.status === "paused" && (
-            <button type="button" className={buttonPrimary} onClick={() => change("running")} disabled={setStatus.isPending}>
+            <button type="button" className={buttonPrimary} onClick={() => change("running")} disabled={setStatus.isPending || offline}>
               Resume
             </button>
           )}
           {experiment.status !== "done" && (
-            <button type="button" className={button} onClick={() => change("done")} disabled={setStatus.isPending}>
+            <button type="button" className={button} onClick={() => change("done")} disabled={setStatus.isPending || offline}>
               Stop
             </button>
           )}
-          <Link href={newExperimentHref(experiment.name)} className={button}>
+          <Link href={newExperimentHref(experiment.name)} className={button} aria-disabled={offline || undefined}>
             Clone
           </Link>
         </div>
@@ -150,7 +152,7 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
           </dd>
         </div>
       </dl>
-      {experiment.status !== "done" && <PushJobForm overview={overview} />}
+      {experiment.status !== "done" && <PushJobForm overview={overview} offline={offline} />}
     </header>
   );
 }

@@ -1,7 +1,11 @@
 "use client";
-// The population table: one row per member with its latest job; sortable by any column.
+// The population table: one row per member with its latest job; sortable by any column; any key
+// of the members' latest results can be added as a column. At 1366 px it fits with a few
+// hyperparameters; when it does not, it says that it scrolls sideways.
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { memo, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
+import { useTRPC } from "../trpc";
 import { memberColor } from "../charts/colors";
 import { formatScore, formatValue } from "../format";
 import { RelativeTime } from "../relative-time";
@@ -10,9 +14,14 @@ import type { MemberRow } from "./types";
 import { link, sectionHeading } from "./ui";
 import type { PanelProps } from "./view-state";
 
-type Key = "member" | "generation" | "status" | "score" | "workerId" | "heartbeatAt" | "exploits" | `hp:${string}`;
+type Key = "member" | "generation" | "status" | "score" | "workerId" | "heartbeatAt" | "exploits" | `hp:${string}` | `result:${string}`;
+type ResultValues = Map<number, Record<string, string | number | boolean | null>>;
 
-function valueOf(row: MemberRow, key: Key): string | number | null {
+function valueOf(row: MemberRow, key: Key, results: ResultValues): string | number | null {
+  if (key.startsWith("result:")) {
+    const v = results.get(row.member)?.[key.slice(7)];
+    return typeof v === "number" || typeof v === "string" ? v : v === undefined || v === null ? null : String(v);
+  }
   if (key.startsWith("hp:")) {
     const v = row.hyperparameters[key.slice(3)];
     return typeof v === "number" ? v : v === undefined ? null : JSON.stringify(v);
@@ -27,11 +36,28 @@ export const PopulationTable = memo(function PopulationTable({
   setView,
 }: PanelProps) {
   const objective = overview.experiment.config.objective;
+  const trpc = useTRPC();
+  const [picking, setPicking] = useState(false);
+  // Read only when a result column is shown or being picked; refreshed with the overview.
+  const results = useQuery(trpc.dashboard.results.queryOptions({ name: overview.experiment.name }, { enabled: view.columns.length > 0 || picking, staleTime: Infinity }));
+  const resultValues: ResultValues = new Map((results.data?.members ?? []).map((m) => [m.member, m.values]));
+  const scroller = useRef<HTMLDivElement>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const check = () => setOverflows(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
   const [sort, setSort] = useState<{ key: Key; descending: boolean }>({ key: "score", descending: objective === "maximize" });
   const names = Object.keys(overview.experiment.config.hyperparameters).sort();
   const rows = [...overview.members].sort((a, b) => {
-    const x = valueOf(a, sort.key);
-    const y = valueOf(b, sort.key);
+    const x = valueOf(a, sort.key, resultValues);
+    const y = valueOf(b, sort.key, resultValues);
     if (x === y) return a.member - b.member;
     if (x === null) return 1; // missing values last, either direction
     if (y === null) return -1;
@@ -45,16 +71,46 @@ export const PopulationTable = memo(function PopulationTable({
     { key: "status", label: "Status" },
     { key: "score", label: `Score (${overview.experiment.config.metric})`, numeric: true },
     ...names.map((n) => ({ key: `hp:${n}` as Key, label: n, numeric: true })),
+    ...view.columns.map((c) => ({ key: `result:${c}` as Key, label: `results.${c}`, numeric: true })),
     { key: "exploits", label: "Exploits", numeric: true },
     { key: "workerId", label: "Worker" },
     { key: "heartbeatAt", label: "Last heartbeat" },
   ];
   return (
     <div className="space-y-3">
-      <h2 id="population-heading" className={sectionHeading}>
-        Population
-      </h2>
-      <div className="max-h-[36rem] overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h2 id="population-heading" className={sectionHeading}>
+          Population
+        </h2>
+        <details className="relative text-sm" onToggle={(e) => setPicking((e.target as HTMLDetailsElement).open)}>
+          <summary className="cursor-pointer text-zinc-700 dark:text-zinc-300">Result columns{view.columns.length > 0 ? ` (${view.columns.length})` : ""}</summary>
+          <fieldset className="absolute right-0 z-10 mt-1 max-h-72 w-64 overflow-auto rounded-md border border-zinc-200 bg-white p-2 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+            <legend className="sr-only">Result keys shown as columns</legend>
+            {results.isPending ? (
+              <p className="text-zinc-500 dark:text-zinc-400">Loading…</p>
+            ) : (results.data?.keys.length ?? 0) === 0 ? (
+              <p className="text-zinc-500 dark:text-zinc-400">No results reported yet.</p>
+            ) : (
+              results.data!.keys.map((k) => (
+                <label key={k} className="flex items-center gap-2 py-0.5 font-mono text-xs">
+                  <input
+                    type="checkbox"
+                    checked={view.columns.includes(k)}
+                    onChange={(e) => setView({ columns: e.target.checked ? [...view.columns, k] : view.columns.filter((c) => c !== k) })}
+                  />
+                  {k}
+                </label>
+              ))
+            )}
+          </fieldset>
+        </details>
+      </div>
+      {overflows && (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="table-scrolls">
+          The table is wider than the page: scroll it sideways for more columns →
+        </p>
+      )}
+      <div ref={scroller} className="max-h-[36rem] overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
         <table className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-labelledby="population-heading">
           <thead className="sticky top-0 z-[1] bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
             <tr>
@@ -120,6 +176,14 @@ export const PopulationTable = memo(function PopulationTable({
                     {row.hyperparameters[n] === undefined ? "—" : formatValue(row.hyperparameters[n])}
                   </td>
                 ))}
+                {view.columns.map((c) => {
+                  const v = resultValues.get(row.member)?.[c];
+                  return (
+                    <td key={c} className="max-w-56 truncate px-3 py-1.5 text-right font-mono text-xs tabular-nums" title={v === undefined ? undefined : String(v)}>
+                      {v === undefined ? "—" : formatValue(v)}
+                    </td>
+                  );
+                })}
                 <td className="px-3 py-1.5 text-right tabular-nums">{row.exploits}</td>
                 <td className="px-3 py-1.5 whitespace-nowrap">{row.workerId ?? "—"}</td>
                 <td className="px-3 py-1.5 whitespace-nowrap">{row.heartbeatAt ? <RelativeTime iso={row.heartbeatAt} refreshMs={5_000} /> : "—"}</td>

@@ -8,7 +8,7 @@ import type { Overview } from "./types";
 import { buttonPrimary, fieldError, input, label } from "./ui";
 import { lineageIssues } from "./errors";
 
-export function PushJobForm({ overview }: { overview: Overview }) {
+export function PushJobForm({ overview, offline = false }: { overview: Overview; offline?: boolean }) {
   const { experiment } = overview;
   const config = experiment.config;
   const names = Object.keys(config.hyperparameters).sort();
@@ -116,7 +116,7 @@ export function PushJobForm({ overview }: { overview: Overview }) {
           })}
         </div>
         <div className="flex items-center gap-3">
-          <button type="submit" className={buttonPrimary} disabled={push.isPending}>
+          <button type="submit" className={buttonPrimary} disabled={push.isPending || offline}>
             Push job
           </button>
           {message && (

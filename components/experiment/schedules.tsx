@@ -1,133 +1,277 @@
 "use client";
-// Hyperparameter schedules: for each explored hyperparameter, its value per member against
-// generation (step lines), with the best lineage on top: the schedule PBT found.
-import { memo, useMemo } from "react";
-import { CartesianGrid, LineChart, Line, XAxis, YAxis } from "recharts";
-import { axisStyle, gridStyle } from "../charts/axis";
+// Hyperparameter schedules as small multiples, one per hyperparameter (the explored ones first,
+// the never-explored ones too: they travel with the weights when a member is copied, and often
+// decide the winner). Numeric parameters: each member's value against generation (log axis for
+// loguniform), members with a single job drawn as a dot; choice parameters: the population's
+// share of each value per generation. The traced lineage's schedule is drawn over them.
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memberDash } from "../charts/colors";
+import { drawAxes, makeScale, type AxisSpec } from "../charts/plot";
+import { niceDomain } from "../charts/ticks";
+import type { ChartColours } from "../charts/theme";
+import { useChartTheme } from "../charts/use-chart-theme";
 import { formatValue } from "../format";
-import { lineDomain, MemberLines } from "./member-lines";
-import { cellJobs, exploredHyperparameters } from "./population-data";
-import type { Overview } from "./types";
-import { toggle } from "./ui";
-import type { PanelProps } from "./view-state";
+import { choiceShares, lineageSchedule, memberSchedules, scheduleSpecs, type SchedulePoint, type ScheduleSpec } from "./schedules-model";
 import { SectionHeader } from "./section-header";
+import type { Trace } from "./trace";
+import { prepareCanvas } from "./tree-draw";
+import type { JobNode, Overview } from "./types";
 
-interface Series {
-  member: number;
-  points: { generation: number; value: number }[];
-}
+const HEIGHT = 190;
+const MARGIN = { left: 64, right: 12, top: 10, bottom: 40 };
 
-// Memoised: the page redraws on every live update, this chart only when its inputs change.
-export const HyperparameterSchedules = memo(function HyperparameterSchedules({
-  overview,
-  view,
-  setView,
-}: PanelProps) {
-  const names = exploredHyperparameters(overview);
-  const selected = view.hyperparameter && names.includes(view.hyperparameter) ? view.hyperparameter : names[0];
+export const HyperparameterSchedules = memo(function HyperparameterSchedules({ overview, trace }: { overview: Overview; trace: Trace | null }) {
+  const specs = useMemo(() => scheduleSpecs(overview.experiment.config), [overview.experiment.config]);
+  const byId = useMemo(() => new Map(overview.jobs.map((j) => [j.id, j])), [overview.jobs]);
+  // The trace's schedule: its ancestors and the traced job (its descendants branch, drawn apart).
+  const chain = useMemo(() => (trace ? [...trace.ancestors, trace.jobId] : []), [trace]);
   return (
     <div className="space-y-3">
-      <SectionHeader id="schedules-heading" title="Hyperparameter schedules">
-        {names.length > 1 && (
-          <div className="flex flex-wrap gap-1" role="group" aria-label="Hyperparameter">
-            {names.map((n) => (
-              <button key={n} type="button" className={toggle} aria-pressed={n === selected} onClick={() => setView({ hyperparameter: n === names[0] ? null : n })}>
-                {n}
-              </button>
-            ))}
-          </div>
-        )}
-      </SectionHeader>
-      {selected === undefined ? (
+      <SectionHeader id="schedules-heading" title="Hyperparameter schedules" />
+      {specs.length === 0 ? (
         <p className="text-sm text-zinc-500 dark:text-zinc-400">This experiment has no hyperparameters.</p>
       ) : (
-        <ScheduleChart overview={overview} name={selected} />
+        <div className="grid gap-3 [grid-template-columns:repeat(auto-fill,minmax(22rem,1fr))]">
+          {specs.map((spec) => (
+            <ScheduleChart key={spec.name} spec={spec} jobs={overview.jobs} byId={byId} chain={chain} traced={trace} />
+          ))}
+        </div>
       )}
     </div>
   );
 });
 
-const ScheduleChart = memo(function ScheduleChart({ overview, name }: { overview: Overview; name: string }) {
-  const spec = overview.experiment.config.hyperparameters[name]!;
-  const { series, best, categories } = useMemo(() => {
-    // choice values are drawn at their index in the list.
-    const categories = spec.init.kind === "choice" ? spec.init.values.map((v) => JSON.stringify(v)) : null;
-    const toNumber = (v: unknown): number | null => {
-      if (categories) {
-        const i = categories.indexOf(JSON.stringify(v));
-        return i >= 0 ? i : null;
-      }
-      return typeof v === "number" && Number.isFinite(v) ? v : null;
-    };
-    const byMember = new Map<number, Series>();
-    for (const job of cellJobs(overview.jobs).sort((a, b) => a.generation - b.generation)) {
-      const value = toNumber(job.hyperparameters[name]);
-      if (value === null) continue;
-      let s = byMember.get(job.member);
-      if (!s) byMember.set(job.member, (s = { member: job.member, points: [] }));
-      s.points.push({ generation: job.generation, value });
-    }
-    const jobById = new Map(overview.jobs.map((j) => [j.id, j]));
-    const best = (overview.best?.jobIds ?? [])
-      .map((id) => jobById.get(id))
-      .flatMap((j) => {
-        const value = j ? toNumber(j.hyperparameters[name]) : null;
-        return j && value !== null ? [{ generation: j.generation, value }] : [];
-      });
-    return { series: [...byMember.values()].sort((a, b) => a.member - b.member), best, categories };
-  }, [overview, name, spec]);
+interface Hit {
+  px: number;
+  py: number;
+  text: string;
+}
 
-  if (series.length === 0) {
-    return <p className="flex h-56 items-center justify-center text-sm text-zinc-500 dark:text-zinc-400">No jobs yet.</p>;
+const ScheduleChart = memo(function ScheduleChart({
+  spec,
+  jobs,
+  byId,
+  chain,
+  traced,
+}: {
+  spec: ScheduleSpec;
+  jobs: JobNode[];
+  byId: Map<number, JobNode>;
+  chain: number[];
+  traced: Trace | null;
+}) {
+  const theme = useChartTheme();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.floor(entry.contentRect.width)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const series = useMemo(() => (spec.categories ? [] : memberSchedules(jobs, spec)), [jobs, spec]);
+  const shares = useMemo(() => (spec.categories ? choiceShares(jobs, spec) : null), [jobs, spec]);
+  const schedule = useMemo(() => lineageSchedule(chain, byId, spec), [chain, byId, spec]);
+  // The descendants' branches, each joined to its parent.
+  const branches = useMemo(() => {
+    if (!traced) return [];
+    return traced.descendants.flatMap((id) => {
+      const job = byId.get(id);
+      const parent = job?.parentId === null || !job ? undefined : byId.get(job.parentId);
+      if (!job || !parent) return [];
+      const pts = lineageSchedule([parent.id, id], byId, spec);
+      return pts.length === 2 ? [pts] : [];
+    });
+  }, [traced, byId, spec]);
+
+  let generations = 1;
+  let firstGeneration = Infinity;
+  for (const j of jobs) {
+    generations = Math.max(generations, j.generation + 1);
+    firstGeneration = Math.min(firstGeneration, j.generation);
   }
-  const log = spec.init.kind === "loguniform";
-  // The member lines are not recharts' (member-lines.tsx), so the axes get their extent from here.
-  const [firstGeneration, lastGeneration] = lineDomain(series, "generation", best.map((p) => p.generation));
-  // A long history comes as each member's latest jobs: the axis starts at the oldest of them.
-  const fromGeneration = overview.window.latestPerMember === null ? 0 : firstGeneration;
-  const yDomain = categories ? [0, categories.length - 1] : lineDomain(series, "value", best.map((p) => p.value), !log);
+  if (!Number.isFinite(firstGeneration)) firstGeneration = 0;
+  const area = { left: MARGIN.left, top: MARGIN.top, width: Math.max(10, width - MARGIN.left - MARGIN.right), height: HEIGHT - MARGIN.top - MARGIN.bottom };
+  const xDomain: [number, number] = [firstGeneration - 0.5, Math.max(firstGeneration + 0.5, generations - 0.5)];
+  let yDomain: [number, number];
+  if (spec.categories) yDomain = [0, 1];
+  else {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of series) for (const p of s.points) (lo = Math.min(lo, p.value)), (hi = Math.max(hi, p.value));
+    if (spec.bounds) (lo = Math.min(lo, spec.bounds[0])), (hi = Math.max(hi, spec.bounds[1]));
+    if (!(lo <= hi)) [lo, hi] = [0, 1];
+    yDomain = spec.log ? [lo, hi === lo ? lo * 10 : hi] : niceDomain(lo, hi, 4);
+  }
+  const x = makeScale(xDomain, [area.left, area.left + area.width]);
+  const y = makeScale(yDomain, [area.top + area.height, area.top], spec.log);
+  const xAxis: AxisSpec = { title: "generation", integer: true, count: Math.max(2, Math.floor(area.width / 70)) };
+  const yAxis: AxisSpec = spec.categories ? { title: "share of the population", format: (v) => `${Math.round(v * 100)}%`, count: 4 } : { title: spec.name, integer: spec.kind === "int", count: 4 };
+
+  useLayoutEffect(() => {
+    const el = canvas.current;
+    if (!el || width === 0) return;
+    const ctx = prepareCanvas(el, width, HEIGHT);
+    drawAxes(ctx, area, x, y, xAxis, yAxis, theme);
+    if (shares) drawShares(ctx, shares, spec.categories!, x, y, area, theme, schedule);
+    else drawMembers(ctx, series, x, y, theme, schedule, branches);
+    (el as HTMLCanvasElement & { lineageSchedule?: unknown }).lineageSchedule = {
+      name: spec.name,
+      schedule: schedule.map((p) => ({ jobId: p.jobId, generation: p.generation, value: spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value })),
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [width, theme, series, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
+
+  const [hit, setHit] = useState<Hit | null>(null);
+  const onMove = (e: React.MouseEvent) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const px = e.clientX - box.left;
+    const py = e.clientY - box.top;
+    const g = Math.round(x.invert(px));
+    if (shares) {
+      const row = shares.get(g);
+      if (!row) return setHit(null);
+      const text = `generation ${g}: ${spec.categories!.map((c, i) => `${c.replace(/^"|"$/g, "")} ${Math.round(row[i]! * 100)}%`).join(", ")}`;
+      return setHit({ px, py, text });
+    }
+    let best: { member: number; p: SchedulePoint } | null = null;
+    let d = 12;
+    for (const s of series) {
+      for (const p of s.points) {
+        if (p.generation !== g) continue;
+        const dd = Math.abs(y(p.value) - py);
+        if (dd < d) (d = dd), (best = { member: s.member, p });
+      }
+    }
+    const onTrace = schedule.find((p) => p.generation === g);
+    const parts = [best ? `member ${best.member}, generation ${g}: ${spec.name} = ${formatValue(best.p.value)} (job #${best.p.jobId})` : null, onTrace ? `traced: ${formatValue(onTrace.value)}` : null].filter(Boolean);
+    setHit(parts.length ? { px, py, text: parts.join(" · ") } : null);
+  };
+
   return (
-    <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="schedule-chart">
-      <LineChart responsive style={{ width: "100%", height: 240 }} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
-        <CartesianGrid {...gridStyle} />
-        <XAxis
-          type="number"
-          dataKey="generation"
-          domain={[fromGeneration, lastGeneration]}
-          allowDecimals={false}
-          allowDuplicatedCategory={false}
-          {...axisStyle}
-        />
-        <YAxis
-          type="number"
-          dataKey="value"
-          scale={log ? "log" : "auto"}
-          domain={yDomain}
-          ticks={categories ? categories.map((_, i) => i) : undefined}
-          allowDataOverflow={false}
-          width={64}
-          tickFormatter={(v: number) => (categories ? (categories[v] ?? "") : formatValue(v))}
-          {...axisStyle}
-        />
-        <MemberLines series={series} xKey="generation" step opacity={0.75} />
-        {best.length > 0 && (
-          <Line
-            data={best}
-            dataKey="value"
-            type="stepAfter"
-            stroke="var(--chart-best)"
-            strokeWidth={3}
-            dot={{ r: 2.5, fill: "var(--chart-best)", strokeWidth: 0 }}
-            activeDot={false}
-            isAnimationActive={false}
-          />
-        )}
-      </LineChart>
-      <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">
-        <code className="font-mono">{name}</code> ({spec.init.kind}
-        {spec.explore ? `, explored by ${spec.explore.kind}` : ", never explored"}) per member against generation
-        {log ? ", log scale" : ""}; the thick line is the best lineage&apos;s schedule.
+    <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="schedule-chart" data-hyperparameter={spec.name}>
+      <figcaption className="flex flex-wrap items-baseline gap-x-2 px-1 pb-1 text-xs text-zinc-600 dark:text-zinc-400">
+        <code className="font-mono text-sm font-medium text-zinc-900 dark:text-zinc-100">{spec.name}</code>
+        <span>
+          {spec.kind}
+          {spec.log ? ", log axis" : ""}
+        </span>
+        <span className={spec.explored ? "" : "font-medium text-amber-800 dark:text-amber-300"}>
+          {spec.explored ? "explored" : "never explored: travels with the weights when a member is copied"}
+        </span>
       </figcaption>
+      <div ref={wrapper} className="relative" style={{ height: HEIGHT }} onMouseMove={onMove} onMouseLeave={() => setHit(null)}>
+        <canvas ref={canvas} className="absolute inset-0" role="img" aria-label={`${spec.name} per member against generation; the traced lineage's values: ${schedule.map((p) => formatValue(spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value)).join(", ")}`} />
+        {hit && (
+          <div role="tooltip" className="pointer-events-none absolute z-10 max-w-72 rounded-md border border-zinc-200 bg-white p-2 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900" style={{ left: Math.min(hit.px + 12, Math.max(0, width - 290)), top: 4 }}>
+            {hit.text}
+          </div>
+        )}
+      </div>
     </figure>
   );
 });
+
+type Scale = ReturnType<typeof makeScale>;
+
+function drawMembers(ctx: CanvasRenderingContext2D, series: { member: number; points: SchedulePoint[] }[], x: Scale, y: Scale, theme: ChartColours, schedule: SchedulePoint[], branches: SchedulePoint[][]) {
+  const many = series.length > 24;
+  ctx.lineWidth = many ? 1 : 1.5;
+  ctx.globalAlpha = many ? 0.5 : 0.8;
+  for (const s of series) {
+    const colour = theme.members[s.member % theme.members.length]!;
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.setLineDash(memberDash(s.member));
+    // A step line: the value holds through a generation, then moves. A copy behind starts afresh.
+    ctx.beginPath();
+    s.points.forEach((p, i) => {
+      const px = x(p.generation);
+      const py = y(p.value);
+      if (i === 0 || p.generation <= s.points[i - 1]!.generation) ctx.moveTo(px - (x(1) - x(0)) / 2, py);
+      else ctx.lineTo(px - (x(1) - x(0)) / 2, py);
+      ctx.lineTo(px + (x(1) - x(0)) / 2, py);
+    });
+    ctx.stroke();
+    // A member with one job is a dot, not an invisible line.
+    if (s.points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(x(s.points[0]!.generation), y(s.points[0]!.value), 2.5, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+  drawSchedule(ctx, schedule, branches, x, y, theme);
+}
+
+function drawSchedule(ctx: CanvasRenderingContext2D, schedule: SchedulePoint[], branches: SchedulePoint[][], x: Scale, y: Scale, theme: ChartColours) {
+  const path = new Path2D();
+  const half = (x(1) - x(0)) / 2;
+  schedule.forEach((p, i) => {
+    if (i === 0) path.moveTo(x(p.generation) - half, y(p.value));
+    else path.lineTo(x(p.generation) - half, y(p.value));
+    path.lineTo(x(p.generation) + half, y(p.value));
+  });
+  for (const [a, b] of branches) {
+    path.moveTo(x(a!.generation) + half, y(a!.value));
+    path.lineTo(x(b!.generation) - half, y(b!.value));
+    path.lineTo(x(b!.generation) + half, y(b!.value));
+  }
+  ctx.lineCap = "round";
+  ctx.strokeStyle = theme.background;
+  ctx.lineWidth = 5;
+  ctx.stroke(path);
+  ctx.strokeStyle = theme.trace;
+  ctx.lineWidth = 2.5;
+  ctx.stroke(path);
+  ctx.fillStyle = theme.trace;
+  for (const p of schedule) {
+    ctx.beginPath();
+    ctx.arc(x(p.generation), y(p.value), 2.5, 0, Math.PI * 2);
+    ctx.fill();
+  }
+}
+
+function drawShares(ctx: CanvasRenderingContext2D, shares: Map<number, number[]>, categories: string[], x: Scale, y: Scale, area: { top: number; height: number }, theme: ChartColours, schedule: SchedulePoint[]) {
+  const w = Math.max(1, (x(1) - x(0)) * 0.8);
+  for (const [g, row] of shares) {
+    let acc = 0;
+    row.forEach((share, i) => {
+      if (share <= 0) return;
+      ctx.fillStyle = theme.members[i % theme.members.length]!;
+      ctx.globalAlpha = 0.85;
+      ctx.fillRect(x(g) - w / 2, y(acc + share), w, y(acc) - y(acc + share));
+      acc += share;
+    });
+  }
+  ctx.globalAlpha = 1;
+  // The traced lineage's value per generation: a ring in the middle of that value's band.
+  ctx.strokeStyle = theme.trace;
+  ctx.lineWidth = 2;
+  for (const p of schedule) {
+    const row = shares.get(p.generation);
+    if (!row) continue;
+    const below = row.slice(0, p.value).reduce((a, b) => a + b, 0);
+    ctx.beginPath();
+    ctx.arc(x(p.generation), y(below + row[p.value]! / 2), 3.5, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+  // The key of the values, in the plot's corner.
+  ctx.font = "11px ui-sans-serif, system-ui, sans-serif";
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  let left = 70;
+  categories.forEach((c, i) => {
+    const label = c.replace(/^"|"$/g, "");
+    ctx.fillStyle = theme.members[i % theme.members.length]!;
+    ctx.fillRect(left, area.top + area.height + 26, 8, 8);
+    ctx.fillStyle = theme.text;
+    ctx.fillText(label, left + 11, area.top + area.height + 25);
+    left += ctx.measureText(label).width + 24;
+  });
+}

@@ -1,17 +1,7 @@
-// Highlighting members is done with one CSS rule set rather than by re-rendering the charts and
-// the tree: with 64 members × 100 generations that is thousands of SVG elements.
+// Members singled out in the legend are highlighted in the population table with one CSS rule
+// (the canvases draw the selection themselves).
 export function SelectionStyle({ members }: { members: number[] }) {
   if (members.length === 0) return null;
-  const not = members.map((m) => `:not([data-member="${m}"])`).join("");
-  const notLine = members.map((m) => `:not(.m-${m})`).join("");
-  const is = members.map((m) => `[data-selection] .member-line.m-${m}, [data-selection] .member-line.m-${m} path`).join(", ");
   const rows = members.map((m) => `[data-selection] tr[data-member="${m}"]`).join(", ");
-  return (
-    <style>{`
-[data-selection] .member-line${notLine} { opacity: 0.12; }
-${is} { stroke-width: 2.5px; stroke-opacity: 1; }
-[data-selection] .tree-node${not}, [data-selection] .tree-edge${not} { opacity: 0.2; }
-${rows} { background: color-mix(in oklab, var(--color-emerald-500) 8%, transparent); }
-`}</style>
-  );
+  return <style>{`${rows} { background: color-mix(in oklab, var(--color-emerald-500) 8%, transparent); }`}</style>;
 }

@@ -2,7 +2,7 @@
 // database by server/reads/dashboard, kept current in the browser by folding events into them
 // (projection.ts).
 import { z } from "zod";
-import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, OBJECTIVES } from "../pbt/config";
+import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, mutationSchema, OBJECTIVES } from "../pbt/config";
 import { experimentSchema } from "./experiment";
 import { isoDate } from "./json";
 import { jobSchema } from "./job";
@@ -98,19 +98,38 @@ export const exploitMarkSchema = z.object({
   jobId: z.int(),
   member: z.int(),
   donorMember: z.int().nullable(),
+  donorJobId: z.int().nullable(),
+  reason: z.enum(EXPLOIT_REASONS).nullable(),
+  /** What explore changed in the copy: parameter, old value, new value, operation. */
+  mutations: z.array(mutationSchema),
   generation: z.int(),
+  /** Where the copy's curve starts, on the curves' x axis (see `x`). */
   step: z.number(),
   value: z.number(),
 });
 export type ExploitMark = z.infer<typeof exploitMarkSchema>;
 
+export const CURVE_AXES = ["step", "generation", "time"] as const;
+
 export const curvesSchema = z.object({
   /** Metric names reported by workers, the experiment's metric first. */
   metrics: z.array(z.string()),
   metric: z.string(),
-  /** "step" for reported metric points; "generation" when only job scores exist. */
-  x: z.enum(["step", "generation"]),
-  series: z.array(z.object({ member: z.int(), points: z.array(curvePointSchema) })),
+  /**
+   * What the points' `step` holds: the training step (continuing across copies); the generation
+   * (one point per job: its last value, or its score when only results are reported); or the
+   * time in seconds since the experiment was created.
+   */
+  x: z.enum(CURVE_AXES),
+  series: z.array(
+    z.object({
+      member: z.int(),
+      /** In the order the member trained them: job by job (a copy's steps start at its donor's). */
+      points: z.array(curvePointSchema),
+      /** The job each point belongs to (same length as points). */
+      jobIds: z.array(z.int()),
+    }),
+  ),
   exploits: z.array(exploitMarkSchema),
   best: z.object({ jobId: z.int(), points: z.array(curvePointSchema) }).nullable(),
   /** Raw points read, before downsampling. */
@@ -137,3 +156,14 @@ export const jobDetailSchema = z.object({
   curve: z.array(curvePointSchema.extend({ jobId: z.int() })),
 });
 export type JobDetail = z.infer<typeof jobDetailSchema>;
+
+/** A result value as the population table shows it: scalars only (longer strings cut). */
+export const resultValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/** Each member's latest finished job's results, for the population table's result columns. */
+export const memberResultsSchema = z.object({
+  /** Result keys with a scalar value in some member's results, sorted (at most 100). */
+  keys: z.array(z.string()),
+  members: z.array(z.object({ member: z.int(), jobId: z.int(), values: z.record(z.string(), resultValueSchema) })),
+});
+export type MemberResults = z.infer<typeof memberResultsSchema>;

@@ -11,3 +11,4 @@ export { metricCurves } from "./dashboard/curves";
 export { jobDetail } from "./dashboard/job";
 export { compareExperiments, experimentAnalysis } from "./analysis";
 export { jobCheckpoint, parentCheckpoint, bestCheckpoint, checkpointUsage, type CheckpointFile } from "./checkpoints";
+export { memberResults } from "./dashboard/results";

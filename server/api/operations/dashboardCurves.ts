@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { curvesSchema } from "../../domain/overview";
+import { CURVE_AXES, curvesSchema } from "../../domain/overview";
 import { metricCurves } from "../../reads";
 import { experimentNameRef } from "../schemas";
 import { op } from "./define";
@@ -15,7 +15,8 @@ export const dashboardCurves = op({
     name: experimentNameRef,
     metric: z.string().min(1).max(100).optional(),
     budget: z.int().min(4).max(5000).default(300),
+    x: z.enum(CURVE_AXES).default("step").describe("step (continuing across copies), generation, or time (seconds since the experiment was created)"),
   }),
   output: curvesSchema,
-  handler: (ctx, input) => metricCurves(ctx.db.prisma, input.name, { metric: input.metric, budget: input.budget }),
+  handler: (ctx, input) => metricCurves(ctx.db.prisma, input.name, { metric: input.metric, budget: input.budget, x: input.x }),
 });

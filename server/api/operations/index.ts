@@ -9,6 +9,7 @@ import { createToken } from "./createToken";
 import { dashboardCurves } from "./dashboardCurves";
 import { dashboardJob } from "./dashboardJob";
 import { dashboardOverview } from "./dashboardOverview";
+import { dashboardResults } from "./dashboardResults";
 import { deleteExperiment } from "./deleteExperiment";
 import { downloadBestCheckpoint } from "./downloadBestCheckpoint";
 import { downloadCheckpoint } from "./downloadCheckpoint";
@@ -63,7 +64,7 @@ export const operationGroups = {
   },
   tokens: { list: listTokens, create: createToken, revoke: revokeToken },
   analysis: { experiment: getAnalysis, compare: compareExperiments },
-  dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob },
+  dashboard: { overview: dashboardOverview, curves: dashboardCurves, job: dashboardJob, results: dashboardResults },
 };
 
 /** Every operation, flat. */

@@ -4,6 +4,7 @@ import { describeEachDatabase } from "../../db/testing";
 import { claim, createTestScheduler, type TestScheduler } from "../../scheduler/testing";
 import { metricCurves } from "./curves";
 import { jobDetail } from "./job";
+import { memberResults } from "./results";
 import { experimentOverview } from "./overview";
 import { seedLargeExperiment } from "./testing";
 
@@ -88,6 +89,48 @@ describeEachDatabase("dashboard read models", (kind) => {
     for (const series of loss.series) expect(series.points.length).toBeLessThanOrEqual(4);
   });
 
+  it("tags every point with its job, and tells what each exploit copied and changed", async () => {
+    const curves = await metricCurves(s.database.prisma, "pbt");
+    const overview = await experimentOverview(s.database.prisma, "pbt");
+    const byId = new Map(overview.jobs.map((j) => [j.id, j]));
+    for (const series of curves.series) {
+      expect(series.jobIds).toHaveLength(series.points.length);
+      for (const id of series.jobIds) expect(byId.get(id)!.member).toBe(series.member);
+      // In the order the member trained: job by job.
+      expect(series.jobIds).toEqual([...series.jobIds].sort((a, b) => a - b));
+    }
+    const rows = await s.database.prisma.job.findMany({ where: { origin: "exploit" }, select: { id: true, mutations: true, donorJobId: true, exploitReason: true } });
+    for (const mark of curves.exploits) {
+      const row = rows.find((r) => r.id === mark.jobId)!;
+      expect(mark).toMatchObject({ donorJobId: row.donorJobId, reason: row.exploitReason, mutations: row.mutations });
+    }
+  });
+
+  it("puts the curves against generation (a point per job) or wall time", async () => {
+    const overview = await experimentOverview(s.database.prisma, "pbt");
+    const byGeneration = await metricCurves(s.database.prisma, "pbt", { x: "generation" });
+    expect(byGeneration.x).toBe("generation");
+    const points = byGeneration.series.flatMap((c) => c.points.map((p, i) => ({ ...p, jobId: c.jobIds[i]! })));
+    expect(points).toHaveLength(overview.jobs.length);
+    for (const p of points) expect(p.step).toBe(overview.jobs.find((j) => j.id === p.jobId)!.generation);
+    const byTime = await metricCurves(s.database.prisma, "pbt", { x: "time" });
+    expect(byTime.x).toBe("time");
+    expect(byTime.totalPoints).toBe(3 * overview.jobs.length);
+    for (const c of byTime.series) for (const p of c.points) expect(p.step).toBeGreaterThanOrEqual(0);
+  });
+
+  it("gives each member's latest finished results, scalars only, for the table's result columns", async () => {
+    const results = await memberResults(s.database.prisma, "pbt");
+    const overview = await experimentOverview(s.database.prisma, "pbt");
+    expect(results.keys).toEqual(["score", "step"]);
+    expect(results.members.map((m) => m.member)).toEqual([0, 1, 2, 3]);
+    for (const row of results.members) {
+      const member = overview.members.find((m) => m.member === row.member)!;
+      expect(row.jobId).toBe(member.jobId);
+      expect(row.values.score).toBe(member.score);
+    }
+  });
+
   it("walks a job's ancestry back to generation 0", async () => {
     const overview = await experimentOverview(s.database.prisma, "pbt");
     const detail = await jobDetail(s.database.prisma, overview.best!.jobId);
@@ -127,6 +170,17 @@ describeEachDatabase("dashboard read models", (kind) => {
     const curves = await metricCurves(s.database.prisma, "no points");
     expect(curves.x).toBe("generation");
     expect(curves.series.map((c) => c.points.map((p) => p.step))).toEqual([[0, 1], [0, 1]]);
+  });
+
+  it("shows by default a metric reported during jobs when the experiment's own is reported only in results", async () => {
+    await s.create({ name: "results metric", metric: "max_accuracy", populationSize: 1, stop: { maxGenerations: 1 } });
+    const { job, leaseToken } = await claim(s, "results metric");
+    await s.scheduler.logMetrics(job.id, leaseToken, [{ step: 1, values: { accuracy: 0.5, loss: 2 } }]);
+    await s.scheduler.completeJob(job.id, leaseToken, { max_accuracy: 0.5 });
+    const curves = await metricCurves(s.database.prisma, "results metric");
+    expect(curves.metrics).toEqual(["max_accuracy", "accuracy", "loss"]);
+    expect(curves).toMatchObject({ metric: "accuracy", x: "step" });
+    expect((await metricCurves(s.database.prisma, "results metric", { metric: "max_accuracy" })).x).toBe("generation");
   });
 });
 
