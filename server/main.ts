@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "./db/client";
 import { parseEnv, type Env } from "./env";
 import { createHttpApi } from "./api/http";
 import { appRouter } from "./api/root";
-import { MAX_BATCH_SIZE } from "./api/limits";
+import { MAX_BATCH_SIZE } from "./domain/limits";
 import { createLocalBus } from "./realtime/bus";
 import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";

@@ -15,7 +15,7 @@ import { bestLineage } from "../domain/projection";
 import { seedLargeExperiment } from "../reads/dashboard/testing";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
-import { MAX_BATCH_SIZE, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from "./limits";
+import { MAX_BATCH_SIZE, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from "../domain/limits";
 import type { AppRouter } from "./root";
 
 const config = (name: string, extra: Record<string, unknown> = {}) => ({

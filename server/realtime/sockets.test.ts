@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
-import { claim, createTestScheduler, type TestScheduler } from "../scheduler/testing";
+import { createTestScheduler, type TestScheduler } from "../scheduler/testing";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { simulatedWorker, type Claim } from "../testing/worker";
 import type { Bus, BusMessage } from "./bus";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { experimentSummarySchema } from "../../domain/experiment";
 import { listExperiments as readExperiments } from "../../reads";
-import { MAX_PAGE_SIZE } from "../limits";
+import { MAX_PAGE_SIZE } from "../../domain/limits";
 import { pageOutput, pageParams } from "../paging";
 import { op } from "./define";
 
