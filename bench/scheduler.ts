@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase, type Database } from "../server/db/client";
-import { createPostgresDatabase } from "../server/db/testing";
+import { createPostgresDatabase } from "../server/testing/databases";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
 import { createLocalBus } from "../server/realtime/bus";
 import { createScheduler } from "../server/scheduler";

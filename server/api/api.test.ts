@@ -5,7 +5,7 @@ import path from "node:path";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import { dataChecksum } from "../testing/dataChecksum";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPEN_ACCESS } from "../auth/roles";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import type { Scheduler } from "../scheduler";

@@ -4,9 +4,9 @@
 // PGlite with the one process it allows.
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
-import { ADMIN_TOKEN, cookieFrom, raw } from "./testing";
+import { ADMIN_TOKEN, cookieFrom, raw } from "../testing/authServer";
 
 const CONFIG = {
   name: "revocation",

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, Prisma, type Database } from "./client";
-import { createPostgresDatabase, createTestDatabase, describeEachDatabase } from "./testing";
+import { createPostgresDatabase, createTestDatabase, describeEachDatabase } from "../testing/databases";
 
 describeEachDatabase("Prisma client", (kind) => {
   let db: Database & { url?: string };

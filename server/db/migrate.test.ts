@@ -7,8 +7,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, migrationChecksum, readMigrationsFolder, type MigrationTarget } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
-import { migrationList, withSchemaEngine, SCHEMA_PATH } from "./schemaEngine";
-import { availableDatabaseKinds, createPostgresDatabase, describeEachDatabase, type DatabaseKind } from "./testing";
+import { migrationList, withSchemaEngine, SCHEMA_PATH } from "../../scripts/schemaEngine";
+import { availableDatabaseKinds, createPostgresDatabase, describeEachDatabase, type DatabaseKind } from "../testing/databases";
 
 const { kinds } = await availableDatabaseKinds();
 

@@ -7,11 +7,11 @@ import path from "node:path";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../db/client";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { startPinger } from "../testing/pinger";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { MAX_BACKLOG, MAX_JOINED, MAX_PENDING_JOINS, type JoinAck } from "./eventStream";
-import { seedEventLog } from "./testing";
+import { seedEventLog } from "../testing/seedEventLog";
 
 const LOG = "long log";
 const EVENTS = 40_000;

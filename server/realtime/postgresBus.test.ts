@@ -2,7 +2,7 @@
 // only once every other listening process has acted on it.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
+import { createPostgresDatabase, describeOnPostgres } from "../testing/databases";
 import { createPostgresBus, type PostgresBus } from "./postgresBus";
 
 describeOnPostgres("postgres bus", () => {

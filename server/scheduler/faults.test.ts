@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "../../sdk/client";
 import { runWorker } from "../../sdk/worker";
-import { createPostgresDatabase, describeEachDatabase, describeOnPostgres } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase, describeOnPostgres } from "../testing/databases";
 import { freePort, startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { expectCompleteLineages, type LineageJob } from "../testing/lineages";
 

@@ -1,9 +1,9 @@
 // Test helpers: a scheduler over a fresh test database with a clock the test moves.
 import type { Sql } from "../db/sql";
-import { createTestDatabase, type DatabaseKind } from "../db/testing";
+import { createTestDatabase, type DatabaseKind } from "./databases";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../pbt/config";
 import { createLocalBus, type BusMessage } from "../realtime/bus";
-import { createScheduler } from "./index";
+import { createScheduler } from "../scheduler";
 
 /** `wrapSql`: to watch the scheduler's use of the database (e.g. count its transactions). */
 export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql?: (sql: Sql) => Sql } = {}) {
