@@ -9,6 +9,7 @@ import { createPostgresDatabase, describeEachDatabase } from "../testing/databas
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import { dataChecksum } from "../testing/dataChecksum";
+import { waitFor } from "../testing/waitFor";
 import type { AppRouter } from "./root";
 
 const CONFIG = {
@@ -171,11 +172,3 @@ describeEachDatabase("API", (kind) => {
     expect(refused).toMatchObject({ ok: false, error: { code: "experiment_not_found" } });
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
