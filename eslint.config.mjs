@@ -65,8 +65,6 @@ export default tseslint.config(
       "playwright-report/",
       "e2e/artifacts/",
       "next-env.d.ts",
-      "sdk/python/",
-      "examples/python/",
     ],
   },
   js.configs.recommended,

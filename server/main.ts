@@ -20,6 +20,7 @@ import { checkHost, requireJsonWrites } from "./auth/crossSite";
 import { authenticate } from "./auth/request";
 import { OPEN_ACCESS } from "./auth/roles";
 import { setUpAuth } from "./auth/setup";
+import { createTestClock, serveTestClock, systemClock } from "./clock";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,8 +41,11 @@ export async function startServer(env: Env): Promise<RunningServer> {
     throw error;
   }) : null;
   const bus = postgresBus ?? createLocalBus();
+  const testClock = env.LINEAGE_TEST_CLOCK === "on" ? createTestClock() : null;
+  if (testClock) console.warn("LINEAGE_TEST_CLOCK=on: tests may move this server's clock forward (a test server, never a real one)");
+  const clock = testClock ?? systemClock;
   const scheduler = createScheduler(
-    { prisma: database.prisma, sql: database.sql, bus, now: () => new Date() },
+    { prisma: database.prisma, sql: database.sql, bus, now: clock.now },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS },
   );
   const auth = await setUpAuth(env, database, bus);
@@ -78,6 +82,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       // Before anything answers: what a hostile page could make a browser send (server/auth/crossSite.ts).
       checkHost(req, auth);
       requireJsonWrites(req);
+      if (testClock && (await serveTestClock(req, res, testClock, auth))) return;
       if (await httpApi(req, res)) return;
       if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
       if (!hasDecodablePath(req.url)) {
