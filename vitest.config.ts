@@ -4,7 +4,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["server/**/*.test.ts", "sdk/**/*.test.ts", "examples/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+    include: ["server/**/*.test.ts", "components/**/*.test.ts", "sdk/**/*.test.ts", "examples/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Database and server tests start real processes; two cores do not gain from more.
