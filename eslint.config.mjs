@@ -48,6 +48,22 @@ const boundaries = [
     because: "reads never take the experiment lock nor write: they query the database directly",
   },
   {
+    from: ["server/realtime"],
+    deny: ["server/scheduler", "server/api"],
+    because: "socket.io reads the event log (server/reads) and hears the scheduler through the bus, never by calling it",
+  },
+  {
+    from: ["server/auth"],
+    deny: ["server/scheduler", "server/reads", "server/api", "server/realtime"],
+    allowTypes: ["server/realtime/bus"],
+    because: "access control works on its own tables (server/db) and tells other processes through the bus it is given (a type)",
+  },
+  {
+    from: ["server/db"],
+    allow: ["server/db", "server/domain", "server/pbt"],
+    because: "the database layer is the bottom of the server: it knows the contracts (server/domain) and nothing that uses it",
+  },
+  {
     from: ["server", "app", "components", "sdk", "examples"],
     except: ["server/testing"],
     deny: ["server/testing", "e2e", "bench", "scripts"],

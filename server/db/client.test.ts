@@ -82,6 +82,8 @@ describeEachDatabase("Prisma client", (kind) => {
     expect(after.events.map((e) => e.seq)).toEqual([1]);
   });
 
+  // Not the scheduler's way (it locks the experiment's row), but bench/scheduler.ts's raw-database
+  // baseline claims jobs so, on both kinds.
   it("claims rows with SELECT ... FOR UPDATE SKIP LOCKED inside a transaction", async () => {
     const { prisma } = db;
     const exp = await prisma.experiment.create({ data: { name: "claims", config: {} } });
