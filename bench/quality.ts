@@ -9,7 +9,7 @@
 //
 //   npm run bench:quality     tsx bench/quality.ts --seeds 5
 import { parseArgs } from "node:util";
-import { createTestDatabase } from "../server/db/testing";
+import { createTestDatabase } from "../server/testing/databases";
 import type { Database } from "../server/db/client";
 import { experimentConfigSchema, type ExperimentConfig, type ExperimentConfigInput } from "../server/pbt/config";
 import { decideNext, type MemberState, type PopulationState } from "../server/pbt/decide";

@@ -12,7 +12,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, type Database } from "../server/db/client";
-import { createPostgresDatabase } from "../server/db/testing";
+import { createPostgresDatabase } from "../server/testing/databases";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../server/pbt/config";
 import { createLocalBus } from "../server/realtime/bus";
 import { unusedCheckpointStore } from "./lib";

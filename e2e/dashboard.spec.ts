@@ -1,27 +1,24 @@
 // The dashboard against the real server: an experiment created through the form, toy workers
-// (examples/toy) running it while two pages watch, pause and resume, a dropped socket, the
+// (examples/toy) running one while two pages watch, pause and resume, a dropped socket, the
 // exports, and the traced job opened with its ancestry walked back to generation 0.
+// Each test makes what it needs with the fixtures (e2e/fixtures.ts), so any one runs alone.
 import { readFileSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
-import { apiPath, pushInitialMembers, saveScreenshot, startToyWorkers, stopWorkers, toyConfig, uniqueName } from "./fixtures";
-
-test.describe.configure({ mode: "serial" });
+import type { Page } from "@playwright/test";
+import { apiPath, expect, saveScreenshot, test, toyConfig, uniqueName } from "./fixtures";
 
 // Long enough (about 20 s with 2 workers at 1 s a job) that the run is still going when it is paused.
 const GENERATIONS = 20;
 const TOTAL = 2 * GENERATIONS;
-let name = uniqueName("e2e toy ✓");
-let created = false;
-const experimentPage = () => `/experiments/${encodeURIComponent(name)}`;
+const experimentPage = (name: string) => `/experiments/${encodeURIComponent(name)}`;
 
 /** Finished jobs as the page shows them (progress itself is lineage depth reached, out of TOTAL). */
 async function progressOf(page: Page): Promise<number> {
   return Number((await page.getByTestId("jobs-done").textContent()) ?? "");
 }
 
-test("creates an experiment through the form, with errors beside the fields", async ({ page, request }) => {
-  const taken = uniqueName("e2e taken");
-  expect((await request.post("/api/v1/experiments", { data: toyConfig(taken, 2) })).status()).toBe(201);
+test("creates an experiment through the form, with errors beside the fields", async ({ page, request, experiments }) => {
+  const taken = await experiments.create(toyConfig(uniqueName("e2e taken"), 2));
+  const name = uniqueName("e2e toy ✓");
 
   await page.goto("/");
   await page.getByRole("link", { name: "New experiment" }).click();
@@ -68,8 +65,8 @@ test("creates an experiment through the form, with errors beside the fields", as
   await expect(page.locator("#field-name-error")).toHaveCount(0);
   await page.getByRole("button", { name: "Create experiment" }).click();
   await expect(page).toHaveURL((url) => decodeURIComponent(url.pathname) === `/experiments/${name}`);
+  experiments.track(name);
   await expect(page.getByRole("heading", { level: 1, name, exact: true })).toBeVisible();
-  created = true;
 
   const stored = await (await request.get(apiPath(name))).json();
   // The form writes the perturb factors out (their defaults, 0.8 and 1.2).
@@ -78,20 +75,15 @@ test("creates an experiment through the form, with errors beside the fields", as
   expect(stored.config).toEqual({ ...toyConfig(name, GENERATIONS), hyperparameters: { h0: h, h1: h } });
 });
 
-test("shows the run live on two pages, with pause, resume and a dropped connection", async ({ page, browser, request, baseURL }, testInfo) => {
+test("shows the run live on two pages, with pause, resume and a dropped connection", async ({ page, browser, request, experiments, toyWorkers }, testInfo) => {
   test.setTimeout(120_000);
-  if (!created) {
-    name = uniqueName("e2e toy api");
-    expect((await request.post("/api/v1/experiments", { data: toyConfig(name, GENERATIONS) })).status()).toBe(201);
-    created = true;
-  }
-  await pushInitialMembers(request, name);
+  const name = await experiments.createToy({ prefix: "e2e toy live", generations: GENERATIONS });
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(experimentPage());
+  await page.goto(experimentPage(name));
   await expect(page.getByTestId("connection")).toHaveText("live");
   const dark = await browser.newContext({ colorScheme: "dark", viewport: { width: 1280, height: 900 } });
   const second = await dark.newPage();
-  await second.goto(experimentPage());
+  await second.goto(experimentPage(name));
   await expect(second.getByTestId("connection")).toHaveText("live");
   await expect(page.getByTestId("progress")).toHaveText(`0/${TOTAL}`);
   // The list of experiments, open in another tab, follows too.
@@ -100,7 +92,7 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
   const listRow = list.getByRole("row").filter({ has: list.getByRole("link", { name, exact: true }) });
   await expect(listRow.getByRole("cell", { name: `0/${TOTAL}`, exact: true })).toBeVisible();
 
-  const workers = startToyWorkers(baseURL!, name, 2, 250);
+  toyWorkers.start(name, 2, { stepDelayMs: 250 });
   try {
     await test.step("curves, tree and table fill in without a reload", async () => {
       const population = page.getByRole("table", { name: "Population" });
@@ -159,14 +151,16 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
     expect(seqs[0]).toBe(last);
     seqs.forEach((seq, i) => expect(seq).toBe(last - i));
     await saveScreenshot(page, testInfo, "experiment-two-pages-done-light");
+    // The workers stopped by themselves: the run told them it was done.
+    await toyWorkers.finished();
   } finally {
-    stopWorkers(workers);
     await dark.close();
   }
 });
 
-test("exports the best schedule and all jobs", async ({ page }) => {
-  await page.goto(experimentPage());
+test("exports the best schedule and all jobs", async ({ page, finishedRun }) => {
+  const { name } = finishedRun;
+  await page.goto(experimentPage(name));
   const bestLink = page.getByTestId("best-job").getByRole("link");
   await expect(bestLink).toHaveText(/^#\d+$/);
   const bestJobId = Number((await bestLink.textContent())!.slice(1));
@@ -189,19 +183,20 @@ test("exports the best schedule and all jobs", async ({ page }) => {
   await page.getByRole("link", { name: "All jobs (CSV)" }).click();
   const csv = readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
   expect(csv[0]).toMatch(/^id,member,generation,.*,hp\.h0,hp\.h1$/);
-  expect(csv.length - 1).toBeGreaterThanOrEqual(TOTAL);
+  expect(csv.length - 1).toBeGreaterThanOrEqual(finishedRun.total);
 
   // Clone: the form opens filled in with this experiment's config.
   await page.getByRole("link", { name: "Clone" }).click();
   await expect(page.locator("#field-name")).toHaveValue(`${name} (copy)`);
   await expect(page.locator("#field-populationSize")).toHaveValue("2");
-  await expect(page.locator("#field-stop_maxGenerations")).toHaveValue(String(GENERATIONS));
+  await expect(page.locator("#field-stop_maxGenerations")).toHaveValue(String(finishedRun.generations));
   await expect(page.locator("#field-hyperparameters_h1_explore_kind")).toHaveValue("resample");
   await expect(page.locator("#field-seed")).toHaveValue("");
 });
 
-test("keeps the view in the URL, and opens the traced job to walk its ancestry", async ({ page }) => {
-  await page.goto(experimentPage());
+test("keeps the view in the URL, and opens the traced job to walk its ancestry", async ({ page, finishedRun }) => {
+  const { name } = finishedRun;
+  await page.goto(experimentPage(name));
   // Singling out a member, the curves' axis and log scale go into the URL; a reload keeps them.
   await page.getByRole("group", { name: "Members to highlight" }).getByRole("button", { name: "member 1" }).click();
   await page.getByLabel("x axis").selectOption("generation");
@@ -244,9 +239,8 @@ test("keeps the view in the URL, and opens the traced job to walk its ancestry",
   await expect(page).toHaveURL(`/jobs/${bestJobId}`);
 });
 
-test("pushes a job by hand, with the server's error on the field it concerns", async ({ page, request }) => {
-  const manual = uniqueName("e2e push");
-  expect((await request.post("/api/v1/experiments", { data: toyConfig(manual, 3) })).status()).toBe(201);
+test("pushes a job by hand, with the server's error on the field it concerns", async ({ page, experiments }) => {
+  const manual = await experiments.create(toyConfig(uniqueName("e2e push"), 3));
   await page.goto(`/experiments/${encodeURIComponent(manual)}`);
   await expect(page.getByTestId("connection")).toHaveText("live");
   await page.getByText("Push a job by hand").click();

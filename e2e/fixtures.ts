@@ -1,9 +1,15 @@
-// Helpers for the dashboard's browser tests: experiments over the real HTTP API, toy workers as
-// child processes, screenshots kept as test artifacts.
+// What the dashboard's browser tests start from, made through the real server (as cal.com's
+// Playwright fixtures do): experiments over the HTTP API, deleted after the test; toy workers
+// (examples/toy) that stop by themselves when their run is done, and are stopped after the test
+// if it is not; a finished run, made once per Playwright worker and only read by the tests that
+// use it. So each test sets up what it needs, and the specs run alone, together and in any order.
+// Screenshots are kept as test artifacts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+
+export { expect };
 
 export const uniqueName = (prefix: string) => `${prefix} ${Math.random().toString(36).slice(2, 8)}`;
 
@@ -57,6 +63,11 @@ export function startToyWorkers(baseURL: string, name: string, count: number, st
 
 export function stopWorkers(workers: ChildProcess[]) {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGTERM");
+}
+
+/** Resolves once every worker has exited. */
+function exited(workers: ChildProcess[]): Promise<void> {
+  return Promise.all(workers.map((w) => (w.exitCode !== null || w.signalCode !== null ? undefined : new Promise((resolve) => w.once("exit", resolve))))).then(() => {});
 }
 
 /** A full-page screenshot under test-results/screenshots/, also attached to the report. */
@@ -137,3 +148,102 @@ export function chainFromApi(jobs: ApiJob[], jobId: number): number[] {
   for (let id: number | null = jobId; id !== null; id = byId.get(id)?.parentId ?? null) chain.unshift(id);
   return chain;
 }
+
+async function createExperiment(request: APIRequestContext, config: { name: string }) {
+  const created = await request.post("/api/v1/experiments", { data: config });
+  if (created.status() !== 201) throw new Error(`create ${config.name}: ${created.status()} ${await created.text()}`);
+}
+
+async function deleteExperiment(request: APIRequestContext, name: string) {
+  const deleted = await request.delete(apiPath(name));
+  // An experiment the test deleted itself is gone already.
+  if (deleted.status() !== 200 && deleted.status() !== 404) throw new Error(`delete ${name}: ${deleted.status()} ${await deleted.text()}`);
+}
+
+export interface Experiments {
+  /** Creates an experiment over the HTTP API, deleted after the test; resolves with its name. */
+  create(config: { name: string } & Record<string, unknown>): Promise<string>;
+  /** A toy-problem experiment (toyConfig) of `generations`, with the paper's two initial members pushed unless told not to. */
+  createToy(options: { prefix: string; generations: number; pushMembers?: boolean }): Promise<string>;
+  /** Deletes after the test an experiment the test made another way (through the form). */
+  track(name: string): void;
+}
+
+export interface ToyWorkers {
+  /** Toy workers on the experiment: they exit by themselves once it is done, and are stopped after the test otherwise. */
+  start(name: string, count: number, options?: { stepDelayMs?: number }): ChildProcess[];
+  /** Resolves once every worker started so far has exited (their runs are done). */
+  finished(): Promise<void>;
+}
+
+/** A toy run worked to its end by two workers: read it, do not change it (other tests share it). */
+export interface FinishedRun {
+  name: string;
+  generations: number;
+  /** Jobs it took: populationSize × generations. */
+  total: number;
+}
+
+export const FINISHED_RUN_GENERATIONS = 20;
+
+export const test = base.extend<{ experiments: Experiments; toyWorkers: ToyWorkers }, { finishedRun: FinishedRun }>({
+  experiments: async ({ request }, use) => {
+    const names: string[] = [];
+    await use({
+      async create(config) {
+        await createExperiment(request, config);
+        names.push(config.name);
+        return config.name;
+      },
+      async createToy({ prefix, generations, pushMembers = true }) {
+        const name = uniqueName(prefix);
+        await createExperiment(request, toyConfig(name, generations));
+        names.push(name);
+        if (pushMembers) await pushInitialMembers(request, name);
+        return name;
+      },
+      track(name) {
+        names.push(name);
+      },
+    });
+    for (const name of names) await deleteExperiment(request, name);
+  },
+
+  // Set up after `experiments` (it depends on it), so torn down before it: workers stop before their experiments go.
+  toyWorkers: async ({ baseURL, experiments: _ }, use) => {
+    const started: ChildProcess[] = [];
+    await use({
+      start(name, count, { stepDelayMs = 0 } = {}) {
+        const workers = startToyWorkers(baseURL!, name, count, stepDelayMs);
+        started.push(...workers);
+        return workers;
+      },
+      finished: () => exited(started),
+    });
+    stopWorkers(started);
+    await exited(started);
+  },
+
+  finishedRun: [
+    async ({ playwright }, use, workerInfo) => {
+      const baseURL = workerInfo.project.use.baseURL!;
+      const request = await playwright.request.newContext({ baseURL });
+      const name = uniqueName("e2e finished toy");
+      await createExperiment(request, toyConfig(name, FINISHED_RUN_GENERATIONS));
+      await pushInitialMembers(request, name);
+      const workers = startToyWorkers(baseURL, name, 2, 0);
+      try {
+        await exited(workers);
+        const { status } = (await (await request.get(apiPath(name))).json()) as { status: string };
+        if (status !== "done") throw new Error(`the finished run's workers exited with the experiment ${status}`);
+        await use({ name, generations: FINISHED_RUN_GENERATIONS, total: 2 * FINISHED_RUN_GENERATIONS });
+      } finally {
+        stopWorkers(workers);
+        await exited(workers);
+        await deleteExperiment(request, name);
+        await request.dispose();
+      }
+    },
+    { scope: "worker", timeout: 120_000 },
+  ],
+});

@@ -16,7 +16,7 @@ import {
   REPO_ROOT,
   diffMigrationsToSchema,
   readMigrationsFolder,
-} from "../server/db/schemaEngine";
+} from "./schemaEngine";
 
 function usage(): never {
   console.error(

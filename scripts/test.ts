@@ -1,5 +1,6 @@
-// `npm test`: the whole suite. Unit and integration tests (vitest) on PGlite and, when reachable,
-// PostgreSQL; then the browser tests (Playwright in Chromium) against a production build.
+// `npm test`: the whole suite. The lint and format checks; unit and integration tests (vitest) on
+// PGlite and, when reachable, PostgreSQL; then the browser tests (Playwright in Chromium) against a
+// production build.
 // Says plainly what it skipped and why; under CI=true nothing may be skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -43,9 +44,11 @@ function chromiumReason(): string | null {
   return "no Chromium: install Debian's chromium package (apt-get install chromium)";
 }
 
-function count(file: string, pick: (report: any) => { passed: number; failed: number; skipped: number }) {
+type Counts = { passed: number; failed: number; skipped: number };
+
+function count<Report>(file: string, pick: (report: Report) => Counts) {
   if (!existsSync(file)) return false;
-  const c = pick(JSON.parse(readFileSync(file, "utf8")));
+  const c = pick(JSON.parse(readFileSync(file, "utf8")) as Report);
   totals.passed += c.passed;
   totals.failed += c.failed;
   totals.skipped += c.skipped;
@@ -67,6 +70,14 @@ if (CI && skipped.length > 0) {
 }
 
 let failed = false;
+// The checks that need no server: each failure fails the suite, and the tests still run.
+const checks = [
+  { name: "lint", status: run("npm", ["run", "--silent", "lint"]) },
+  { name: "format:check", status: run("npm", ["run", "--silent", "format:check"]) },
+].filter((c) => c.status !== 0);
+for (const c of checks) console.error(`npm run ${c.name} failed`);
+if (checks.length > 0) failed = true;
+
 // The dashboard's production build first: the browser tests and the browser benchmark's smoke
 // test (in vitest) serve it.
 const built = browserReason ? false : run("npx", ["next", "build"]) === 0;
@@ -75,7 +86,8 @@ if (!browserReason && !built) failed = true;
 const vitestJson = path.join(OUT, "vitest.json");
 const vitestStatus = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
 if (vitestStatus !== 0) failed = true;
-if (!count(vitestJson, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }))) {
+type VitestReport = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+if (!count<VitestReport>(vitestJson, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests }))) {
   failed = true;
 }
 
@@ -83,12 +95,14 @@ if (built) {
   const playwrightJson = path.join(OUT, "playwright.json");
   const status = run("npx", ["playwright", "test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
   if (status !== 0) failed = true;
-  if (!count(playwrightJson, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }))) {
+  type PlaywrightReport = { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  if (!count<PlaywrightReport>(playwrightJson, (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped }))) {
     failed = true;
   }
 }
 
 console.log("");
+for (const c of checks) console.log(`FAILED npm run ${c.name}`);
 for (const s of skipped) console.log(`SKIPPED ${s}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failed || totals.failed > 0 ? 1 : 0);

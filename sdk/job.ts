@@ -1,6 +1,5 @@
 // A job handed to this worker: its hyperparameters, the results it continues from, and the calls
 // that report on it. Heartbeats run in the background while the job is held.
-import type { z } from "zod";
 import type { Job as JobOfServer } from "../server/domain/job";
 import { LeaseExpiredError, MetricNotSetError } from "./errors";
 import type { Transport } from "./transport";

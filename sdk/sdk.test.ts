@@ -1,6 +1,7 @@
 // The TypeScript SDK against the real server over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
+import { waitFor } from "../server/testing/waitFor";
 import { ApiError, Client, ConnectionError, LeaseExpiredError, MetricNotSetError, runWorker, type Job } from "./index";
 
 const config = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -17,7 +18,7 @@ describe("TypeScript SDK", () => {
   let server: ServerProcess;
   let client: Client;
   beforeAll(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ testClock: true });
     client = new Client({ url: server.url });
   });
   afterAll(async () => {
@@ -86,20 +87,25 @@ describe("TypeScript SDK", () => {
 
   it("keeps the lease alive with background heartbeats past the lease length", async () => {
     const experiment = await client.createExperiment(config("sdk heartbeat", { populationSize: 1, leaseSeconds: 5 }));
-    const done = await experiment.withNextJob(async () => {
-      await new Promise((r) => setTimeout(r, 7000));
+    const done = await experiment.withNextJob(async (job) => {
+      // Three times: the server's clock moves 2 s on, and a heartbeat (every second) extends the
+      // lease from there. 6 s pass on the server's clock in all, more than the 5 s lease.
+      for (let i = 0; i < 3; i++) {
+        const now = await server.advanceClock(2);
+        await waitFor(async () => Date.parse((await client.getJob(job.id)).leaseExpiresAt!) >= now.getTime() + 5_000, { timeoutMs: 10_000, what: "a heartbeat" });
+      }
       return { accuracy: 0.9 };
     });
-    expect(done?.status).toBe("done");
-  }, 30_000);
+    expect(done).toMatchObject({ status: "done", attempt: 0 });
+  });
 
   it("surfaces an expired lease as LeaseExpiredError", async () => {
     const experiment = await client.createExperiment(config("sdk lease", { populationSize: 1, leaseSeconds: 5 }));
     const job = (await experiment.nextJob())!; // no heartbeats started
-    await new Promise((r) => setTimeout(r, 6000));
+    await server.advanceClock(6);
     await expect(job.complete({ accuracy: 1 })).rejects.toBeInstanceOf(LeaseExpiredError);
     expect(job.leaseLost).toBe(true);
-  }, 30_000);
+  });
 
   it("runWorker loops until the experiment is done; 4xx errors are ApiErrors with the server's code", async () => {
     const experiment = await client.createExperiment(config("sdk loop", { exploit: { kind: "truncate", fraction: 0.5 } }));

@@ -56,7 +56,15 @@ const envSchema = z.object({
   LINEAGE_MAX_CHECKPOINT_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
   /** "off" serves only the APIs and socket.io (no Next.js): used by API tests and benchmarks. */
   LINEAGE_UI: z.enum(["on", "off", "dev"]).default("on"),
+  /**
+   * Tests only: "on" gives the server a clock tests can move forward (POST /api/v1/testing/clock,
+   * server/clock.ts), so leases run out without waiting. Refused with NODE_ENV=production.
+   */
+  LINEAGE_TEST_CLOCK: z.enum(["on", "off"]).default("off"),
   NODE_ENV: z.string().optional(),
+}).refine((env) => !(env.LINEAGE_TEST_CLOCK === "on" && env.NODE_ENV === "production"), {
+  path: ["LINEAGE_TEST_CLOCK"],
+  error: "is for tests only and cannot be on with NODE_ENV=production",
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,7 +10,7 @@ import { keepStatistics } from "./db/statistics";
 import { parseEnv, type Env } from "./env";
 import { createHttpApi } from "./api/http";
 import { appRouter } from "./api/root";
-import { MAX_BATCH_SIZE } from "./api/limits";
+import { MAX_BATCH_SIZE } from "./domain/limits";
 import { createLocalBus } from "./realtime/bus";
 import { createPostgresBus } from "./realtime/postgresBus";
 import { attachSockets } from "./realtime/sockets";
@@ -22,6 +22,7 @@ import { checkHost, requireJsonWrites } from "./auth/crossSite";
 import { authenticate } from "./auth/request";
 import { OPEN_ACCESS } from "./auth/roles";
 import { setUpAuth } from "./auth/setup";
+import { createTestClock, serveTestClock, systemClock } from "./clock";
 
 /** How old an object no job names must be before the start-up sweep deletes it (younger ones may be uploads in flight). */
 const ORPHAN_GRACE_MS = 3600_000;
@@ -45,9 +46,12 @@ export async function startServer(env: Env): Promise<RunningServer> {
     throw error;
   }) : null;
   const bus = postgresBus ?? createLocalBus();
+  const testClock = env.LINEAGE_TEST_CLOCK === "on" ? createTestClock() : null;
+  if (testClock) console.warn("LINEAGE_TEST_CLOCK=on: tests may move this server's clock forward (a test server, never a real one)");
+  const clock = testClock ?? systemClock;
   const checkpoints = openCheckpointStore({ store: env.LINEAGE_CHECKPOINT_STORE, dataDir, s3Endpoint: env.LINEAGE_S3_ENDPOINT });
   const scheduler = createScheduler(
-    { prisma: database.prisma, sql: database.sql, bus, checkpoints, now: () => new Date() },
+    { prisma: database.prisma, sql: database.sql, bus, checkpoints, now: clock.now },
     { retryAfterSeconds: env.LINEAGE_RETRY_AFTER_SECONDS, maxCheckpointBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES },
   );
   // What a server killed mid-upload left behind; an hour old, so no other process is still writing it.
@@ -89,6 +93,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       // Before anything answers: what a hostile page could make a browser send (server/auth/crossSite.ts).
       checkHost(req, auth);
       requireJsonWrites(req);
+      if (testClock && (await serveTestClock(req, res, testClock, auth))) return;
       if (await httpApi(req, res)) return;
       if (req.url?.startsWith("/api/trpc/")) return trpc(req, res);
       if (!hasDecodablePath(req.url)) {

@@ -102,8 +102,16 @@ const ScheduleChart = memo(function ScheduleChart({
   else {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const s of series) for (const p of s.points) (lo = Math.min(lo, p.value)), (hi = Math.max(hi, p.value));
-    if (spec.bounds) (lo = Math.min(lo, spec.bounds[0])), (hi = Math.max(hi, spec.bounds[1]));
+    for (const s of series) {
+      for (const p of s.points) {
+        lo = Math.min(lo, p.value);
+        hi = Math.max(hi, p.value);
+      }
+    }
+    if (spec.bounds) {
+      lo = Math.min(lo, spec.bounds[0]);
+      hi = Math.max(hi, spec.bounds[1]);
+    }
     if (!(lo <= hi)) [lo, hi] = [0, 1];
     yDomain = spec.log ? [lo, hi === lo ? lo * 10 : hi] : niceDomain(lo, hi, 4);
   }
@@ -123,7 +131,6 @@ const ScheduleChart = memo(function ScheduleChart({
       name: spec.name,
       schedule: schedule.map((p) => ({ jobId: p.jobId, generation: p.generation, value: spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value })),
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [width, theme, series, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
 
   const [hit, setHit] = useState<Hit | null>(null);
@@ -144,7 +151,10 @@ const ScheduleChart = memo(function ScheduleChart({
       for (const p of s.points) {
         if (p.generation !== g) continue;
         const dd = Math.abs(y(p.value) - py);
-        if (dd < d) (d = dd), (best = { member: s.member, p });
+        if (dd < d) {
+          d = dd;
+          best = { member: s.member, p };
+        }
       }
     }
     const onTrace = schedule.find((p) => p.generation === g);

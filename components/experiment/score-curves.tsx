@@ -253,7 +253,6 @@ const CurvesCanvas = memo(function CurvesCanvas({
     (canvas as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, tracedJob: trace?.jobId ?? null, lines: lines.length };
     canvas.dispatchEvent(new CustomEvent("lineage-curves-drawn"));
     // The scales are rebuilt each render from these inputs.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [width, theme, lines, chosen, curves, lastOfJob, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
 
   const [hover, setHover] = useState<Hover | null>(null);
@@ -285,7 +284,6 @@ const CurvesCanvas = memo(function CurvesCanvas({
       ctx.lineWidth = i === hover.pick ? 2 : 1;
       ctx.stroke();
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [hover, brush, width, theme, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog]);
 
   const hoverAt = (px: number, py: number | null, pick?: number): Hover => {

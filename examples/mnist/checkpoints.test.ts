@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase, describeOnPostgres } from "../../server/db/testing";
+import { createPostgresDatabase, describeOnPostgres } from "../../server/testing/databases";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
 import { expectCompleteLineages, type LineageJob } from "../../server/testing/lineages";
-import { startLocalS3, type LocalS3 } from "../../server/checkpoints/testing";
+import { startLocalS3, type LocalS3 } from "../../server/testing/localS3";
 import { runMnistOnServerCheckpoints, type CheckpointRunReport } from "./checkpointRun";
 import { Mlp } from "./model";
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServerProcess, type ServerProcess } from "../../server/testing/serverProcess";
 import { expectCompleteLineages, type LineageJob } from "../../server/testing/lineages";
+import { waitFor } from "../../server/testing/waitFor";
 import { call, experimentPath } from "./http";
 import { toyExperiment } from "./problem";
 
@@ -35,13 +36,10 @@ describe("a worker killed mid-job", () => {
     await call(server.url, "POST", "/experiments", { ...toyExperiment(name, { pbt: true, maxGenerations: 3 }), leaseSeconds: 5 });
     // Slow steps: the job is still running when the worker is killed.
     const doomed = startWorker(server.url, name, "doomed", ["--step-delay-ms", "5000"]);
-    let held: Job | undefined;
-    for (let i = 0; i < 200 && !held; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
-      held = jobs.find((j) => j.status === "running" && j.workerId === "doomed");
-    }
-    expect(held, "the doomed worker never got a job").toBeDefined();
+    const held = await waitFor(
+      async () => (await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`)).find((j) => j.status === "running" && j.workerId === "doomed"),
+      { intervalMs: 100, what: "the doomed worker to get a job" },
+    );
     doomed.child.kill("SIGKILL");
     await doomed.exit;
 
@@ -49,10 +47,10 @@ describe("a worker killed mid-job", () => {
     expect(await survivor.exit).toBe(0);
 
     const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
-    const crashed = jobs.find((j) => j.id === held!.id)!;
+    const crashed = jobs.find((j) => j.id === held.id)!;
     expect(crashed.status).toBe("crashed");
     expect(crashed.error).toMatch(/lease expired/);
-    const retry = jobs.find((j) => j.member === held!.member && j.generation === held!.generation && j.attempt === held!.attempt + 1);
+    const retry = jobs.find((j) => j.member === held.member && j.generation === held.generation && j.attempt === held.attempt + 1);
     expect(retry).toMatchObject({ status: "done", workerId: "survivor" });
     expectCompleteLineages(jobs, 2, 3);
     expect((await call<{ status: string }>(server.url, "GET", experimentPath(name))).status).toBe("done");
@@ -67,18 +65,15 @@ describe("a worker killed mid-job", () => {
     let stderr = "";
     sleeper.stderr!.on("data", (d) => (stderr += d));
     const sleeperExit = new Promise<number | null>((resolve) => sleeper.on("exit", (code) => resolve(code)));
-    let held: Job | undefined;
-    for (let i = 0; i < 200 && !held; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const jobs = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
-      held = jobs.find((j) => j.status === "running" && j.workerId === "sleeper");
-    }
-    expect(held).toBeDefined();
+    const held = await waitFor(
+      async () => (await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`)).find((j) => j.status === "running" && j.workerId === "sleeper"),
+      { intervalMs: 50, what: "the sleeper to get a job" },
+    );
     sleeper.kill("SIGSTOP"); // hangs: no heartbeat, no report
     const survivor = startWorker(server.url, name, "survivor");
     expect(await survivor.exit).toBe(0);
     const before = await call<Job[]>(server.url, "GET", `${experimentPath(name)}/jobs`);
-    expect(before.find((j) => j.id === held!.id)!.status).toBe("crashed");
+    expect(before.find((j) => j.id === held.id)!.status).toBe("crashed");
     sleeper.kill("SIGCONT");
     expect(await sleeperExit).not.toBe(0);
     expect(stderr).toMatch(/409 lease_invalid/);

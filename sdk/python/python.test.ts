@@ -57,7 +57,7 @@ function run(command: string, args: string[], env: Record<string, string>, timeo
 describe.skipIf(!usable && !CI)("Python SDK (sdk/python)", () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ testClock: true });
   });
   afterAll(async () => {
     await server?.stop();

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../../sdk";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import type { AppRouter } from "./root";

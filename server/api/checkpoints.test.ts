@@ -8,10 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
-import { startLocalS3, type LocalS3 } from "../checkpoints/testing";
+import { startLocalS3, type LocalS3 } from "../testing/localS3";
 import { get, postJson, sha256, uploadCheckpoint, type Answer } from "../testing/checkpointHttp";
 
 const LIMIT = 3 * 1024 * 1024;

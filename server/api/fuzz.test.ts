@@ -50,6 +50,7 @@ const brokenConfig = fc.oneof(
     return c;
   }),
   fc.tuple(fc.constantFrom("populationSize", "stop", "metric", "objective", "mode", "exploit", "hyperparameters", "leaseSeconds", "maxRetries", "seed"), wrongValue).map(([key, value]) => ({ ...VALID_CONFIG, name: "fuzz new", [key]: value })),
+  // eslint-disable-next-line no-control-regex -- names with control characters are the ones refused
   nasty.filter((n) => n.length === 0 || /[\u0000-\u001f\u007f/\\]/.test(n) || n.trim() !== n || n === "." || n === "..").map((name) => ({ ...VALID_CONFIG, name })),
   fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), wrongValue).map(([key, value]) => ({ ...VALID_CONFIG, name: "fuzz new", [`x_${key}`]: value })),
   wrongValue.map((init) => ({ ...VALID_CONFIG, name: "fuzz new", hyperparameters: { lr: { init } } })),

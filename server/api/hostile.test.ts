@@ -9,7 +9,7 @@ import path from "node:path";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPEN_ACCESS } from "../auth/roles";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 import type { Scheduler } from "../scheduler";
@@ -450,13 +450,17 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") rows.at(-1)!.push(cell), (cell = "");
-    else if (c === "\n") rows.at(-1)!.push(cell), (cell = ""), rows.push([]);
-    else cell += c;
+    else if (c === "," || c === "\n") {
+      rows.at(-1)!.push(cell);
+      cell = "";
+      if (c === "\n") rows.push([]);
+    } else cell += c;
   }
   if (cell !== "") rows.at(-1)!.push(cell);
   return rows.filter((r) => r.length > 0);

@@ -1,7 +1,7 @@
-// The inputs and output of a list read a page at a time (server/scheduler/pages.ts): tRPC answers
+// The inputs and output of a list read a page at a time (server/reads/pages.ts): tRPC answers
 // { items, nextCursor }; the HTTP API answers the items and a `Link: <…>; rel="next"` header.
 import { z } from "zod";
-import { MAX_PAGE_SIZE } from "./limits";
+import { MAX_PAGE_SIZE } from "../domain/limits";
 
 export const pageParams = {
   cursor: z

@@ -36,6 +36,7 @@ function pathOf(node: Node): string {
   const keys: string[] = [];
   for (let n: Node | null = node; n && n.key !== null; n = n.parent) {
     const key = n.key.length > 64 ? `${n.key.slice(0, 63)}…` : n.key;
+    // eslint-disable-next-line no-control-regex -- control characters are what is escaped here
     keys.push(key.replace(/[\u0000-\u001f\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
   }
   keys.reverse();

@@ -9,13 +9,13 @@ import { Writable } from "node:stream";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "../../sdk";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { OVERVIEW_MAX_JOBS } from "../reads/dashboard/overview";
 import { bestLineage } from "../domain/projection";
-import { seedLargeExperiment } from "../reads/dashboard/testing";
+import { seedLargeExperiment } from "../testing/seedLargeExperiment";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
-import { MAX_BATCH_SIZE, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from "./limits";
+import { MAX_BATCH_SIZE, MAX_PAGE_BYTES, MAX_PAGE_SIZE } from "../domain/limits";
 import type { AppRouter } from "./root";
 
 const config = (name: string, extra: Record<string, unknown> = {}) => ({

@@ -1,20 +1,6 @@
 // Fields the API operations (server/api/operations) share in their inputs, and the error answer.
 import { z } from "zod";
-import {
-  EXPERIMENT_STATUSES,
-  EXPLOIT_REASONS,
-  experimentConfigSchema,
-  JOB_ORIGINS,
-  JOB_STATUSES,
-  jsonDepth,
-  jsonValue,
-  MAX_JSON_DEPTH,
-  NON_FINITE_STRINGS,
-  mutationSchema,
-} from "../pbt/config";
-import { ROLES } from "../auth/roles";
-import { MAX_PAGE_SIZE } from "./limits";
-import { pageParams } from "./paging";
+import { jsonDepth, jsonValue, MAX_JSON_DEPTH, NON_FINITE_STRINGS } from "../pbt/config";
 
 const shallowEnough = (v: unknown) => jsonDepth(v) <= MAX_JSON_DEPTH;
 const depthMessage = { error: `must be nested at most ${MAX_JSON_DEPTH} levels deep` };

@@ -4,7 +4,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { authorize } from "../auth/request";
 import { fromZodError, INTERNAL_ERROR_BODY, LineageError } from "../domain/errors";
-import { MAX_BATCH_SIZE } from "./limits";
+import { MAX_BATCH_SIZE } from "../domain/limits";
 import { checkRawInput } from "./rawInput";
 import { checkOutput, type ApiContext, type Operation } from "./operations";
 

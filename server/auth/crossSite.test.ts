@@ -3,11 +3,11 @@
 import { createConnection } from "node:net";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { parseEnv } from "../env";
 import { dataChecksum } from "../testing/dataChecksum";
 import { hostAllowed, sameOrigin } from "./crossSite";
-import { raw, startTestServer, type TestServer } from "./testing";
+import { raw, startTestServer, type TestServer } from "../testing/authServer";
 
 const CONFIG = {
   name: "cross-site",

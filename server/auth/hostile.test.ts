@@ -3,9 +3,9 @@
 // access control on and off. Never a 5xx, never an internal message, nothing stored.
 import { io as connect } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { dataChecksum } from "../testing/dataChecksum";
-import { ADMIN_TOKEN, INTERNALS, raw, startTestServer, type TestServer } from "./testing";
+import { ADMIN_TOKEN, INTERNALS, raw, startTestServer, type TestServer } from "../testing/authServer";
 
 const CONFIG = {
   name: "hostile headers",

@@ -1,9 +1,9 @@
 // Browser sessions: the cookie holds a random id, not the token; signing out and revoking the
 // token end the session; another site cannot sign a visitor in (login CSRF).
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { hashToken } from "./tokens";
-import { ADMIN_TOKEN, cookieFrom, raw, startTestServer, type TestServer } from "./testing";
+import { ADMIN_TOKEN, cookieFrom, raw, startTestServer, type TestServer } from "../testing/authServer";
 
 describeEachDatabase("browser sessions", (kind) => {
   let t: TestServer;

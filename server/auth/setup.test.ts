@@ -1,8 +1,8 @@
 // Start-up over an existing database: a LINEAGE_ADMIN_TOKEN that cannot take effect (changed,
 // revoked, not an admin's, or access control off) is said in the log, with what to do.
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { describeEachDatabase } from "../db/testing";
-import { ADMIN_TOKEN, raw, startTestServer, type TestServer } from "./testing";
+import { describeEachDatabase } from "../testing/databases";
+import { ADMIN_TOKEN, raw, startTestServer, type TestServer } from "../testing/authServer";
 
 const OTHER_TOKEN = "lin_access_test_other_0123456789abcdefgh";
 

@@ -3,7 +3,7 @@
 // is complete and synced, so a reader never sees part of one: a rename within one file system is
 // atomic, and a server killed mid-upload leaves only an unfinished file under .incoming/.
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectoryStore } from "./directoryStore";
 import type { CheckpointStore } from "./store";
-import { startLocalS3, type LocalS3 } from "./testing";
+import { startLocalS3, type LocalS3 } from "../testing/localS3";
 
 async function readAll(store: CheckpointStore, key: string): Promise<Buffer | null> {
   const object = await store.read(key);

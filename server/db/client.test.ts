@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, Prisma, type Database } from "./client";
-import { createPostgresDatabase, createTestDatabase, describeEachDatabase } from "./testing";
+import { createPostgresDatabase, createTestDatabase, describeEachDatabase } from "../testing/databases";
 
 describeEachDatabase("Prisma client", (kind) => {
   let db: Database & { url?: string };
@@ -82,6 +82,8 @@ describeEachDatabase("Prisma client", (kind) => {
     expect(after.events.map((e) => e.seq)).toEqual([1]);
   });
 
+  // Not the scheduler's way (it locks the experiment's row), but bench/scheduler.ts's raw-database
+  // baseline claims jobs so, on both kinds.
   it("claims rows with SELECT ... FOR UPDATE SKIP LOCKED inside a transaction", async () => {
     const { prisma } = db;
     const exp = await prisma.experiment.create({ data: { name: "claims", config: {} } });

@@ -7,8 +7,10 @@
 //   await db.close();
 //
 // Notes for users of db.prisma:
-// - Interactive transactions (`prisma.$transaction(async (tx) => ...)`) and raw SQL such as
-//   `tx.$queryRaw\`SELECT ... FOR UPDATE SKIP LOCKED\`` work on both kinds.
+// - Interactive transactions (`prisma.$transaction(async (tx) => ...)`) and raw SQL with row
+//   locks work on both kinds. The scheduler locks the experiment's row (`SELECT ... FOR UPDATE`,
+//   server/scheduler/experimentLock.ts) and never claims jobs with `SKIP LOCKED`; only the
+//   raw-database baseline of bench/scheduler.ts does.
 // - PGlite is a single connection: its transactions run one at a time, and any query issued
 //   outside a running interactive transaction waits until that transaction ends. So inside
 //   `$transaction(async (tx) => ...)` use `tx` only; a query on `db.prisma` from within the

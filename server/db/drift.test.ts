@@ -2,7 +2,7 @@
 // also runs `npm run db:migration -- <name>`. This test fails until they do.
 import fs from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { diffMigrationsToSchema, MIGRATIONS_DIR, SCHEMA_PATH } from "./schemaEngine";
+import { diffMigrationsToSchema, MIGRATIONS_DIR, SCHEMA_PATH } from "../../scripts/schemaEngine";
 import { readMigrationsFolder } from "./migrate";
 
 describe("migrations vs schema.prisma", () => {

@@ -7,8 +7,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, migrationChecksum, readMigrationsFolder, type MigrationTarget } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
-import { migrationList, withSchemaEngine, SCHEMA_PATH } from "./schemaEngine";
-import { availableDatabaseKinds, createPostgresDatabase, describeEachDatabase, type DatabaseKind } from "./testing";
+import { migrationList, withSchemaEngine, SCHEMA_PATH } from "../../scripts/schemaEngine";
+import { availableDatabaseKinds, createPostgresDatabase, describeEachDatabase, type DatabaseKind } from "../testing/databases";
+import { waitFor } from "../testing/waitFor";
 
 const { kinds } = await availableDatabaseKinds();
 
@@ -299,7 +300,10 @@ describe.runIf(kinds.includes("postgres"))("applyMigrations from several process
         /Timed out after 500 ms waiting for the migration lock/,
       );
       const pending = applyMigrations(pool, "postgres", { lockTimeoutMs: 30_000 });
-      await new Promise((r) => setTimeout(r, 300));
+      // The lock is let go only once the second call has found it taken (a try after `since`).
+      const since = (await holder.query<{ t: Date }>("SELECT clock_timestamp() AS t")).rows[0]!.t;
+      const tried = "SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE '%pg_try_advisory_lock%' AND query_start > $1";
+      await waitFor(async () => (await holder.query(tried, [since])).rowCount === 1, { what: "the second call to try the lock" });
       await holder.query("SELECT pg_advisory_unlock(72707369)");
       expect((await pending).applied.length).toBeGreaterThan(0);
     } finally {

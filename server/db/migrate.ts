@@ -1,3 +1,6 @@
+// You probably don't need to edit this file: a schema change is a new migration
+// (`npm run db:migration -- <name>`), not a change here.
+//
 // Applies prisma/migrations/*/migration.sql at start-up, the way `prisma migrate deploy` would
 // (which cannot run here: it needs a native engine from an unreachable host). The bookkeeping is
 // Prisma's own `_prisma_migrations` table, same columns and checksums, so the real

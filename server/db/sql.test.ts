@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Database } from "./client";
 import { toStatement } from "./sql";
-import { createTestDatabase, describeEachDatabase } from "./testing";
+import { createTestDatabase, describeEachDatabase } from "../testing/databases";
 
 it("turns a template into numbered parameters and sends Dates as UTC ISO strings", () => {
   const at = new Date("2030-01-02T03:04:05.678Z");

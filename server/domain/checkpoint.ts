@@ -1,6 +1,7 @@
 // Checkpoints the server stores: one job's (part of the job's shape), and an experiment's usage.
 import { z } from "zod";
 import { CHECKPOINT_RETENTION } from "../pbt/config";
+import { LineageError } from "./errors";
 import { isoDate } from "./json";
 
 /** A checkpoint the server stores for a job (uploaded by its worker while it held the lease). */
@@ -30,3 +31,14 @@ export const checkpointUsageSchema = z.object({
     .describe("the best finished job (the head of the best lineage) and its checkpoint, if its worker uploaded one"),
 });
 export type CheckpointUsage = z.infer<typeof checkpointUsageSchema>;
+
+/** Why a job has no checkpoint to give: it never stored one, or garbage collection deleted it. */
+export function noCheckpoint(job: { id: number; checkpointDeletedAt: Date | string | null }): LineageError {
+  if (job.checkpointDeletedAt !== null) {
+    return new LineageError(
+      "checkpoint_not_found",
+      `job ${job.id}'s checkpoint was deleted at ${new Date(job.checkpointDeletedAt).toISOString()} by garbage collection: no later job could load it. Pin checkpoints you want to keep, or create experiments with checkpoints.retain "all" or keepLast.`,
+    );
+  }
+  return new LineageError("checkpoint_not_found", `job ${job.id} has no checkpoint on the server: its worker uploaded none (it may keep its checkpoints itself, e.g. at a model_path in its results)`);
+}

@@ -3,9 +3,9 @@
 // the overview the server reads from the database.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import fc from "fast-check";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { experimentOverview, listEvents } from "../reads";
-import { createTestScheduler, type TestScheduler } from "../scheduler/testing";
+import { createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 import type { ExperimentOverview } from "./overview";
 import { applyEvents, indexOverview } from "./projection";
 

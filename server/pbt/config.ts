@@ -177,6 +177,8 @@ export type Exploit = z.infer<typeof exploitSchema>;
  */
 const HIDDEN_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 /** The default-ignorables that belong to an emoji: a joiner between two (👩‍🔬), a presentation selector after one (❤️). */
+// The selector after a skin tone is meant to stand alone in the class (a lone \uFE0F may follow an emoji).
+// eslint-disable-next-line no-misleading-character-class
 const EMOJI_JOINERS = /(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\uFE0F]?)\u200D(?=\p{Extended_Pictographic})|(?<=\p{Emoji})[\uFE0E\uFE0F]/gu;
 
 function hiddenCharacter(name: string): string | undefined {

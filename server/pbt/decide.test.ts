@@ -577,7 +577,6 @@ describe("decideNext (properties)", () => {
       fc.property(populationArbitrary, (population) => {
         const decision = decideNext(population);
         fc.pre(decision.kind === "next-generation" && decision.donor !== null);
-        if (decision.kind !== "next-generation" || decision.donor === null) return;
         const donor = population.members.find((m) => m.member === decision.donor?.member)!;
         expect(donor.lastDone?.score).toEqual(expect.any(Number));
         // In sync mode the ranked generation's results are a snapshot: a member that crashed out of
@@ -600,7 +599,6 @@ describe("decideNext (properties)", () => {
       fc.property(populationArbitrary, (population) => {
         const decision = decideNext(population);
         fc.pre(decision.kind === "next-generation" && decision.origin === "continue");
-        if (decision.kind !== "next-generation") return;
         const member = population.members.find((m) => m.member === decision.member)!;
         expect(member.latest.status).toBe("done");
         expect(member.lastDone!.score).not.toBeNull();
@@ -616,7 +614,6 @@ describe("decideNext (properties)", () => {
       fc.property(populationArbitrary, (population) => {
         const decision = decideNext(population);
         fc.pre(decision.kind === "next-generation");
-        if (decision.kind !== "next-generation") return;
         const member = population.members.find((m) => m.member === decision.member)!;
         const exhausted = isExhaustedState(member, population.config);
         const diverged = member.latest.status === "done" && member.lastDone?.score === null;
@@ -633,7 +630,6 @@ describe("decideNext (properties)", () => {
         fc.pre(population.config.mode === "sync");
         const decision = decideNext(population);
         fc.pre(decision.kind === "next-generation");
-        if (decision.kind !== "next-generation") return;
         const { config } = population;
         expect(population.members).toHaveLength(config.populationSize);
         for (const m of population.members) {

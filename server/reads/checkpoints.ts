@@ -7,7 +7,7 @@ import { checkpointOf } from "../db/rows";
 import type { Job as JobRow } from "../db/generated/client";
 import { verifyStored } from "../checkpoints/integrity";
 import type { CheckpointStore } from "../checkpoints/store";
-import { noCheckpoint } from "../scheduler/checkpoints";
+import { noCheckpoint } from "../domain/checkpoint";
 import { getExperiment } from "./experiments";
 import type { Readable } from "node:stream";
 import { fileStem } from "./export";

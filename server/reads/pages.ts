@@ -2,7 +2,7 @@
 // (job id, event seq; experiments newest first, by id): a cursor is the key of the last item of
 // the page before, so paging while rows arrive loses and repeats nothing. Rows of one experiment
 // are created under its row lock, so they also commit in the order of their keys.
-import { MAX_PAGE_BYTES } from "../api/limits";
+import { MAX_PAGE_BYTES } from "../domain/limits";
 
 export interface Page<T> {
   items: T[];

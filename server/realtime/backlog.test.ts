@@ -7,11 +7,12 @@ import path from "node:path";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../db/client";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { startPinger } from "../testing/pinger";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { MAX_BACKLOG, MAX_JOINED, MAX_PENDING_JOINS, type JoinAck } from "./eventStream";
-import { seedEventLog } from "./testing";
+import { seedEventLog } from "../testing/seedEventLog";
+import { waitFor } from "../testing/waitFor";
 
 const LOG = "long log";
 const EVENTS = 40_000;
@@ -32,14 +33,6 @@ function listen(socket: Socket): Received {
 
 function join(socket: Socket, payload: unknown): Promise<JoinAck> {
   return new Promise((resolve) => socket.emit("join", payload, resolve));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -83,7 +76,7 @@ describeEachDatabase("socket joins on a long event log", (kind) => {
     const warm = open();
     expect(await join(warm, { experiment: LOG, afterSeq: EVENTS - 1 })).toMatchObject({ ok: true });
     const pinger = startPinger(`${server.url}/api/v1/health`);
-    await new Promise((r) => setTimeout(r, 200));
+    await pinger.ready;
     const clients = [open(), open(), open()].map((socket) => ({ socket, received: listen(socket) }));
     const acks = await Promise.all(clients.map(({ socket }) => join(socket, { experiment: LOG, afterSeq: 0 })));
     for (const { received } of clients) await waitFor(() => received.seqs.at(-1) === EVENTS);

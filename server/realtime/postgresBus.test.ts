@@ -3,7 +3,8 @@
 // in order.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
+import { createPostgresDatabase, describeOnPostgres } from "../testing/databases";
+import { waitFor } from "../testing/waitFor";
 import { createPostgresBus, type PostgresBus } from "./postgresBus";
 
 describeOnPostgres("postgres bus", () => {
@@ -35,7 +36,7 @@ describeOnPostgres("postgres bus", () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const listeners = async () => (await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lineage_bus %'")).rowCount;
-    for (let i = 0; i < 100 && (await listeners()) !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await listeners()) === 2, { what: "the closed process's listener to leave" });
     await client.end();
     const started = Date.now();
     await a!.publish({ type: "access", tokenId: 8, sessionId: null });

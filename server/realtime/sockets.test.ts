@@ -5,20 +5,13 @@ import { listEvents } from "../reads";
 import type { AddressInfo } from "node:net";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase, describeOnPostgres } from "../db/testing";
-import { claim, createTestScheduler, type TestScheduler } from "../scheduler/testing";
+import { createPostgresDatabase, describeOnPostgres } from "../testing/databases";
+import { createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
+import { waitFor } from "../testing/waitFor";
 import { simulatedWorker, type Claim } from "../testing/worker";
 import type { Bus, BusMessage } from "./bus";
 import { attachSockets } from "./sockets";
-
-async function waitFor(condition: () => boolean, timeoutMs = 15_000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("socket delivery over a lossy bus", () => {
   let s: TestScheduler;

@@ -4,11 +4,11 @@
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { getJob, listEvents } from "../reads";
 import { bestCheckpoint, parentCheckpoint } from "../reads/checkpoints";
 import { experimentPrefix } from "../checkpoints/store";
-import { claim, createTestScheduler, type TestScheduler } from "./testing";
+import { claim, createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 async function bytesOf(body: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream";
 import { LineageError } from "../domain/errors";
+import { noCheckpoint } from "../domain/checkpoint";
 import { retention, type StoredCheckpoint } from "../pbt/retention";
 import type { JobStatus } from "../pbt/config";
 import { checkpointKey, experimentPrefix } from "../checkpoints/store";
@@ -208,16 +209,6 @@ export async function pinForkSource(deps: SchedulerDeps, jobId: number): Promise
   };
 }
 
-/** Why a job has no checkpoint to give: it never stored one, or garbage collection deleted it. */
-export function noCheckpoint(job: Pick<JobRow, "id" | "checkpointDeletedAt" | "checkpointUploadedAt">): LineageError {
-  if (job.checkpointDeletedAt !== null) {
-    return new LineageError(
-      "checkpoint_not_found",
-      `job ${job.id}'s checkpoint was deleted at ${new Date(job.checkpointDeletedAt).toISOString()} by garbage collection: no later job could load it. Pin checkpoints you want to keep, or create experiments with checkpoints.retain "all" or keepLast.`,
-    );
-  }
-  return new LineageError("checkpoint_not_found", `job ${job.id} has no checkpoint on the server: its worker uploaded none (it may keep its checkpoints itself, e.g. at a model_path in its results)`);
-}
 
 /** Deletes everything stored for a deleted experiment. */
 export async function deleteExperimentCheckpoints(deps: SchedulerDeps, experimentId: number): Promise<void> {

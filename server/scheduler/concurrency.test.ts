@@ -1,7 +1,7 @@
 // 32 concurrent workers over real HTTP until the experiment is done: on PGlite with one server
 // process, and on PostgreSQL with two server processes sharing the database.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPostgresDatabase, describeEachDatabase } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase } from "../testing/databases";
 import { startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { simulatedWorker, type Claim } from "../testing/worker";
 import { expectCompleteLineages, type LineageJob } from "../testing/lineages";

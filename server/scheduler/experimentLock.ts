@@ -1,7 +1,9 @@
 // Every change to an experiment's population happens under a row lock on the experiment, taken
 // first in every transaction (then job rows): decisions never race, events are numbered in commit
 // order, and a fixed lock order keeps transactions from deadlocking. The transactions run on the
-// driver directly (server/db/sql.ts): this is the scheduler's hot path.
+// driver directly (server/db/sql.ts): this is the scheduler's hot path. You probably don't need to
+// edit this file, unless you change the lock order or how events are numbered: a new kind of
+// write calls withExperiment (or goes through writeBatcher.ts).
 import { LineageError } from "../domain/errors";
 import type { ExperimentConfig, ExperimentStatus } from "../pbt/config";
 import type { EventData, EventType, LineageEvent } from "../domain/event";

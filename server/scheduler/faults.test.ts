@@ -6,9 +6,10 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "../../sdk/client";
 import { runWorker } from "../../sdk/worker";
-import { createPostgresDatabase, describeEachDatabase, describeOnPostgres } from "../db/testing";
+import { createPostgresDatabase, describeEachDatabase, describeOnPostgres } from "../testing/databases";
 import { freePort, startServerProcess, type ServerProcess } from "../testing/serverProcess";
 import { expectCompleteLineages, type LineageJob } from "../testing/lineages";
+import { waitFor } from "../testing/waitFor";
 
 type JobRow = LineageJob & { workerId: string | null };
 
@@ -48,14 +49,6 @@ function startWorkers(url: string, name: string, count: number, record: { claime
   );
 }
 
-async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describeEachDatabase("server killed with -9 mid-run and restarted", (kind) => {
   let dataDir: string | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
@@ -83,7 +76,7 @@ describeEachDatabase("server killed with -9 mid-run and restarted", (kind) => {
     await new Client({ url: first.url }).createExperiment(experimentConfig(name, population, generations));
     const record = { claimed: [] as number[], completed: [] as number[] };
     const workers = startWorkers(first.url, name, 4, record);
-    await waitUntil(() => record.completed.length >= 10);
+    await waitFor(() => record.completed.length >= 10, { timeoutMs: 60_000 });
     await first.kill();
     const second = await start();
     const outcomes = await workers;
@@ -122,7 +115,7 @@ describeOnPostgres("one of two server processes killed", () => {
     // Workers on A give up quickly once A is gone; the ones on B carry on.
     const workersA = startWorkers(a.url, name, 3, onA, 1);
     const workersB = startWorkers(b.url, name, 3, onB);
-    await waitUntil(() => onA.completed.length >= 5);
+    await waitFor(() => onA.completed.length >= 5, { timeoutMs: 60_000 });
     await a.kill();
     expect((await workersB).every((o) => o.status === "fulfilled")).toBe(true);
     await workersA;

@@ -1,5 +1,7 @@
 // Group commit: calls with the same key that arrive while that key's group is being written wait
 // and are written together in the next group, with one statement (or transaction) for all of them.
+// You probably don't need to edit this file: it knows nothing of experiments, and what shares a
+// group is writeBatcher.ts's business.
 //
 // An idle key's call starts at once (after the I/O already pending), so grouping adds no latency; under load it
 // is what lets throughput grow with the number of callers instead of each call paying for its own

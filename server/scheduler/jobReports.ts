@@ -7,8 +7,6 @@ import { GroupCommit, type Outcome } from "./groupCommit";
 import { explainMissingLease, leaseEnded, leaseError, lockLease, readLeases } from "./leases";
 import { mayEndExperiment, settleExperiment } from "./settle";
 import { METRIC_VALUE_ACCEPTED, readMetric } from "../pbt/metric";
-import { toJob } from "../db/rows";
-import type { Job } from "../domain/job";
 import type { SchedulerDeps, Tx } from "./deps";
 import type { ExperimentStatus } from "../pbt/config";
 

@@ -1,9 +1,9 @@
 // PB2, replay, fork and extend on both databases: the SQL they add, and the errors they answer.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { getBestSchedule, listEvents, listJobs } from "../reads";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { LineageError } from "../domain/errors";
-import { claim, createTestScheduler, type TestScheduler } from "./testing";
+import { claim, createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 async function rejects(promise: Promise<unknown>, code: string, field?: string) {
   const error = await promise.then(

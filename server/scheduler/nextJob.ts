@@ -11,7 +11,7 @@ import { handedOut, loadPopulation, NEW_JOB, oldestQueued } from "./population";
 import { markDone } from "./settle";
 import { toJob } from "../db/rows";
 import type { Job } from "../domain/job";
-import type { SchedulerDeps, Tx } from "./deps";
+import type { Tx } from "./deps";
 
 export type NextJobAnswer =
   | { status: "job"; job: Job; leaseToken: string; leaseExpiresAt: string; heartbeatSeconds: number }

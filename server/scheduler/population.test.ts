@@ -2,12 +2,12 @@
 // whatever the statistics say (none, current, or gathered before any job had finished), and the
 // job budget's count kept on the experiment's row.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../db/testing";
+import { createTestDatabase } from "../testing/databases";
 import type { Database } from "../db/client";
 import type { SqlQueryable } from "../db/sql";
 import { experimentConfigSchema, type ExperimentConfig } from "../pbt/config";
 import { loadPopulation } from "./population";
-import { claim, createTestScheduler, type TestScheduler } from "./testing";
+import { claim, createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 const MEMBERS = 256;
 /** Jobs of each statement, as the scheduler writes them in a busy batch. */

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { exportJobs, getBestSchedule, getExperiment, getJob, listEvents, listJobs } from "../reads";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { LineageError } from "../domain/errors";
-import { claim, createTestScheduler, type TestScheduler } from "./testing";
+import { claim, createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 async function rejects(promise: Promise<unknown>, code: string) {
   const error = await promise.then(

@@ -2,9 +2,9 @@
 // rejoin, the metric a job must report itself, and the stopping rules besides lineage depth.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { getExperiment, getJob, listEvents, listJobs } from "../reads";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import { LineageError } from "../domain/errors";
-import { claim, createTestScheduler, type TestScheduler } from "./testing";
+import { claim, createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 describeEachDatabase("scheduler: PBT records", (kind) => {
   let s: TestScheduler;

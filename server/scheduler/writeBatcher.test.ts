@@ -4,9 +4,9 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { getJob, listEvents, listJobs } from "../reads";
 import { LineageError } from "../domain/errors";
 import type { Database } from "../db/client";
-import { describeEachDatabase } from "../db/testing";
+import { describeEachDatabase } from "../testing/databases";
 import type { Scheduler } from "./index";
-import { createTestScheduler, type TestScheduler } from "./testing";
+import { createTestScheduler, type TestScheduler } from "../testing/testScheduler";
 
 describeEachDatabase("write batcher", (kind) => {
   let s: TestScheduler;

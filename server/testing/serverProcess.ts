@@ -16,6 +16,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
+  /**
+   * Moves the server's clock forward (started with `testClock: true`), so leases run out without
+   * waiting; resolves with the server's new time.
+   */
+  advanceClock(seconds: number): Promise<Date>;
 }
 
 /** A port that was free a moment ago, for a server that must come back on the same one. */
@@ -31,7 +36,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** A clock the test moves with advanceClock() (LINEAGE_TEST_CLOCK=on, server/clock.ts). */
+  testClock?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const ownDataDir = !options.databaseUrl && !options.dataDir ? mkdtempSync(path.join(os.tmpdir(), "lineage-server-")) : null;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server", "main.ts")], {
     cwd: ROOT,
@@ -44,6 +57,7 @@ export async function startServerProcess(options: { databaseUrl?: string; dataDi
       LINEAGE_RETRY_AFTER_SECONDS: "0.1",
       DATABASE_URL: options.databaseUrl ?? "",
       LINEAGE_DATA_DIR: options.dataDir ?? ownDataDir ?? "",
+      LINEAGE_TEST_CLOCK: options.testClock ? "on" : "off",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -84,6 +98,15 @@ export async function startServerProcess(options: { databaseUrl?: string; dataDi
     async kill() {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
+    },
+    async advanceClock(seconds) {
+      const answer = await fetch(`${url}/api/v1/testing/clock`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ advanceSeconds: seconds }),
+      });
+      if (answer.status !== 200) throw new Error(`the test clock answered ${answer.status} ${await answer.text()} (start the server with testClock: true)`);
+      return new Date(((await answer.json()) as { now: string }).now);
     },
   };
 }

@@ -1,13 +1,16 @@
-"""Shared by the tests: the SDK on sys.path, and the URL of a real Lineage server.
+"""Shared by the tests: the SDK on sys.path, the URL of a real Lineage server, its clock.
 
 ``LINEAGE_URL`` set (the vitest wrapper sdk/python/python.test.ts sets it): that server is used.
 Unset: the real server (server/main.ts) is started once for the whole run, API only, on a free
-port with its embedded database in a temporary folder, and stopped at exit.
+port with its embedded database in a temporary folder, and stopped at exit. Either way the
+server runs with LINEAGE_TEST_CLOCK=on, so ``advance_clock`` can make leases run out at once.
 """
 from __future__ import annotations
 
 import atexit
+import datetime
 import itertools
+import json
 import logging
 import os
 import re
@@ -18,8 +21,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional, TypeVar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SDK = os.path.dirname(HERE)
@@ -75,6 +79,7 @@ def server_url() -> str:
             LINEAGE_UI="off",
             LINEAGE_REAPER_INTERVAL_MS="250",
             LINEAGE_RETRY_AFTER_SECONDS="0.1",
+            LINEAGE_TEST_CLOCK="on",
             DATABASE_URL="",
             LINEAGE_DATA_DIR=_data_dir,
         )
@@ -105,6 +110,40 @@ def server_url() -> str:
         # Keep draining its output so that it never blocks on a full pipe.
         threading.Thread(target=lambda: [None for _ in _server.stdout], daemon=True).start()  # type: ignore[union-attr]
         return _url
+
+
+def parse_time(text: str) -> datetime.datetime:
+    """An ISO 8601 time as the server writes it ("...Z"); Python 3.9's fromisoformat wants +00:00."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def advance_clock(seconds: float) -> datetime.datetime:
+    """Moves the server's clock forward (server/clock.ts), so that leases run out without waiting;
+    returns the server's new time."""
+    request = urllib.request.Request(
+        server_url() + "/api/v1/testing/clock",
+        data=json.dumps({"advanceSeconds": seconds}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return parse_time(json.load(answer)["now"])
+
+
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T], what: str, timeout: float = 30, interval: float = 0.02) -> T:
+    """Checks `condition` until it gives a truthy value, and returns it: a wait as long as the thing
+    waited for, instead of a sleep. Fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
 
 
 def client(**kwargs: Any) -> lineage.Client:

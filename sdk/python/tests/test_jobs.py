@@ -1,4 +1,5 @@
 """The worker side against the real server: leases, heartbeats, completion, failure, metrics."""
+import datetime
 import threading
 import time
 import unittest
@@ -193,7 +194,15 @@ class JobTests(unittest.TestCase):
         with experiment.next_job() as job:
             self.assertEqual(job.heartbeat_seconds, 1)
             first_expiry = job.lease_expires_at
-            time.sleep(7)  # longer than the lease: only the heartbeats keep the job
+            # Three times: the server's clock moves 2 s on, and a heartbeat (every second) extends
+            # the lease from there. 6 s pass on the server's clock, more than the 5 s lease.
+            for _ in range(3):
+                now = support.advance_clock(2)
+                support.wait_for(
+                    lambda: support.parse_time(job.lease_expires_at) >= now + datetime.timedelta(seconds=5),
+                    "a heartbeat",
+                    timeout=10,
+                )
             self.assertFalse(job.lease_lost)
             self.assertGreater(job.lease_expires_at, first_expiry)
             job.results["accuracy"] = 0.8
@@ -205,15 +214,15 @@ class JobTests(unittest.TestCase):
         experiment = self.experiment("expired", leaseSeconds=5)
         with self.assertRaises(lineage.LeaseExpiredError) as caught:
             with experiment.next_job(heartbeat=False) as job:
-                time.sleep(6)
+                support.advance_clock(6)
                 job.results["accuracy"] = 0.8
         error = caught.exception
         self.assertIsInstance(error, lineage.ApiError)
         self.assertEqual((error.status, error.code), (409, "lease_invalid"))
         self.assertIn(f"job {job.id}", str(error))
         self.assertTrue(job.finished)
-        # The server crashed the job and queued a retry of the same generation.
-        self.assertEqual(self.client.get_job(job.id)["status"], "crashed")
+        # The lease reaper crashes the job (within its interval) and queues a retry of the same generation.
+        support.wait_for(lambda: self.client.get_job(job.id)["status"] == "crashed", "the lease reaper to crash the job", timeout=10)
         with experiment.next_job() as retry:
             self.assertEqual((retry.generation, retry.attempt), (0, 1))
             retry.results["accuracy"] = 0.8
@@ -222,10 +231,7 @@ class JobTests(unittest.TestCase):
         experiment = self.experiment("lost", leaseSeconds=5)
         job = experiment.next_job()
         job.lease_token = "not-the-token"  # as if the job had been handed to another worker
-        deadline = time.time() + 5
-        while not job.lease_lost and time.time() < deadline:
-            time.sleep(0.1)
-        self.assertTrue(job.lease_lost)
+        support.wait_for(lambda: job.lease_lost, "the heartbeat thread to find the lease lost", timeout=10)
         with self.assertRaises(lineage.LeaseExpiredError):
             job.check_lease()
         with self.assertRaises(lineage.LeaseExpiredError):

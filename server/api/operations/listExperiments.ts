@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ARCHIVED_FILTERS, experimentSummarySchema } from "../../domain/experiment";
 import { EXPERIMENT_STATUSES } from "../../pbt/config";
 import { listExperiments as readExperiments } from "../../reads";
-import { MAX_PAGE_SIZE } from "../limits";
+import { MAX_PAGE_SIZE } from "../../domain/limits";
 import { pageOutput, pageParams } from "../paging";
 import { op } from "./define";
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listJobs } from "..";
-import { describeEachDatabase } from "../../db/testing";
-import { claim, createTestScheduler, type TestScheduler } from "../../scheduler/testing";
+import { describeEachDatabase } from "../../testing/databases";
+import { claim, createTestScheduler, type TestScheduler } from "../../testing/testScheduler";
 import { metricCurves } from "./curves";
 import { jobDetail } from "./job";
 import { memberResults } from "./results";
 import { experimentOverview } from "./overview";
-import { seedLargeExperiment } from "./testing";
+import { seedLargeExperiment } from "../../testing/seedLargeExperiment";
 
 /** Runs the experiment to the end with one worker; each job reports `pointsPerJob` points. */
 async function runToEnd(s: TestScheduler, name: string, pointsPerJob = 3) {

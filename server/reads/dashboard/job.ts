@@ -5,8 +5,7 @@ import { LineageError } from "../../domain/errors";
 import { Prisma, type PrismaClient } from "../../db/generated/client";
 import type { ExperimentConfig, JobOrigin, JobStatus } from "../../pbt/config";
 import { toJob } from "../../db/rows";
-import type { Job } from "../../domain/job";
-import { downsample, type CurvePoint } from "./downsample";
+import { downsample } from "./downsample";
 
 const linkSelect = { id: true, member: true, generation: true, attempt: true, status: true, origin: true, score: true, donorJobId: true } as const;
 

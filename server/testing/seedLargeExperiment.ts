@@ -1,7 +1,7 @@
 // Seeds a large PBT-shaped experiment straight into the database (no scheduler), for tests of
 // the read models at the scale the dashboard must handle: 64 members × 100 generations.
-import type { PrismaClient } from "../../db/generated/client";
-import { experimentConfigSchema } from "../../pbt/config";
+import type { PrismaClient } from "../db/generated/client";
+import { experimentConfigSchema } from "../pbt/config";
 
 export async function seedLargeExperiment(
   prisma: PrismaClient,

@@ -1,6 +1,6 @@
 // Test helpers: a scheduler over a fresh test database with a clock the test moves.
 import type { Sql } from "../db/sql";
-import { createTestDatabase, type DatabaseKind } from "../db/testing";
+import { createTestDatabase, type DatabaseKind } from "./databases";
 import { experimentConfigSchema, type ExperimentConfigInput } from "../pbt/config";
 import { createLocalBus, type BusMessage } from "../realtime/bus";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { DirectoryStore } from "../checkpoints/directoryStore";
 import type { CheckpointStore } from "../checkpoints/store";
-import { createScheduler } from "./index";
+import { createScheduler } from "../scheduler";
 
 /** `wrapSql`: to watch the scheduler's use of the database (e.g. count its transactions). */
 /** `checkpoints`: a store for uploads (default: a directory of its own, removed on close). */

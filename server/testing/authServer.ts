@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { createPostgresDatabase, type DatabaseKind } from "../db/testing";
+import { createPostgresDatabase, type DatabaseKind } from "./databases";
 import { parseEnv } from "../env";
 import { startServer, type RunningServer } from "../main";
 

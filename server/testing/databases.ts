@@ -8,7 +8,7 @@
 //
 // Usage in a test file (vitest):
 //
-//   import { describeEachDatabase, createTestDatabase } from "@/server/db/testing";
+//   import { describeEachDatabase, createTestDatabase } from "@/server/testing/databases";
 //
 //   describeEachDatabase("job claims", (kind) => {
 //     let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -23,8 +23,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { describe, it } from "vitest";
-import { openDatabase, describePostgresUrl, type Database } from "./client";
-import type { DatabaseKind } from "./migrate";
+import { openDatabase, describePostgresUrl, type Database } from "../db/client";
+import type { DatabaseKind } from "../db/migrate";
 
 export type { DatabaseKind };
 
@@ -131,7 +131,7 @@ let pgliteTemplate: Promise<Blob> | undefined;
 async function migratedPGliteTemplate(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
     const { PGlite } = await import("@electric-sql/pglite");
-    const { applyMigrations } = await import("./migrate");
+    const { applyMigrations } = await import("../db/migrate");
     const db = new PGlite();
     try {
       await db.waitReady;

@@ -23,8 +23,8 @@ import {
 } from "@prisma/driver-adapter-utils";
 import type * as EngineTypes from "@prisma/schema-engine-wasm";
 
-import { MIGRATIONS_DIR, REPO_ROOT, SCHEMA_PATH } from "./paths";
-import { readMigrationsFolder, type MigrationOnDisk } from "./migrate";
+import { MIGRATIONS_DIR, REPO_ROOT, SCHEMA_PATH } from "../server/db/paths";
+import { readMigrationsFolder, type MigrationOnDisk } from "../server/db/migrate";
 
 export { MIGRATIONS_DIR, REPO_ROOT, SCHEMA_PATH, readMigrationsFolder, type MigrationOnDisk };
 export const MIGRATION_LOCK_FILE = "migration_lock.toml";
