@@ -78,15 +78,7 @@ const boundaries = [
 
 export default tseslint.config(
   {
-    ignores: [
-      "node_modules/",
-      ".next/",
-      "server/db/generated/",
-      "test-results/",
-      "playwright-report/",
-      "e2e/artifacts/",
-      "next-env.d.ts",
-    ],
+    ignores: ["node_modules/", ".next/", "server/db/generated/", "test-results/", "playwright-report/", "e2e/artifacts/", "next-env.d.ts"],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -8,13 +8,7 @@ const nextConfig = {
   // A safety net: app/ and components/ never import these at runtime, but if a server module ever
   // slips into a page's import graph, Node loads them as they are instead of the bundler trying
   // (and failing) to bundle PGlite's WebAssembly or Prisma's runtime.
-  serverExternalPackages: [
-    "@electric-sql/pglite",
-    "pglite-prisma-adapter",
-    "@prisma/client",
-    "@prisma/adapter-pg",
-    "pg",
-  ],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/client", "@prisma/adapter-pg", "pg"],
   typescript: {
     // `next build` type-checks the project its tsconfig selects. tsconfig.app.json selects the UI
     // (app/, components/) and, through `import type`, the router types it uses; the rest of the

@@ -10,7 +10,6 @@ import { chromiumLaunchOptions } from "./e2e/chromium";
 const PORT = Number(process.env.LINEAGE_E2E_PORT ?? 3107);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
-
 // Playwright loads this file in the runner and again in every worker; the folder is made once, by
 // the runner, and handed to the workers through the environment. The runner removes it when it
 // exits, after it has stopped the server.

@@ -42,10 +42,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Lineage
             </Link>
             <nav aria-label="Main" className="ml-auto flex gap-4 text-sm">
-              <Link href="/" className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-300">
+              <Link
+                href="/"
+                className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-300"
+              >
                 Experiments
               </Link>
-              <Link href="/tokens" className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-300">
+              <Link
+                href="/tokens"
+                className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:text-zinc-300"
+              >
                 API tokens
               </Link>
               <SignOutButton className="rounded text-zinc-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50 dark:text-zinc-300" />

@@ -203,7 +203,13 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch(chromiumLaunchOptions);
 }
 
-const UI_ENV = { LINEAGE_UI: "on", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LINEAGE_REAPER_INTERVAL_MS: "1000", LINEAGE_RETRY_AFTER_SECONDS: "0.1" };
+const UI_ENV = {
+  LINEAGE_UI: "on",
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  LINEAGE_REAPER_INTERVAL_MS: "1000",
+  LINEAGE_RETRY_AFTER_SECONDS: "0.1",
+};
 
 const experimentPath = (name: string) => `/experiments/${encodeURIComponent(name)}`;
 
@@ -317,7 +323,10 @@ export async function latencyRun(browser: Browser, workers: number, database: Ki
     // Until the page shows a first finished job (at most 30 s: a page that stops updating under
     // load is a result too, counted as missing samples), then the warm-up.
     await page
-      .waitForFunction(() => Object.keys((window as unknown as { __lineageDone: object }).__lineageDone).length > 0, undefined, { timeout: 30_000, polling: 100 })
+      .waitForFunction(() => Object.keys((window as unknown as { __lineageDone: object }).__lineageDone).length > 0, undefined, {
+        timeout: 30_000,
+        polling: 100,
+      })
       .catch(() => log("  the page shows no finished job after 30 s; measuring anyway"));
     await sleep(opts.latencyWarmupMs);
     const windowStart = epochNow();
@@ -490,7 +499,10 @@ async function loadPage(
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
     await page.goto(url, { waitUntil: "commit" });
-    await page.waitForFunction(() => typeof (window as unknown as { __lineageDrawn?: number }).__lineageDrawn === "number", undefined, { timeout: 180_000, polling: 100 });
+    await page.waitForFunction(() => typeof (window as unknown as { __lineageDrawn?: number }).__lineageDrawn === "number", undefined, {
+      timeout: 180_000,
+      polling: 100,
+    });
     const { drawnMs, openedMs } = await page.evaluate(() => {
       const w = window as unknown as { __lineageDrawn: number; __lineageOpened: number };
       return { drawnMs: w.__lineageDrawn, openedMs: w.__lineageOpened };
@@ -606,7 +618,17 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<Browse
       const slowest = Math.max(large.hoverMs, large.curvesHoverMs, large.traceMs);
       targets.push({ name: "1,000×100 hover / trace on screen, slowest median (ms)", value: slowest, target: "≤ 100", met: slowest <= 100 });
     }
-    return { benchmark: "browser", date: new Date().toISOString(), machine: started, options: { ...opts, log: undefined } as Omit<BrowserBenchOptions, "log">, latency, skipped, shell, scale, targets };
+    return {
+      benchmark: "browser",
+      date: new Date().toISOString(),
+      machine: started,
+      options: { ...opts, log: undefined } as Omit<BrowserBenchOptions, "log">,
+      latency,
+      skipped,
+      shell,
+      scale,
+      targets,
+    };
   } finally {
     await browser.close();
   }
@@ -628,7 +650,19 @@ export function formatBrowserResults(r: BrowserResults): string {
     ].join("\n"),
   );
   const scale = table(
-    ["experiment", "jobs", "metric points", "first load ms", "opened ms", "drawn ms (median)", "tree hover ms", "curves hover ms", "trace ms", "JS heap MiB", "DOM nodes"],
+    [
+      "experiment",
+      "jobs",
+      "metric points",
+      "first load ms",
+      "opened ms",
+      "drawn ms (median)",
+      "tree hover ms",
+      "curves hover ms",
+      "trace ms",
+      "JS heap MiB",
+      "DOM nodes",
+    ],
     [...(r.shell ? [r.shell] : []), ...r.scale].map((s) => [
       s.members === 0 ? "empty (app shell)" : `${s.members} × ${s.generations}`,
       s.jobs,

@@ -181,14 +181,24 @@ async function mnist(generations: number) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { mib: { type: "string", default: "256" }, repeat: { type: "string", default: "3" }, "skip-mnist": { type: "boolean", default: false }, generations: { type: "string", default: "30" } },
+    options: {
+      mib: { type: "string", default: "256" },
+      repeat: { type: "string", default: "3" },
+      "skip-mnist": { type: "boolean", default: false },
+      generations: { type: "string", default: "30" },
+    },
   });
   const started = new Date().toISOString();
   const host = machine();
   console.log(`checkpoints benchmark, ${started}, load average ${host.loadAverage.join(" ")}`);
   const transferResult = await transfer(Number(values.mib), Number(values.repeat));
   console.log(`\n${transferResult.mib} MiB checkpoint, median of ${transferResult.repeat}:`);
-  console.log(table(["what", "s", "MiB/s", "× copyFile", "server RSS growth MiB (max)"], transferResult.rows.map((r) => [r.what, r.seconds, r.mibPerSecond, r.ofCopyFile, r.serverRssGrowthMiB ?? "-"])));
+  console.log(
+    table(
+      ["what", "s", "MiB/s", "× copyFile", "server RSS growth MiB (max)"],
+      transferResult.rows.map((r) => [r.what, r.seconds, r.mibPerSecond, r.ofCopyFile, r.serverRssGrowthMiB ?? "-"]),
+    ),
+  );
   const mnistResult = values["skip-mnist"] ? null : await mnist(Number(values.generations));
   if (mnistResult) {
     console.log(`\nMNIST on the server's checkpoints, 8 × ${mnistResult.generations}, 2 workers:`);
@@ -204,7 +214,13 @@ async function main() {
       mnistKept = null;
     }
   }
-  const file = writeResults("checkpoints.json", { started, machine: host, loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)), transfer: transferResult, mnist: mnistKept });
+  const file = writeResults("checkpoints.json", {
+    started,
+    machine: host,
+    loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
+    transfer: transferResult,
+    mnist: mnistKept,
+  });
   console.log(`\nwrote ${file}`);
 }
 

@@ -79,7 +79,14 @@ export function table(header: string[], rows: (string | number)[][]): string {
   const line = (r: (string | number)[], numeric: boolean[]) =>
     r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ");
   const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === "number"));
-  return [line(header, numeric.map(() => false)), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map((r) => line(r, numeric))].join("\n");
+  return [
+    line(
+      header,
+      numeric.map(() => false),
+    ),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map((r) => line(r, numeric)),
+  ].join("\n");
 }
 
 function formatNumber(n: number): string {
@@ -109,23 +116,19 @@ export function createJsonClient(maxSockets = Infinity) {
   function request(url: string, method: "GET" | "POST", payload?: Buffer): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
       const headers = payload ? { "content-type": "application/json", "content-length": payload.length } : {};
-      const req = http.request(
-        url,
-        { method, agent, headers },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            try {
-              resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-            } catch (e) {
-              reject(new Error(`${url}: ${res.statusCode} unparseable answer ${text.slice(0, 200)}`));
-            }
-          });
-          res.on("error", reject);
-        },
-      );
+      const req = http.request(url, { method, agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          try {
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+          } catch (e) {
+            reject(new Error(`${url}: ${res.statusCode} unparseable answer ${text.slice(0, 200)}`));
+          }
+        });
+        res.on("error", reject);
+      });
       req.on("error", reject);
       req.end(payload);
     });

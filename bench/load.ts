@@ -11,14 +11,23 @@
 //   tsx bench/load.ts --help
 import { Worker } from "node:worker_threads";
 import { io as ioClient } from "socket.io-client";
+import { createExperimentOverHttp, experimentConfig, freshStorage, startServers, type Kind } from "./scheduler";
 import {
-  createExperimentOverHttp,
-  experimentConfig,
-  freshStorage,
-  startServers,
-  type Kind,
-} from "./scheduler";
-import { createJsonClient, isMain, latency, machine, parseCli, positiveInt, processCpuSeconds, processRssMiB, round, sleep, table, usageError, writeResults, type Latency } from "./lib";
+  createJsonClient,
+  isMain,
+  latency,
+  machine,
+  parseCli,
+  positiveInt,
+  processCpuSeconds,
+  processRssMiB,
+  round,
+  sleep,
+  table,
+  usageError,
+  writeResults,
+  type Latency,
+} from "./lib";
 
 export interface LoadBenchOptions {
   databases: Kind[];
@@ -261,7 +270,9 @@ export async function loadRun(kind: Kind, opts: LoadBenchOptions): Promise<LoadR
       }
       windows.push({ from, to });
       const done = completedAt.length;
-      log(`  ${kind}: window ${windows.length}, ${done} jobs so far, ${round(completedAt.filter((t) => t >= from && t < to).length / (opts.windowMs / 1000), 1)} jobs/s`);
+      log(
+        `  ${kind}: window ${windows.length}, ${done} jobs so far, ${round(completedAt.filter((t) => t >= from && t < to).length / (opts.windowMs / 1000), 1)} jobs/s`,
+      );
       if ((done >= opts.targetJobs && windows.length >= opts.minWindows) || windows.length >= opts.maxWindows) break;
     }
     stopped = true;
@@ -423,12 +434,27 @@ export async function runLoadBench(opts: LoadBenchOptions): Promise<LoadResults>
     const within = (value: number) => Math.abs(value - 1) <= 0.2;
     const k = run.database;
     const n = run.windows.length;
-    results.targets.push({ name: `${k}: jobs/s, window ${n} / window 1`, value: run.ratios.jobsPerSecond, target: "within 20 %", met: within(run.ratios.jobsPerSecond) });
-    results.targets.push({ name: `${k}: next-job p99, window ${n} / window 1`, value: run.ratios.nextJobP99, target: "<= 1.2", met: run.ratios.nextJobP99 <= 1.2 });
+    results.targets.push({
+      name: `${k}: jobs/s, window ${n} / window 1`,
+      value: run.ratios.jobsPerSecond,
+      target: "within 20 %",
+      met: within(run.ratios.jobsPerSecond),
+    });
+    results.targets.push({
+      name: `${k}: next-job p99, window ${n} / window 1`,
+      value: run.ratios.nextJobP99,
+      target: "<= 1.2",
+      met: run.ratios.nextJobP99 <= 1.2,
+    });
     results.targets.push({ name: `${k}: server's most RSS, window ${n} / window 1`, value: run.ratios.rss, target: "<= 1.2", met: run.ratios.rss <= 1.2 });
     results.targets.push({ name: `${k}: jobs completed`, value: run.jobs, target: `>= ${opts.targetJobs}`, met: run.jobs >= opts.targetJobs });
     if (run.viewer) {
-      results.targets.push({ name: `${k}: health p99 ms while a viewer joins with afterSeq 0`, value: run.viewer.healthDuring.p99, target: "<= 100", met: run.viewer.healthDuring.p99 <= 100 });
+      results.targets.push({
+        name: `${k}: health p99 ms while a viewer joins with afterSeq 0`,
+        value: run.viewer.healthDuring.p99,
+        target: "<= 100",
+        met: run.viewer.healthDuring.p99 <= 100,
+      });
     }
   }
   return results;
@@ -437,11 +463,45 @@ export async function runLoadBench(opts: LoadBenchOptions): Promise<LoadResults>
 export function formatLoadResults(r: LoadResults): string {
   const lines: string[] = [];
   for (const run of r.runs) {
-    lines.push(`${run.database}: ${run.workers} workers, population ${run.workers}: ${run.jobs} jobs in ${run.seconds} s; health check on the idle server p50 ${run.idleHealthMs.p50} / p99 ${run.idleHealthMs.p99} ms`);
+    lines.push(
+      `${run.database}: ${run.workers} workers, population ${run.workers}: ${run.jobs} jobs in ${run.seconds} s; health check on the idle server p50 ${run.idleHealthMs.p50} / p99 ${run.idleHealthMs.p99} ms`,
+    );
     lines.push(
       table(
-        ["window", "s", "jobs so far", "jobs/s", "next p50", "next p99", "complete p99", "health p50", "health p99", "health max", "RSS MiB", "max RSS", "server CPU", "waits", "errors"],
-        run.windows.map((w) => [w.window, w.seconds, w.jobsSoFar, w.jobsPerSecond, w.nextJobMs.p50, w.nextJobMs.p99, w.completeMs.p99, w.healthMs.p50, w.healthMs.p99, w.healthMs.max, w.rssMiB, w.maxRssMiB, w.serverCpuCores, w.waits, w.errors]),
+        [
+          "window",
+          "s",
+          "jobs so far",
+          "jobs/s",
+          "next p50",
+          "next p99",
+          "complete p99",
+          "health p50",
+          "health p99",
+          "health max",
+          "RSS MiB",
+          "max RSS",
+          "server CPU",
+          "waits",
+          "errors",
+        ],
+        run.windows.map((w) => [
+          w.window,
+          w.seconds,
+          w.jobsSoFar,
+          w.jobsPerSecond,
+          w.nextJobMs.p50,
+          w.nextJobMs.p99,
+          w.completeMs.p99,
+          w.healthMs.p50,
+          w.healthMs.p99,
+          w.healthMs.max,
+          w.rssMiB,
+          w.maxRssMiB,
+          w.serverCpuCores,
+          w.waits,
+          w.errors,
+        ]),
       ),
     );
     const v = run.viewer;
@@ -450,11 +510,19 @@ export function formatLoadResults(r: LoadResults): string {
         `viewer joined with afterSeq 0 at ${v.atJobs} jobs: answer after ${v.answerMs ?? "-"} ms, ${JSON.stringify(v.ack)?.slice(0, 200)}; ` +
           `backlog of ${v.backlogEvents} events (${round(v.backlogBytes / 2 ** 20, 2)} MiB) in ${v.backlogMs ?? "-"} ms; ${v.liveEvents} live events after`,
       );
-      lines.push(`health check p50 / p99 / max ms: before the join ${v.healthBefore.p50} / ${v.healthBefore.p99} / ${v.healthBefore.max}, during it ${v.healthDuring.p50} / ${v.healthDuring.p99} / ${v.healthDuring.max}`);
+      lines.push(
+        `health check p50 / p99 / max ms: before the join ${v.healthBefore.p50} / ${v.healthBefore.p99} / ${v.healthBefore.max}, during it ${v.healthDuring.p50} / ${v.healthDuring.p99} / ${v.healthDuring.max}`,
+      );
     }
     lines.push("");
   }
-  if (r.targets.length) lines.push(table(["target", "value", "wanted", "met"], r.targets.map((t) => [t.name, t.value, t.target, t.met ? "yes" : "NO"])));
+  if (r.targets.length)
+    lines.push(
+      table(
+        ["target", "value", "wanted", "met"],
+        r.targets.map((t) => [t.name, t.value, t.target, t.met ? "yes" : "NO"]),
+      ),
+    );
   if (r.skipped.length) lines.push(`\nskipped: ${r.skipped.join("; ")}`);
   lines.push(
     `\nmachine: ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, load average at start ${r.machine.loadAverage.join(" ")}` +

@@ -81,7 +81,9 @@ export function mnistConfig(method: Method, name: string, seed: number, opts: Mn
   const pbt = mnistExperiment({ name, seed, populationSize: opts.populationSize, maxGenerations: opts.maxGenerations, leaseSeconds: 300 });
   if (method === "pbt") return pbt;
   // Random search: the same priors (so the same initial draws), nothing copied, nothing explored.
-  const hyperparameters = Object.fromEntries(Object.entries(pbt.hyperparameters).map(([k, h]) => [k, { init: h.init }])) as ExperimentConfigInput["hyperparameters"];
+  const hyperparameters = Object.fromEntries(
+    Object.entries(pbt.hyperparameters).map(([k, h]) => [k, { init: h.init }]),
+  ) as ExperimentConfigInput["hyperparameters"];
   return { ...pbt, exploit: { kind: "none" }, hyperparameters };
 }
 
@@ -123,9 +125,24 @@ function summarizeRun(method: Method, seed: number, jobs: JobView[], seconds: nu
   return {
     method,
     seed,
-    bestMaxAccuracy: round(best(done, (j) => j.score!), 4),
-    generation0Best: round(best(done.filter((j) => j.generation === 0), (j) => j.score!), 4),
-    finalGenerationBestAccuracy: round(best(done.filter((j) => j.generation === lastGeneration), (j) => Number(j.results.accuracy ?? NaN)), 4),
+    bestMaxAccuracy: round(
+      best(done, (j) => j.score!),
+      4,
+    ),
+    generation0Best: round(
+      best(
+        done.filter((j) => j.generation === 0),
+        (j) => j.score!,
+      ),
+      4,
+    ),
+    finalGenerationBestAccuracy: round(
+      best(
+        done.filter((j) => j.generation === lastGeneration),
+        (j) => Number(j.results.accuracy ?? NaN),
+      ),
+      4,
+    ),
     jobsDone: done.length,
     jobsCrashed: jobs.filter((j) => j.status === "crashed").length,
     exploits: jobs.filter((j) => j.origin === "exploit").length,
@@ -158,7 +175,9 @@ export async function runMnistBench(opts: MnistBenchOptions): Promise<MnistResul
         }),
       );
       for (const r of results) {
-        log(`seed ${seed} ${r.method}: best max_accuracy ${r.bestMaxAccuracy} (generation 0: ${r.generation0Best}), ${r.jobsDone} jobs, ${r.exploits} exploits, ${r.seconds} s`);
+        log(
+          `seed ${seed} ${r.method}: best max_accuracy ${r.bestMaxAccuracy} (generation 0: ${r.generation0Best}), ${r.jobsDone} jobs, ${r.exploits} exploits, ${r.seconds} s`,
+        );
         runs.push(r);
       }
     }
@@ -174,7 +193,14 @@ export async function runMnistBench(opts: MnistBenchOptions): Promise<MnistResul
       const other = runs.find((o) => o.seed === r.seed && o.method !== method)!;
       return r.bestMaxAccuracy > other.bestMaxAccuracy;
     }).length;
-    return { method, mean: round(mean(scores), 4), median: round(median(scores), 4), min: round(Math.min(...scores), 4), max: round(Math.max(...scores), 4), wins };
+    return {
+      method,
+      mean: round(mean(scores), 4),
+      median: round(median(scores), 4),
+      min: round(Math.min(...scores), 4),
+      max: round(Math.max(...scores), 4),
+      wins,
+    };
   });
   return {
     benchmark: "mnist",
@@ -190,7 +216,17 @@ export async function runMnistBench(opts: MnistBenchOptions): Promise<MnistResul
 export function formatMnistResults(r: MnistResults): string {
   const perSeed = table(
     ["seed", "method", "best max_accuracy", "gen-0 best", "last-gen best accuracy", "jobs", "crashed", "exploits", "seconds"],
-    r.runs.map((x) => [x.seed, x.method, x.bestMaxAccuracy.toFixed(4), x.generation0Best.toFixed(4), x.finalGenerationBestAccuracy.toFixed(4), x.jobsDone, x.jobsCrashed, x.exploits, x.seconds]),
+    r.runs.map((x) => [
+      x.seed,
+      x.method,
+      x.bestMaxAccuracy.toFixed(4),
+      x.generation0Best.toFixed(4),
+      x.finalGenerationBestAccuracy.toFixed(4),
+      x.jobsDone,
+      x.jobsCrashed,
+      x.exploits,
+      x.seconds,
+    ]),
   );
   const summary = table(
     ["method", "mean best", "median", "min", "max", "seeds won"],

@@ -94,23 +94,30 @@ function summary(values: number[]): Summary {
 /** A scheduler on `db` whose clock moves one second per reading: decisions are reproducible. */
 function inProcessScheduler(db: Database): Scheduler {
   let now = Date.parse("2026-01-01T00:00:00Z");
-  return createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date((now += 1000)) }, { retryAfterSeconds: 0, maxCheckpointBytes: 0 });
+  return createScheduler(
+    { prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date((now += 1000)) },
+    { retryAfterSeconds: 0, maxCheckpointBytes: 0 },
+  );
 }
 
 let cycles = 0;
 let cycleMs = 0;
 
-type BenchJob = { id: number; member: number; generation: number; attempt: number; parentId: number | null; hyperparameters: Record<string, unknown>; results: Record<string, unknown> };
+type BenchJob = {
+  id: number;
+  member: number;
+  generation: number;
+  attempt: number;
+  parentId: number | null;
+  hyperparameters: Record<string, unknown>;
+  results: Record<string, unknown>;
+};
 
 /**
  * One worker asking for jobs until the experiment is done or `train` says stop. `train` gets the
  * job and returns the results to report (with the metric) and whether to stop the whole run.
  */
-async function drive(
-  scheduler: Scheduler,
-  name: string,
-  train: (job: BenchJob) => { results: Record<string, unknown>; stop?: boolean } | { fail: string },
-) {
+async function drive(scheduler: Scheduler, name: string, train: (job: BenchJob) => { results: Record<string, unknown>; stop?: boolean } | { fail: string }) {
   for (;;) {
     const t0 = performance.now();
     const answer = await scheduler.nextJob(name, "bench");
@@ -259,7 +266,7 @@ async function lrRecords(scheduler: Scheduler, mode: "sync" | "async", seed: num
     for (let i = 0; i < LR_STEPS_PER_JOB; i++) accuracy = lrTrainStep(accuracy, Number(job.hyperparameters.lr), rng);
     return { mean_accuracy: accuracy, accuracy };
   };
-  for (let finished = false; !finished; ) {
+  for (let finished = false; !finished;) {
     if (leased.length < workers && (leased.length === 0 || order.next() < 0.5)) {
       const answer = await scheduler.nextJob(name, "bench");
       if (answer.status === "job") leased.push({ job: answer.job as never, leaseToken: answer.leaseToken });
@@ -308,7 +315,13 @@ export interface DecisionTimes {
 
 export function measureDecisionTimes(members = 64, generations = 100, repeats = 15): DecisionTimes {
   const base = (explore: "pbt" | "pb2") =>
-    ({ ...experimentConfigSchema.parse({ ...lrConfig(`decisions ${explore}`, 1, 2 * generations * LR_STEPS_PER_JOB, { population: members, explore, logScale: true }), exploit: { kind: "truncate", fraction: 0.2 } }), seed: 1 }) as ExperimentConfig;
+    ({
+      ...experimentConfigSchema.parse({
+        ...lrConfig(`decisions ${explore}`, 1, 2 * generations * LR_STEPS_PER_JOB, { population: members, explore, logScale: true }),
+        exploit: { kind: "truncate", fraction: 0.2 },
+      }),
+      seed: 1,
+    }) as ExperimentConfig;
   const lrAt = (m: number, g: number) => 0.0001 * Math.pow(200, ((m * 7 + g * 3) % members) / members);
   const state = (config: ExperimentConfig, shift: number): PopulationState => {
     const last = generations - 1;
@@ -319,7 +332,14 @@ export function measureDecisionTimes(members = 64, generations = 100, repeats = 
       return {
         member: m,
         latest: running
-          ? { jobId: generations * 1000 + m, generation: generations, attempt: 0, status: "running", hyperparameters: { lr: lrAt(m, generations) }, finishedAt: null }
+          ? {
+              jobId: generations * 1000 + m,
+              generation: generations,
+              attempt: 0,
+              status: "running",
+              hyperparameters: { lr: lrAt(m, generations) },
+              finishedAt: null,
+            }
           : { ...job, attempt: 0, status: "done", finishedAt: 1000 + m },
         lastDone: job,
       };
@@ -327,7 +347,14 @@ export function measureDecisionTimes(members = 64, generations = 100, repeats = 
     const pb2History: Pb2Point[] = [];
     for (let g = 1; g < generations; g++) {
       for (let m = 0; m < members; m++) {
-        pb2History.push({ member: m, jobId: g * 1000 + m, generation: g, hyperparameters: { lr: lrAt(m, g) }, score: g + (m % 5) + shift, parentScore: g - 1 + shift });
+        pb2History.push({
+          member: m,
+          jobId: g * 1000 + m,
+          generation: g,
+          hyperparameters: { lr: lrAt(m, g) },
+          score: g + (m % 5) + shift,
+          parentScore: g - 1 + shift,
+        });
       }
     }
     return { config, members: memberStates, generationResults: [], pb2History };
@@ -370,7 +397,12 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     benchmark: "quality",
     date: new Date().toISOString(),
     machine: machine(),
-    options: { seeds: opts.seeds, toyGenerations: opts.toyGenerations, lrMaxSteps: opts.lrMaxSteps, reproducibilityGenerations: opts.reproducibilityGenerations },
+    options: {
+      seeds: opts.seeds,
+      toyGenerations: opts.toyGenerations,
+      lrMaxSteps: opts.lrMaxSteps,
+      reproducibilityGenerations: opts.reproducibilityGenerations,
+    },
     toy: [],
     lrSchedule: [],
     reproducibility: [],
@@ -401,12 +433,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
       for (const seed of seeds) runs.push(await runLrPbt(scheduler, seed, opts.lrMaxSteps, new Set(), variant));
       small.set(method, runs);
     }
-    for (const [method, runs] of [
-      ["pbt", pbtRuns],
-      ["pbt-2-crashing", crashingRuns],
-      ["random-search", randomRuns],
-      ...small,
-    ] as [LrMethod, LrRun[]][]) {
+    for (const [method, runs] of [["pbt", pbtRuns], ["pbt-2-crashing", crashingRuns], ["random-search", randomRuns], ...small] as [LrMethod, LrRun[]][]) {
       const hits = runs.filter((r) => r.reached);
       results.lrSchedule.push({
         method,
@@ -416,7 +443,9 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
         populationStepsToReach: hits.length ? summary(hits.map((r) => r.populationStepsToReach!)) : null,
         bestAccuracy: summary(runs.map((r) => r.best)),
       });
-      log(`lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`);
+      log(
+        `lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`,
+      );
     }
     for (const mode of ["sync", "async"] as const) {
       const diffs: number[] = [];
@@ -429,7 +458,9 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
       }
       const identical = diffs.filter((d) => d === 0).length;
       results.reproducibility.push({ mode, runs: seeds.length, identical, meanRecords: round(mean(sizes), 1), meanDiffering: round(mean(diffs), 1) });
-      log(`reproducibility ${mode}: 1 worker vs 8 interleaved, identical records in ${identical}/${seeds.length} seeds (mean ${round(mean(diffs), 1)} of ${round(mean(sizes), 1)} records differ)`);
+      log(
+        `reproducibility ${mode}: 1 worker vs 8 interleaved, identical records in ${identical}/${seeds.length} seeds (mean ${round(mean(diffs), 1)} of ${round(mean(sizes), 1)} records differ)`,
+      );
     }
   } finally {
     await db.close();
@@ -442,7 +473,10 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
 export function formatQualityResults(r: QualityResults): string {
   const lines = [
     `Toy problem (Jaderberg et al. 2017, Fig. 2): best member's Q after ${r.options.toyGenerations} generations × ${TOY_STEPS_PER_JOB} steps, ${r.options.seeds} seeds (optimum 1.2)`,
-    table(["variant", "mean Q", "median Q", "min Q", "max Q"], r.toy.map((t) => [t.variant, t.finalQ.mean, t.finalQ.median, t.finalQ.min, t.finalQ.max])),
+    table(
+      ["variant", "mean Q", "median Q", "min Q", "max Q"],
+      r.toy.map((t) => [t.variant, t.finalQ.mean, t.finalQ.median, t.finalQ.min, t.finalQ.max]),
+    ),
     "",
     `LR-schedule toy (Ray Tune pbt_function.py): population ${LR_POPULATION}, up to ${r.options.lrMaxSteps} steps per member, target accuracy > ${LR_TARGET}`,
     table(

@@ -222,7 +222,9 @@ async function joinRows(kind: Kind, opts: ReadsBenchOptions): Promise<JoinRow[]>
         health: m.health,
       };
       rows.push(row);
-      log(`${kind} ${c.name}: ${row.events} events, ${row.mb} MB in ${row.ms} ms, server ${row.serverCpuSeconds} CPU s, +${row.serverRssGrowthMiB} MiB; health p99 ${row.health.p99.toFixed(0)} ms, max ${row.health.max.toFixed(0)} ms`);
+      log(
+        `${kind} ${c.name}: ${row.events} events, ${row.mb} MB in ${row.ms} ms, server ${row.serverCpuSeconds} CPU s, +${row.serverRssGrowthMiB} MiB; health p99 ${row.health.p99.toFixed(0)} ms, max ${row.health.max.toFixed(0)} ms`,
+      );
     }
   } finally {
     await stop();
@@ -315,7 +317,19 @@ export function formatReadsResults(r: ReadsResults): string {
   lines.push(
     table(
       ["database", "case", "clients", "events", "MB", "ms", "server CPU s", "server +MiB", "health p50", "health p99", "health max"],
-      r.joins.map((j) => [j.database, j.case, j.clients, j.events, j.mb, j.ms, j.serverCpuSeconds, j.serverRssGrowthMiB, j.health.p50, j.health.p99, j.health.max]),
+      r.joins.map((j) => [
+        j.database,
+        j.case,
+        j.clients,
+        j.events,
+        j.mb,
+        j.ms,
+        j.serverCpuSeconds,
+        j.serverRssGrowthMiB,
+        j.health.p50,
+        j.health.p99,
+        j.health.max,
+      ]),
     ),
   );
   lines.push("");

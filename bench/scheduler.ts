@@ -19,7 +19,22 @@ import { unusedCheckpointStore } from "./lib";
 import { createScheduler } from "../server/scheduler";
 import { loadMembers } from "../server/scheduler/population";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
-import { createJsonClient, isMain, latency, machine, median, parseCli, positiveInt, processCpuSeconds, round, sleep, table, usageError, writeResults, type Latency } from "./lib";
+import {
+  createJsonClient,
+  isMain,
+  latency,
+  machine,
+  median,
+  parseCli,
+  positiveInt,
+  processCpuSeconds,
+  round,
+  sleep,
+  table,
+  usageError,
+  writeResults,
+  type Latency,
+} from "./lib";
 
 export type Kind = "pglite" | "postgres";
 
@@ -257,7 +272,9 @@ export async function startServers(count: number, where: { databaseUrl?: string;
 }
 
 /** A fresh database of `kind` for a server process: its location and a cleanup. */
-export async function freshStorage(kind: Kind): Promise<{ where: { databaseUrl?: string; dataDir?: string }; url?: string; dataDir?: string; drop(): Promise<void> }> {
+export async function freshStorage(
+  kind: Kind,
+): Promise<{ where: { databaseUrl?: string; dataDir?: string }; url?: string; dataDir?: string; drop(): Promise<void> }> {
   if (kind === "postgres") {
     const created = await createPostgresDatabase();
     return { where: { databaseUrl: created.url }, url: created.url, drop: created.drop };
@@ -312,7 +329,10 @@ export async function throughputRun(kind: Kind, servers: number, workers: number
  * inserted directly in SQL, as if it had been running for a long time. Returns the experiment id.
  */
 async function seedHistory(db: Database, name: string, populationSize: number, finished: number): Promise<number> {
-  const scheduler = createScheduler({ prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date() }, { retryAfterSeconds: 0.1, maxCheckpointBytes: 0 });
+  const scheduler = createScheduler(
+    { prisma: db.prisma, sql: db.sql, bus: createLocalBus(), checkpoints: unusedCheckpointStore(), now: () => new Date() },
+    { retryAfterSeconds: 0.1, maxCheckpointBytes: 0 },
+  );
   const experiment = await scheduler.createExperiment(experimentConfigSchema.parse(experimentConfig(name, populationSize)) as never);
   const id = experiment.id;
   const start = new Date(Date.now() - finished * 1000);
@@ -382,8 +402,12 @@ async function idleNextJob(url: string, experiment: string, cycles: number): Pro
       const t0 = performance.now();
       const answer = await client.post(`${url}/api/v1/experiments/${name}/next-job`, { workerId: "idle" });
       samples.push(performance.now() - t0);
-      if (answer.status !== 200 || answer.body.status !== "job") throw new Error(`idle next-job: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
-      const done = await client.post(`${url}/api/v1/jobs/${answer.body.job.id}/complete`, { leaseToken: answer.body.leaseToken, results: { score: Math.random() } });
+      if (answer.status !== 200 || answer.body.status !== "job")
+        throw new Error(`idle next-job: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      const done = await client.post(`${url}/api/v1/jobs/${answer.body.job.id}/complete`, {
+        leaseToken: answer.body.leaseToken,
+        results: { score: Math.random() },
+      });
       if (done.status !== 200) throw new Error(`idle complete: ${done.status} ${JSON.stringify(done.body).slice(0, 300)}`);
     }
   } finally {
@@ -438,7 +462,14 @@ export async function baselineRun(kind: Kind, workers: number, opts: SchedulerBe
           if (!rows[0]) return null;
           return tx.job.update({
             where: { id: rows[0].id },
-            data: { status: "running", workerId: `bench-${w}`, leaseToken, leaseExpiresAt: new Date(now.getTime() + 300_000), heartbeatAt: now, startedAt: now },
+            data: {
+              status: "running",
+              workerId: `bench-${w}`,
+              leaseToken,
+              leaseExpiresAt: new Date(now.getTime() + 300_000),
+              heartbeatAt: now,
+              startedAt: now,
+            },
           });
         });
         const t1 = performance.now();
@@ -538,7 +569,12 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions): Promise<Sc
     results.targets.push({ name: "PGlite, 64 workers: next-job p99 ms", value: pglite64.nextJobMs.p99, target: "<= 100", met: pglite64.nextJobMs.p99 <= 100 });
   }
   for (const f of results.fractionOfBaseline) {
-    results.targets.push({ name: `${f.database} ${f.servers} server(s), ${f.workers} workers: fraction of raw-database baseline`, value: f.fraction, target: ">= 0.5", met: f.fraction >= 0.5 });
+    results.targets.push({
+      name: `${f.database} ${f.servers} server(s), ${f.workers} workers: fraction of raw-database baseline`,
+      value: f.fraction,
+      target: ">= 0.5",
+      met: f.fraction >= 0.5,
+    });
   }
   for (const kind of kinds) {
     const rows = results.history.filter((r) => r.database === kind).sort((a, b) => a.history - b.history);
@@ -558,28 +594,56 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions): Promise<Sc
 
 export function formatSchedulerResults(r: SchedulerResults): string {
   const lines: string[] = [];
-  if (r.throughput.length) lines.push(
-    table(
-      ["database", "servers", "workers", "cycles/s", "baseline/s", "fraction", "next p50", "next p99", "complete p50", "complete p99", "server CPU"],
-      r.throughput.map((row) => {
-        const base = r.baseline.find((b) => b.database === row.database && b.workers === row.workers);
-        const fraction = r.fractionOfBaseline.find((f) => f.database === row.database && f.servers === row.servers && f.workers === row.workers);
-        return [row.database, row.servers, row.workers, row.cyclesPerSecond, base?.cyclesPerSecond ?? NaN, fraction?.fraction ?? NaN, row.nextJobMs.p50, row.nextJobMs.p99, row.completeMs.p50, row.completeMs.p99, row.serverCpuCores];
-      }),
-    ),
-  );
+  if (r.throughput.length)
+    lines.push(
+      table(
+        ["database", "servers", "workers", "cycles/s", "baseline/s", "fraction", "next p50", "next p99", "complete p50", "complete p99", "server CPU"],
+        r.throughput.map((row) => {
+          const base = r.baseline.find((b) => b.database === row.database && b.workers === row.workers);
+          const fraction = r.fractionOfBaseline.find((f) => f.database === row.database && f.servers === row.servers && f.workers === row.workers);
+          return [
+            row.database,
+            row.servers,
+            row.workers,
+            row.cyclesPerSecond,
+            base?.cyclesPerSecond ?? NaN,
+            fraction?.fraction ?? NaN,
+            row.nextJobMs.p50,
+            row.nextJobMs.p99,
+            row.completeMs.p50,
+            row.completeMs.p99,
+            row.serverCpuCores,
+          ];
+        }),
+      ),
+    );
   if (r.history.length) {
     if (lines.length) lines.push("");
     lines.push(
       table(
         ["database", "finished jobs", "workers", "cycles/s", "next p50", "next p99", "complete p99", "next-job alone ms", "loadPopulation ms"],
-        r.history.map((h) => [h.database, h.history, h.workers, h.cyclesPerSecond, h.nextJobMs.p50, h.nextJobMs.p99, h.completeMs.p99, h.idleNextJobMs ?? NaN, h.loadPopulationMs ?? NaN]),
+        r.history.map((h) => [
+          h.database,
+          h.history,
+          h.workers,
+          h.cyclesPerSecond,
+          h.nextJobMs.p50,
+          h.nextJobMs.p99,
+          h.completeMs.p99,
+          h.idleNextJobMs ?? NaN,
+          h.loadPopulationMs ?? NaN,
+        ]),
       ),
     );
   }
   if (r.targets.length) {
     lines.push("");
-    lines.push(table(["target", "value", "wanted", "met"], r.targets.map((t) => [t.name, t.value, t.target, t.met ? "yes" : "NO"])));
+    lines.push(
+      table(
+        ["target", "value", "wanted", "met"],
+        r.targets.map((t) => [t.name, t.value, t.target, t.met ? "yes" : "NO"]),
+      ),
+    );
   }
   if (r.skipped.length) lines.push(`\nskipped: ${r.skipped.join("; ")}`);
   lines.push(`\nmachine: ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}, load average at start ${r.machine.loadAverage.join(" ")}`);
@@ -614,10 +678,16 @@ if (isMain(import.meta.url)) {
   });
   const list = (name: string, fallback: number[]) => {
     const text = values[name] as string | undefined;
-    return text === undefined ? fallback : text.split(",").filter(Boolean).map((n) => positiveInt(name, n, 0, USAGE));
+    return text === undefined
+      ? fallback
+      : text
+          .split(",")
+          .filter(Boolean)
+          .map((n) => positiveInt(name, n, 0, USAGE));
   };
   const databases = ((values.databases as string | undefined)?.split(",").filter(Boolean) ?? FULL_OPTIONS.databases) as Kind[];
-  if (databases.some((d) => d !== "pglite" && d !== "postgres")) usageError(`--databases: pglite, postgres or both, got ${JSON.stringify(values.databases)}`, USAGE);
+  if (databases.some((d) => d !== "pglite" && d !== "postgres"))
+    usageError(`--databases: pglite, postgres or both, got ${JSON.stringify(values.databases)}`, USAGE);
   const opts: SchedulerBenchOptions = {
     ...FULL_OPTIONS,
     workerCounts: list("workers", FULL_OPTIONS.workerCounts),

@@ -108,44 +108,55 @@ describe("bench smoke", () => {
     expect(runLrRandom(5, 50)).toEqual(runLrRandom(5, 50));
   });
 
-  it.skipIf(noBrowser)("browser: event-to-screen latency with its socket.io baseline, and a seeded experiment page drawn", async () => {
-    const r = await runBrowserBench({
-      ...BROWSER_FULL,
-      latencyRuns: [{ workers: 4, database: "pglite" }],
-      trainMs: [10, 30],
-      latencyWarmupMs: 500,
-      latencyMeasureMs: 2_500,
-      latencyDrainMs: 2_500,
-      scales: [{ members: 3, generations: 4 }],
-      pointsPerJob: 3,
-      loads: 1,
-      shell: false,
-      log: quiet,
-    });
-    const l = r.latency[0]!;
-    expect(l.errors).toBe(0);
-    expect(l.completes).toBeGreaterThan(3);
-    expect(l.socket.count).toBe(l.completes - l.socketMissing);
-    expect(l.socketMissing).toBe(0);
-    // Every complete of the window reached the page within seconds. (Whether the page saw it after
-    // the socket baseline is compared across processes' clocks: a figure for the benchmark, not a
-    // check that holds on a loaded machine.)
-    expect(l.pageMissing).toBe(0);
-    expect(l.pageFrame.max).toBeLessThan(10_000);
-    expect(l.pageFrame.p95).toBeGreaterThanOrEqual(l.pageDom.p95);
-    const row = r.scale[0]!;
-    expect(row).toMatchObject({ members: 3, generations: 4, jobs: 12, metricPoints: 36 });
-    expect(row.drawnMs).toBeGreaterThan(0);
-    expect(row.drawnMs).toBeLessThan(30_000);
-    expect(row.jsHeapMiB).toBeGreaterThan(1);
-    expect(row.domNodes).toBeGreaterThan(12);
-    expect(formatBrowserResults(r)).toMatch(/socket\.io/);
-    // Up to 5 minutes: the first run after a change to app/ or components/ builds the dashboard.
-  }, 300_000);
+  it.skipIf(noBrowser)(
+    "browser: event-to-screen latency with its socket.io baseline, and a seeded experiment page drawn",
+    async () => {
+      const r = await runBrowserBench({
+        ...BROWSER_FULL,
+        latencyRuns: [{ workers: 4, database: "pglite" }],
+        trainMs: [10, 30],
+        latencyWarmupMs: 500,
+        latencyMeasureMs: 2_500,
+        latencyDrainMs: 2_500,
+        scales: [{ members: 3, generations: 4 }],
+        pointsPerJob: 3,
+        loads: 1,
+        shell: false,
+        log: quiet,
+      });
+      const l = r.latency[0]!;
+      expect(l.errors).toBe(0);
+      expect(l.completes).toBeGreaterThan(3);
+      expect(l.socket.count).toBe(l.completes - l.socketMissing);
+      expect(l.socketMissing).toBe(0);
+      // Every complete of the window reached the page within seconds. (Whether the page saw it after
+      // the socket baseline is compared across processes' clocks: a figure for the benchmark, not a
+      // check that holds on a loaded machine.)
+      expect(l.pageMissing).toBe(0);
+      expect(l.pageFrame.max).toBeLessThan(10_000);
+      expect(l.pageFrame.p95).toBeGreaterThanOrEqual(l.pageDom.p95);
+      const row = r.scale[0]!;
+      expect(row).toMatchObject({ members: 3, generations: 4, jobs: 12, metricPoints: 36 });
+      expect(row.drawnMs).toBeGreaterThan(0);
+      expect(row.drawnMs).toBeLessThan(30_000);
+      expect(row.jsHeapMiB).toBeGreaterThan(1);
+      expect(row.domNodes).toBeGreaterThan(12);
+      expect(formatBrowserResults(r)).toMatch(/socket\.io/);
+      // Up to 5 minutes: the first run after a change to app/ or components/ builds the dashboard.
+    },
+    300_000,
+  );
 
   it("mnist: PBT and random search run the same number of training slices from the same initial draws", async () => {
     const pbt = mnistConfig("pbt", "a", 1, { seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200 });
-    const random = mnistConfig("random-search", "b", 1, { seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200 });
+    const random = mnistConfig("random-search", "b", 1, {
+      seeds: [1],
+      populationSize: 2,
+      maxGenerations: 2,
+      examplesPerJob: 200,
+      batchSize: 32,
+      logEvery: 200,
+    });
     expect(random.exploit).toEqual({ kind: "none" });
     for (const [k, h] of Object.entries(random.hyperparameters)) {
       expect(h.explore).toBeUndefined();
@@ -153,7 +164,16 @@ describe("bench smoke", () => {
     }
     expect({ ...random, name: "", exploit: null, hyperparameters: null }).toEqual({ ...pbt, name: "", exploit: null, hyperparameters: null });
 
-    const r = await runMnistBench({ seeds: [1], populationSize: 2, maxGenerations: 2, examplesPerJob: 200, batchSize: 32, logEvery: 200, validationLimit: 200, log: quiet });
+    const r = await runMnistBench({
+      seeds: [1],
+      populationSize: 2,
+      maxGenerations: 2,
+      examplesPerJob: 200,
+      batchSize: 32,
+      logEvery: 200,
+      validationLimit: 200,
+      log: quiet,
+    });
     expect(r.runs.map((x) => x.method)).toEqual(["pbt", "random-search"]);
     for (const run of r.runs) {
       expect(run.jobsDone).toBe(4);

@@ -42,8 +42,8 @@ export function DeleteExperimentDialog({
         Delete {experiment.name}?
       </h2>
       <p id="delete-description" className="mt-2 text-sm text-zinc-700 dark:text-zinc-300">
-        Its {experiment.jobsDone} finished jobs, their metric points and the event log are deleted for good; workers still running its
-        jobs are refused from now on. To only hide it from the list, archive it instead.
+        Its {experiment.jobsDone} finished jobs, their metric points and the event log are deleted for good; workers still running its jobs are refused from now
+        on. To only hide it from the list, archive it instead.
       </p>
       {error && (
         <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">

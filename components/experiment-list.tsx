@@ -96,14 +96,7 @@ export function ExperimentList() {
 
   const filtered = search !== "" || status !== undefined || archived !== "exclude";
   const toolbar = (
-    <ListToolbar
-      search={search}
-      status={status}
-      archived={archived}
-      onChange={setQuery}
-      selected={selected}
-      onClearSelection={() => setSelected([])}
-    />
+    <ListToolbar search={search} status={status} archived={archived} onChange={setQuery} selected={selected} onClearSelection={() => setSelected([])} />
   );
 
   if (experiments.isPending) {
@@ -127,12 +120,13 @@ export function ExperimentList() {
       {(archive.error ?? remove.error)!.message}
     </p>
   );
-  if (experiments.data === undefined) return (
-    <>
-      {toolbar}
-      {failure}
-    </>
-  );
+  if (experiments.data === undefined)
+    return (
+      <>
+        {toolbar}
+        {failure}
+      </>
+    );
   if (list.length === 0 && !filtered) {
     return (
       <>
@@ -147,7 +141,10 @@ export function ExperimentList() {
       {failure}
       {actionFailure}
       {list.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400" data-testid="no-match">
+        <p
+          className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+          data-testid="no-match"
+        >
           No experiment matches these filters.
         </p>
       ) : (
@@ -319,7 +316,12 @@ function ExperimentTable({
               <span className="sr-only">Compare</span>
             </th>
             {COLUMNS.map((c) => (
-              <th key={c.key} scope="col" className={c.numeric ? thNumber : th} aria-sort={sort === c.key ? (order === "asc" ? "ascending" : "descending") : undefined}>
+              <th
+                key={c.key}
+                scope="col"
+                className={c.numeric ? thNumber : th}
+                aria-sort={sort === c.key ? (order === "asc" ? "ascending" : "descending") : undefined}
+              >
                 <button
                   type="button"
                   className={`inline-flex items-center gap-1 rounded hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 dark:hover:text-zinc-100 ${sort === c.key ? "text-zinc-900 dark:text-zinc-100" : ""}`}
@@ -421,15 +423,16 @@ function ExperimentRow({
       </td>
       <td className={`${td} text-right`}>
         <div className="flex justify-end gap-1">
-          <button type="button" className={smallButton} onClick={onArchive} disabled={busy} aria-label={`${e.archivedAt === null ? "Archive" : "Unarchive"} ${e.name}`}>
-            {e.archivedAt === null ? "Archive" : "Unarchive"}
-          </button>
           <button
             type="button"
-            className={`${smallButton} text-red-700 dark:text-red-400`}
-            onClick={onDelete}
-            aria-label={`Delete ${e.name}`}
+            className={smallButton}
+            onClick={onArchive}
+            disabled={busy}
+            aria-label={`${e.archivedAt === null ? "Archive" : "Unarchive"} ${e.name}`}
           >
+            {e.archivedAt === null ? "Archive" : "Unarchive"}
+          </button>
+          <button type="button" className={`${smallButton} text-red-700 dark:text-red-400`} onClick={onDelete} aria-label={`Delete ${e.name}`}>
             Delete
           </button>
         </div>

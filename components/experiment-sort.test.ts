@@ -21,27 +21,49 @@ const row = (id: number, extra: Partial<ExperimentSummary> = {}): ExperimentSumm
   ...extra,
 });
 
-const summary = fc.record({
-  id: fc.integer({ min: 1, max: 1e6 }),
-  name: fc.string({ maxLength: 6 }),
-  status: fc.constantFrom("running" as const, "paused" as const, "done" as const),
-  bestScore: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
-  populationSize: fc.integer({ min: 1, max: 100 }),
-  generationsReached: fc.integer({ min: 0, max: 1000 }),
-  runningJobs: fc.integer({ min: 0, max: 100 }),
-}).map((r) => row(r.id, r));
+const summary = fc
+  .record({
+    id: fc.integer({ min: 1, max: 1e6 }),
+    name: fc.string({ maxLength: 6 }),
+    status: fc.constantFrom("running" as const, "paused" as const, "done" as const),
+    bestScore: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+    populationSize: fc.integer({ min: 1, max: 100 }),
+    generationsReached: fc.integer({ min: 0, max: 1000 }),
+    runningJobs: fc.integer({ min: 0, max: 100 }),
+  })
+  .map((r) => row(r.id, r));
 
 describe("the experiment list's order", () => {
   it("sorts by score with experiments without one last, in both orders", () => {
     const rows = [row(1, { bestScore: 0.5 }), row(2), row(3, { bestScore: 0.9 }), row(4, { bestScore: 0.1 })];
-    expect(rows.slice().sort((a, b) => compareRows(a, b, "best", "asc")).map((r) => r.id)).toEqual([4, 1, 3, 2]);
-    expect(rows.slice().sort((a, b) => compareRows(a, b, "best", "desc")).map((r) => r.id)).toEqual([3, 1, 4, 2]);
+    expect(
+      rows
+        .slice()
+        .sort((a, b) => compareRows(a, b, "best", "asc"))
+        .map((r) => r.id),
+    ).toEqual([4, 1, 3, 2]);
+    expect(
+      rows
+        .slice()
+        .sort((a, b) => compareRows(a, b, "best", "desc"))
+        .map((r) => r.id),
+    ).toEqual([3, 1, 4, 2]);
   });
 
   it("sorts names without regard to case, and statuses as a run goes", () => {
     const rows = [row(1, { name: "beta" }), row(2, { name: "Alpha", status: "done" }), row(3, { name: "gamma", status: "paused" })];
-    expect(rows.slice().sort((a, b) => compareRows(a, b, "name", "asc")).map((r) => r.name)).toEqual(["Alpha", "beta", "gamma"]);
-    expect(rows.slice().sort((a, b) => compareRows(a, b, "status", "asc")).map((r) => r.status)).toEqual(["running", "paused", "done"]);
+    expect(
+      rows
+        .slice()
+        .sort((a, b) => compareRows(a, b, "name", "asc"))
+        .map((r) => r.name),
+    ).toEqual(["Alpha", "beta", "gamma"]);
+    expect(
+      rows
+        .slice()
+        .sort((a, b) => compareRows(a, b, "status", "asc"))
+        .map((r) => r.status),
+    ).toEqual(["running", "paused", "done"]);
   });
 
   it("is a total order for every column: antisymmetric, and descending reverses ascending where values differ", () => {

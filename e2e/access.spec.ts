@@ -59,8 +59,7 @@ test("signing out ends the session on the server: a copy of the cookie no longer
 });
 
 test("a malformed cookie planted by another page is ignored, with access control on and off", async ({ page }) => {
-  const plant = (url: string) =>
-    page.context().addCookies(["lineage_token", "lineage_session"].map((name) => ({ name, value: "%E0%A4%A", url })));
+  const plant = (url: string) => page.context().addCookies(["lineage_token", "lineage_session"].map((name) => ({ name, value: "%E0%A4%A", url })));
   await plant(AUTH_URL);
   await page.goto("/");
   await expect(page.getByRole("heading", { name: /sign in/i })).toBeVisible();

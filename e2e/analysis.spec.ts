@@ -26,7 +26,11 @@ async function darkPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-test("parallel coordinates draw every finished job on an axis per varying hyperparameter and the score, and brushing selects the jobs in range", async ({ page, request, browser }, testInfo) => {
+test("parallel coordinates draw every finished job on an axis per varying hyperparameter and the score, and brushing selects the jobs in range", async ({
+  page,
+  request,
+  browser,
+}, testInfo) => {
   const analysis = await (await request.get(`${apiPath(pbt)}/analysis`)).json();
   expect(analysis.totalJobs).toBeGreaterThan(20);
   await page.setViewportSize({ width: 1366, height: 768 });
@@ -46,10 +50,18 @@ test("parallel coordinates draw every finished job on an axis per varying hyperp
   }
 
   // The importance shown is the API's, for both targets; the method is named.
-  for (const [target, testId] of [["score", "importance-score"], ["improvement", "importance-improvement"]] as const) {
+  for (const [target, testId] of [
+    ["score", "importance-score"],
+    ["improvement", "importance-improvement"],
+  ] as const) {
     const rows = page.getByTestId(testId).locator("tr[data-parameter]");
     const shown = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-parameter"), tr.getAttribute("data-importance")]));
-    expect(shown).toEqual(analysis.importance[target].parameters.map((p: { parameter: string; importance: number | null }) => [p.parameter, p.importance === null ? "" : String(p.importance)]));
+    expect(shown).toEqual(
+      analysis.importance[target].parameters.map((p: { parameter: string; importance: number | null }) => [
+        p.parameter,
+        p.importance === null ? "" : String(p.importance),
+      ]),
+    );
   }
   await expect(page.getByTestId("importance-method")).toContainText("functional ANOVA of main effects");
   await expect(page.getByTestId("importance-method")).toContainText("Why:");
@@ -111,7 +123,11 @@ test("the experiment page links to its analysis", async ({ page }) => {
   await expect(page.getByTestId("parallel-coordinates")).toBeVisible();
 });
 
-test("the comparison overlays best-so-far curves and tabulates best, final and generation-0 scores from the API", async ({ page, request, browser }, testInfo) => {
+test("the comparison overlays best-so-far curves and tabulates best, final and generation-0 scores from the API", async ({
+  page,
+  request,
+  browser,
+}, testInfo) => {
   const comparison = await (await request.post("/api/v1/compare", { data: { experiments: [pbt, grid] } })).json();
   // Picked from the list: tick two experiments, then Compare.
   await page.setViewportSize({ width: 1366, height: 768 });

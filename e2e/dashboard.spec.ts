@@ -98,7 +98,11 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
       const population = page.getByRole("table", { name: "Population" });
       await expect(population.locator("tbody tr[data-member]")).toHaveCount(2);
       await expect.poll(async () => Number(await page.getByTestId("lineage-tree").getAttribute("data-jobs")), { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
-      await expect.poll(() => page.getByTestId("curves-canvas").evaluate((el) => (el as unknown as { lineageCurves?: { lines: number } }).lineageCurves?.lines ?? 0), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => page.getByTestId("curves-canvas").evaluate((el) => (el as unknown as { lineageCurves?: { lines: number } }).lineageCurves?.lines ?? 0), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThanOrEqual(2);
       await expect(population.locator("tbody tr[data-member] td").nth(3)).not.toHaveText("—");
       await expect(page.getByTestId("event-feed").locator("li[data-type=exploit]").first()).toBeVisible({ timeout: 20_000 });
       // Within a second of the server's state, with no reload.
@@ -146,7 +150,10 @@ test("shows the run live on two pages, with pause, resume and a dropped connecti
     await expect(listRow.getByRole("cell", { name: `${TOTAL}/${TOTAL}`, exact: true })).toBeVisible();
     // The feed of the page that was disconnected has every event, in order, without a gap.
     await second.getByRole("button", { name: "Job lifecycle" }).click();
-    const seqs = await second.getByTestId("event-feed").locator("li[data-seq]").evaluateAll((items) => items.map((li) => Number(li.getAttribute("data-seq"))));
+    const seqs = await second
+      .getByTestId("event-feed")
+      .locator("li[data-seq]")
+      .evaluateAll((items) => items.map((li) => Number(li.getAttribute("data-seq"))));
     const last = (await (await request.get(apiPath(name))).json()).lastEventSeq as number;
     expect(seqs[0]).toBe(last);
     seqs.forEach((seq, i) => expect(seq).toBe(last - i));
@@ -181,7 +188,9 @@ test("exports the best schedule and all jobs", async ({ page, finishedRun }) => 
 
   const csvDownload = page.waitForEvent("download");
   await page.getByRole("link", { name: "All jobs (CSV)" }).click();
-  const csv = readFileSync(await (await csvDownload).path(), "utf8").trim().split("\n");
+  const csv = readFileSync(await (await csvDownload).path(), "utf8")
+    .trim()
+    .split("\n");
   expect(csv[0]).toMatch(/^id,member,generation,.*,hp\.h0,hp\.h1$/);
   expect(csv.length - 1).toBeGreaterThanOrEqual(finishedRun.total);
 

@@ -45,10 +45,28 @@ interface DrawnTree {
 
 async function drawnTree(page: Page): Promise<DrawnTree> {
   return page.getByTestId("lineage-tree-canvas").evaluate((el) => {
-    const drawn = (el as unknown as { lineageTree?: { scene: { nodes: { job: { id: number; generation: number; member: number }; x: number; y: number; r: number; superseded: boolean }[]; edges: DrawnTree["edges"] }; traced: Set<number> | null } }).lineageTree;
+    const drawn = (
+      el as unknown as {
+        lineageTree?: {
+          scene: {
+            nodes: { job: { id: number; generation: number; member: number }; x: number; y: number; r: number; superseded: boolean }[];
+            edges: DrawnTree["edges"];
+          };
+          traced: Set<number> | null;
+        };
+      }
+    ).lineageTree;
     if (!drawn) return { nodes: [], edges: [], traced: [] };
     return {
-      nodes: drawn.scene.nodes.map((n) => ({ id: n.job.id, generation: n.job.generation, member: n.job.member, x: n.x, y: n.y, r: n.r, superseded: n.superseded })),
+      nodes: drawn.scene.nodes.map((n) => ({
+        id: n.job.id,
+        generation: n.job.generation,
+        member: n.job.member,
+        x: n.x,
+        y: n.y,
+        r: n.r,
+        superseded: n.superseded,
+      })),
       edges: drawn.scene.edges.map((e) => ({ ...e })),
       traced: drawn.traced ? [...drawn.traced].sort((a, b) => a - b) : [],
     };
@@ -102,7 +120,10 @@ async function renderedContrasts(page: Page): Promise<{ what: string; ratio: num
       what: `member ${el.parentElement!.getAttribute("data-legend-member")}`,
       colour: srgb(getComputedStyle(el).backgroundColor),
     }));
-    const ends = ["score-worst", "score-best"].map((id) => ({ what: id, colour: srgb(getComputedStyle(document.querySelector(`[data-testid=${id}]`)!).backgroundColor) }));
+    const ends = ["score-worst", "score-best"].map((id) => ({
+      what: id,
+      colour: srgb(getComputedStyle(document.querySelector(`[data-testid=${id}]`)!).backgroundColor),
+    }));
     // The eight member colours, whether or not the legend shows that many members.
     const probe = document.createElement("span");
     document.body.append(probe);
@@ -147,7 +168,10 @@ test.describe("a finished async run", () => {
     expect(edges).toBeGreaterThan(0);
   });
 
-  test("traces the best lineage by default, and any job clicked: exactly its ancestors and descendants, in the tree, curves and schedules", async ({ page, request }, testInfo) => {
+  test("traces the best lineage by default, and any job clicked: exactly its ancestors and descendants, in the tree, curves and schedules", async ({
+    page,
+    request,
+  }, testInfo) => {
     await page.setViewportSize(VIEWPORT);
     await page.goto(pagePath(name));
     const schedule = (await (await request.get(`${apiPath(name)}/schedule`)).json()).schedule as { bestJobId: number };
@@ -156,12 +180,16 @@ test.describe("a finished async run", () => {
       const expected = [...lineageFromApi(jobs, jobId)].sort((a, b) => a - b);
       await expect.poll(async () => (await drawnTree(page)).traced).toEqual(expected);
       // The curves draw the same lineage: every traced job with points, and no other.
-      const curveJobs = await page.getByTestId("curves-canvas").evaluate((el) => (el as unknown as { lineageCurves: { trace: { jobId: number }[] } }).lineageCurves.trace.map((p) => p.jobId));
+      const curveJobs = await page
+        .getByTestId("curves-canvas")
+        .evaluate((el) => (el as unknown as { lineageCurves: { trace: { jobId: number }[] } }).lineageCurves.trace.map((p) => p.jobId));
       expect(curveJobs.sort((a, b) => a - b)).toEqual(expected);
       // The schedules draw its chain, generation 0 to the traced job.
       const chain = chainFromApi(jobs, jobId);
       for (const chart of await page.getByTestId("schedule-chart").locator("canvas").all()) {
-        const drawn = await chart.evaluate((el) => (el as unknown as { lineageSchedule: { schedule: { jobId: number }[] } }).lineageSchedule.schedule.map((p) => p.jobId));
+        const drawn = await chart.evaluate((el) =>
+          (el as unknown as { lineageSchedule: { schedule: { jobId: number }[] } }).lineageSchedule.schedule.map((p) => p.jobId),
+        );
         expect(drawn).toEqual(chain);
       }
     };
@@ -170,7 +198,11 @@ test.describe("a finished async run", () => {
     // Click a job that is not on the best lineage (the earliest such one: it has descendants).
     const tree = await drawnTree(page);
     const target = tree.nodes.filter((n) => !tree.traced.includes(n.id) && !n.superseded).sort((a, b) => a.generation - b.generation || a.id - b.id)[0]!;
-    await page.getByTestId("lineage-tree").locator("canvas").nth(1).click({ position: { x: target.x, y: target.y } });
+    await page
+      .getByTestId("lineage-tree")
+      .locator("canvas")
+      .nth(1)
+      .click({ position: { x: target.x, y: target.y } });
     await expect(page).toHaveURL(new RegExp(`trace=${target.id}`));
     await expect(page.getByTestId("traced-job")).toHaveText(`job #${target.id}`);
     await expectTraced(target.id);
@@ -200,7 +232,9 @@ test.describe("a finished async run", () => {
     await page.goto(pagePath(name));
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: "Best schedule (JSON)" }).click();
-    const exported = JSON.parse(readFileSync(await (await download).path(), "utf8")).schedule as { steps: { jobId: number; generation: number; hyperparameters: Record<string, unknown> }[] };
+    const exported = JSON.parse(readFileSync(await (await download).path(), "utf8")).schedule as {
+      steps: { jobId: number; generation: number; hyperparameters: Record<string, unknown> }[];
+    };
     const charts = page.getByTestId("schedule-chart");
     await expect(charts).toHaveCount(2);
     for (const chart of await charts.all()) {
@@ -260,7 +294,9 @@ test("a first load that fails retries by itself and recovers once the server ans
     const page = await context.newPage();
     // The server is out of reach for the page's data (a dropped network, a server restarting).
     let down = true;
-    await page.route("**/api/trpc/**", (route) => (down && route.request().url().includes("dashboard.overview") ? route.abort("connectionrefused") : route.continue()));
+    await page.route("**/api/trpc/**", (route) =>
+      down && route.request().url().includes("dashboard.overview") ? route.abort("connectionrefused") : route.continue(),
+    );
     await page.goto(pagePath(name));
     await expect(page.getByTestId("load-failed")).toBeVisible();
     await expect(page.getByRole("button", { name: "Retry" })).toBeVisible();
@@ -274,7 +310,11 @@ test("a first load that fails retries by itself and recovers once the server ans
   }
 });
 
-test("a live run: the empty page says how to start a worker, exploits go forward, the offline state disables the controls, and the summary appears at the end", async ({ browser, request, baseURL }, testInfo) => {
+test("a live run: the empty page says how to start a worker, exploits go forward, the offline state disables the controls, and the summary appears at the end", async ({
+  browser,
+  request,
+  baseURL,
+}, testInfo) => {
   test.setTimeout(150_000);
   const name = uniqueName("e2e live story");
   expect((await request.post("/api/v1/experiments", { data: toyConfig(name, 12) })).status()).toBe(201);
@@ -300,7 +340,10 @@ test("a live run: the empty page says how to start a worker, exploits go forward
     const tree = await drawnTree(light);
     const jobs = await apiJobs(request, name);
     const known = new Set(tree.nodes.map((n) => n.id));
-    checkExploitEdges(tree, jobs.filter((j) => known.has(j.id)));
+    checkExploitEdges(
+      tree,
+      jobs.filter((j) => known.has(j.id)),
+    );
     await saveScreenshot(light, testInfo, "experiment-running-light");
     await saveScreenshot(dark, testInfo, "experiment-running-dark");
 

@@ -55,9 +55,13 @@ export async function pushInitialMembers(request: APIRequestContext, name: strin
 export function startToyWorkers(baseURL: string, name: string, count: number, stepDelayMs: number): ChildProcess[] {
   const worker = path.join(import.meta.dirname, "..", "examples", "toy", "worker.ts");
   return Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, ["--import", "tsx", worker, "--url", baseURL, "--experiment", name, "--worker-id", `toy-${i}`, "--step-delay-ms", String(stepDelayMs)], {
-      stdio: ["ignore", "ignore", "inherit"],
-    }),
+    spawn(
+      process.execPath,
+      ["--import", "tsx", worker, "--url", baseURL, "--experiment", name, "--worker-id", `toy-${i}`, "--step-delay-ms", String(stepDelayMs)],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    ),
   );
 }
 
@@ -67,7 +71,9 @@ export function stopWorkers(workers: ChildProcess[]) {
 
 /** Resolves once every worker has exited. */
 function exited(workers: ChildProcess[]): Promise<void> {
-  return Promise.all(workers.map((w) => (w.exitCode !== null || w.signalCode !== null ? undefined : new Promise((resolve) => w.once("exit", resolve))))).then(() => {});
+  return Promise.all(workers.map((w) => (w.exitCode !== null || w.signalCode !== null ? undefined : new Promise((resolve) => w.once("exit", resolve))))).then(
+    () => {},
+  );
 }
 
 /** A full-page screenshot under test-results/screenshots/, also attached to the report. */
@@ -87,9 +93,14 @@ export function asyncToyConfig(name: string, maxGenerations: number) {
 /** Runs toy workers until the experiment is done (they exit by themselves). */
 export async function runToyToEnd(baseURL: string, name: string, count = 1): Promise<void> {
   const workers = startToyWorkers(baseURL, name, count, 0);
-  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-    w.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`toy worker exited with ${code}`))));
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`toy worker exited with ${code}`))));
+        }),
+    ),
+  );
 }
 
 export interface ApiJob {

@@ -13,7 +13,11 @@ test("the list searches, filters by status, sorts by any column, archives and de
   const prefix = uniqueName("e2e list");
   const names = { a: `${prefix} alpha`, b: `${prefix} Beta`, c: `${prefix} gamma` };
   // Three experiments: alpha done with a low score, Beta paused with a high one, gamma running with none.
-  for (const [name, score] of [[names.a, 0.2], [names.b, 0.9], [names.c, null]] as const) {
+  for (const [name, score] of [
+    [names.a, 0.2],
+    [names.b, 0.9],
+    [names.c, null],
+  ] as const) {
     const created = await request.post("/api/v1/experiments", { data: { ...syntheticConfig(name), populationSize: 2 } });
     expect(created.status(), await created.text()).toBe(201);
     if (score === null) continue;
@@ -97,8 +101,15 @@ test("the list searches, filters by status, sorts by any column, archives and de
 test("the job page draws any reported metric along the ancestry, with its duration and a tree of links", async ({ page, request, browser }, testInfo) => {
   // As MNIST does: the experiment's metric (max_score) is reported in results only; points carry other metrics.
   const name = uniqueName("e2e job page");
-  await runSynthetic(request, syntheticConfig(name, { metric: "max_score", populationSize: 3, stop: { maxGenerations: 4 } }), { pointMetrics: ["score", "loss"] });
-  const jobs = (await (await request.get(`${apiPath(name)}/jobs?status=done`)).json()) as { id: number; generation: number; parentId: number | null; origin: string }[];
+  await runSynthetic(request, syntheticConfig(name, { metric: "max_score", populationSize: 3, stop: { maxGenerations: 4 } }), {
+    pointMetrics: ["score", "loss"],
+  });
+  const jobs = (await (await request.get(`${apiPath(name)}/jobs?status=done`)).json()) as {
+    id: number;
+    generation: number;
+    parentId: number | null;
+    origin: string;
+  }[];
   // A job of generation 2 (so jobs continue it), with an exploit in its ancestry when there is one.
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const copied = (j: (typeof jobs)[number] | undefined): boolean => !!j && (j.origin === "exploit" || copied(byId.get(j.parentId ?? -1)));

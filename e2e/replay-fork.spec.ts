@@ -83,15 +83,22 @@ test("continuing from a job opens the form, then the fork, whose lineage links b
   // Its members' first jobs continue the source job: the job page's ancestry runs through it.
   const workers = startToyWorkers(baseURL!, forkName, 1, 0);
   try {
-    await expect.poll(async () => ((await (await request.get(`${apiPath(forkName)}/jobs`)).json()) as unknown[]).length, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => ((await (await request.get(`${apiPath(forkName)}/jobs`)).json()) as unknown[]).length, { timeout: 60_000 })
+      .toBeGreaterThan(0);
   } finally {
     stopWorkers(workers);
   }
-  const forked = ((await (await request.get(`${apiPath(forkName)}/jobs`)).json()) as { id: number; parentId: number; origin: string }[]).find((j) => j.origin === "fork")!;
+  const forked = ((await (await request.get(`${apiPath(forkName)}/jobs`)).json()) as { id: number; parentId: number; origin: string }[]).find(
+    (j) => j.origin === "fork",
+  )!;
   expect(forked.parentId).toBe(source.id);
   await page.goto(`/jobs/${forked.id}`);
   await expect(page.getByTestId("origin")).toContainText("Forked");
-  await page.getByTestId("origin").getByRole("link", { name: `#${source.id}` }).click();
+  await page
+    .getByTestId("origin")
+    .getByRole("link", { name: `#${source.id}` })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/jobs/${source.id}$`));
   await provenanceBack(page, name);
 });

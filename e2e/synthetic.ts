@@ -48,7 +48,8 @@ export async function runSynthetic(
     const start = (job.results.step as number | undefined) ?? 0;
     const lr = job.hyperparameters.lr as number;
     const quality = 1 - Math.min(1, Math.abs(Math.log10(lr) + 2) / 2);
-    const scoreAt = (step: number) => Number((0.3 + 0.5 * quality * (1 - Math.exp(-step / 40)) + (job.hyperparameters.activation === "gelu" ? 0.02 : 0)).toFixed(6));
+    const scoreAt = (step: number) =>
+      Number((0.3 + 0.5 * quality * (1 - Math.exp(-step / 40)) + (job.hyperparameters.activation === "gelu" ? 0.02 : 0)).toFixed(6));
     const points = [5, 10, 15, 20].map((d) => {
       const step = start + d;
       const values: Record<string, number> = {};

@@ -9,7 +9,8 @@ const SCRIPTS = ["examples/toy/run.ts", "examples/toy/worker.ts", "examples/mnis
 const PYTHON_SCRIPTS = ["examples/python/run.py", "examples/python/worker.py"];
 const python = spawnSync("python3", ["--version"]).status === 0;
 
-const run = (command: string, args: string[]) => spawnSync(command, args, { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "" } });
+const run = (command: string, args: string[]) =>
+  spawnSync(command, args, { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "" } });
 
 describe("example scripts", () => {
   it.each(SCRIPTS)("%s --help prints its usage", (script) => {

@@ -307,14 +307,23 @@ async function main() {
   const workers = Array.from({ length: options.workers }, (_, i) => {
     const workerId = `demo-${i + 1}`;
     const args = [
-      "--import", "tsx", path.join(ROOT, "examples", "mnist", "worker.ts"),
-      "--url", url,
-      "--experiment", name,
-      "--worker-id", workerId,
-      "--checkpoint-dir", checkpointDir,
-      "--examples-per-job", String(options.examplesPerJob),
-      "--batch-size", String(options.batchSize),
-      "--log-every", String(options.logEvery),
+      "--import",
+      "tsx",
+      path.join(ROOT, "examples", "mnist", "worker.ts"),
+      "--url",
+      url,
+      "--experiment",
+      name,
+      "--worker-id",
+      workerId,
+      "--checkpoint-dir",
+      checkpointDir,
+      "--examples-per-job",
+      String(options.examplesPerJob),
+      "--batch-size",
+      String(options.batchSize),
+      "--log-every",
+      String(options.logEvery),
       ...(options.verbose ? [] : ["--quiet"]),
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], detached: true });
@@ -330,7 +339,10 @@ async function main() {
   let lastSummary: Summary | null = null;
   const fetchSummary = async (): Promise<Summary | null> => {
     try {
-      const [experiment, jobs] = await Promise.all([api<ExperimentView>(url, "GET", experimentRoute(name)), api<JobView[]>(url, "GET", `${experimentRoute(name)}/jobs`)]);
+      const [experiment, jobs] = await Promise.all([
+        api<ExperimentView>(url, "GET", experimentRoute(name)),
+        api<JobView[]>(url, "GET", `${experimentRoute(name)}/jobs`),
+      ]);
       if (experiment.status !== 200 || jobs.status !== 200) return null;
       lastSummary = summarize(jobs.body, experiment.body.config.populationSize, experiment.body.config.stop.maxGenerations);
       return lastSummary;

@@ -19,6 +19,8 @@ if (process.env.LINEAGE_UI === "off") process.exit(0);
 const builtAt = existsSync(BUILD_ID) ? statSync(BUILD_ID).mtimeMs : 0;
 const changedAt = Math.max(...SOURCES.map((s) => newestChange(path.join(ROOT, s))));
 if (builtAt > changedAt) process.exit(0);
-console.log(builtAt ? "The dashboard changed since its last build: building it (next build)…" : "First start: building the dashboard (next build, about a minute)…");
+console.log(
+  builtAt ? "The dashboard changed since its last build: building it (next build)…" : "First start: building the dashboard (next build, about a minute)…",
+);
 const result = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
 process.exit(result.status ?? 1);

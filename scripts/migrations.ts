@@ -9,14 +9,7 @@
 // server applies them itself at start-up (server/db/migrate.ts). Run with tsx.
 import fs from "node:fs/promises";
 import path from "node:path";
-import {
-  MIGRATIONS_DIR,
-  MIGRATION_LOCK_CONTENT,
-  MIGRATION_LOCK_FILE,
-  REPO_ROOT,
-  diffMigrationsToSchema,
-  readMigrationsFolder,
-} from "./schemaEngine";
+import { MIGRATIONS_DIR, MIGRATION_LOCK_CONTENT, MIGRATION_LOCK_FILE, REPO_ROOT, diffMigrationsToSchema, readMigrationsFolder } from "./schemaEngine";
 
 function usage(): never {
   console.error(
@@ -29,14 +22,7 @@ function usage(): never {
 /** YYYYMMDDHHMMSS in UTC, like Prisma. */
 function timestamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return (
-    p(d.getUTCFullYear(), 4) +
-    p(d.getUTCMonth() + 1) +
-    p(d.getUTCDate()) +
-    p(d.getUTCHours()) +
-    p(d.getUTCMinutes()) +
-    p(d.getUTCSeconds())
-  );
+  return p(d.getUTCFullYear(), 4) + p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds());
 }
 
 /** Prisma's rule: anything but [A-Za-z0-9_] becomes "_"; at most 200 characters. */
@@ -89,11 +75,7 @@ async function create(rawName: string | undefined): Promise<void> {
 async function check(): Promise<void> {
   const sql = await diffMigrationsToSchema();
   if (sql) {
-    console.error(
-      "prisma/schema.prisma has changes that no migration holds. Run `npm run db:migration -- <name>`.\n" +
-        "The missing SQL:\n\n" +
-        sql,
-    );
+    console.error("prisma/schema.prisma has changes that no migration holds. Run `npm run db:migration -- <name>`.\n" + "The missing SQL:\n\n" + sql);
     process.exit(1);
   }
   console.log("prisma/migrations matches prisma/schema.prisma.");

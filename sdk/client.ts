@@ -183,7 +183,9 @@ export class Experiment {
 
   /** Pushes a job by hand: a new member, or (with `member`) the next generation of a finished one. */
   addJob(input: { hyperparameters?: Record<string, unknown>; member?: number } = {}) {
-    return this.transport.call((api) => api.jobs.push.mutate({ name: this.name, hyperparameters: (input.hyperparameters ?? {}) as Record<string, never>, member: input.member }));
+    return this.transport.call((api) =>
+      api.jobs.push.mutate({ name: this.name, hyperparameters: (input.hyperparameters ?? {}) as Record<string, never>, member: input.member }),
+    );
   }
 
   /** The experiment's jobs, oldest first (read a page at a time; see eachJob for big experiments). */
@@ -265,7 +267,9 @@ export class Experiment {
 
   /** Downloads the best job's checkpoint (the model PBT found) to `file`; returns the path. */
   downloadBestCheckpoint(file: string): Promise<string> {
-    return this.transport.call(() => fetchCheckpoint(this.transport.url, this.transport.token, `/experiments/${encodeURIComponent(this.name)}/best-checkpoint`, { to: file }));
+    return this.transport.call(() =>
+      fetchCheckpoint(this.transport.url, this.transport.token, `/experiments/${encodeURIComponent(this.name)}/best-checkpoint`, { to: file }),
+    );
   }
 
   private download(format: "csv" | "json") {

@@ -22,7 +22,10 @@ export class LeaseExpiredError extends ApiError {
 
 /** The server could not be reached (after retries), or answered 5xx. */
 export class ConnectionError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = "ConnectionError";
   }

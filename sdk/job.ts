@@ -114,7 +114,10 @@ export class Job {
    * The error completing with `own` results would meet because the metric is not among them
    * (null when it is, or when the metric is unknown). `fix` says how to set it.
    */
-  metricNotSet(own: Results, fix = `set job.results[${JSON.stringify(this.metric)}] (or return it) with the score this job reached, or call job.completeDiverged() if training diverged`): MetricNotSetError | null {
+  metricNotSet(
+    own: Results,
+    fix = `set job.results[${JSON.stringify(this.metric)}] (or return it) with the score this job reached, or call job.completeDiverged() if training diverged`,
+  ): MetricNotSetError | null {
     const metric = this.metric;
     if (!metric || Object.hasOwn(own, metric)) return null;
     const inherited = Object.hasOwn(this.results, metric);
@@ -210,7 +213,8 @@ export class Job {
   async fail(error: unknown): Promise<void> {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     try {
-      if (!this.lostLease) await this.call(() => this.transport.api.worker.fail.mutate({ id: this.id, leaseToken: this.leaseToken, error: text.slice(0, 20_000) }));
+      if (!this.lostLease)
+        await this.call(() => this.transport.api.worker.fail.mutate({ id: this.id, leaseToken: this.leaseToken, error: text.slice(0, 20_000) }));
     } finally {
       this.finish();
     }

@@ -4,15 +4,16 @@ import { startServerProcess, type ServerProcess } from "../server/testing/server
 import { waitFor } from "../server/testing/waitFor";
 import { ApiError, Client, ConnectionError, LeaseExpiredError, MetricNotSetError, runWorker, type Job } from "./index";
 
-const config = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  metric: "accuracy",
-  populationSize: 2,
-  stop: { maxGenerations: 2 },
-  hyperparameters: { lr: { init: { kind: "loguniform", low: 1e-4, high: 1e-1 }, explore: { kind: "perturb" } } },
-  seed: 5,
-  ...extra,
-}) as never;
+const config = (name: string, extra: Record<string, unknown> = {}) =>
+  ({
+    name,
+    metric: "accuracy",
+    populationSize: 2,
+    stop: { maxGenerations: 2 },
+    hyperparameters: { lr: { init: { kind: "loguniform", low: 1e-4, high: 1e-1 }, explore: { kind: "perturb" } } },
+    seed: 5,
+    ...extra,
+  }) as never;
 
 describe("TypeScript SDK", () => {
   let server: ServerProcess;
@@ -65,7 +66,10 @@ describe("TypeScript SDK", () => {
       await second!.complete({ accuracy: 0.6 });
       // The second job saved nothing: the third has nothing to load, and is told why.
       const third = await experiment.nextJob();
-      await expect(third!.loadCheckpoint({ cacheDir: folder })).rejects.toMatchObject({ code: "checkpoint_not_found", message: expect.stringMatching(/uploaded none/) });
+      await expect(third!.loadCheckpoint({ cacheDir: folder })).rejects.toMatchObject({
+        code: "checkpoint_not_found",
+        message: expect.stringMatching(/uploaded none/),
+      });
       await third!.complete({ accuracy: 0.7 });
       await expect(third!.saveCheckpoint(path.join(folder, "model.bin"))).rejects.toThrow(/already finished/);
       expect(readFileSync(await client.downloadCheckpoint(first!.id, path.join(folder, "copy.bin"))).equals(bytes)).toBe(true);
@@ -76,9 +80,11 @@ describe("TypeScript SDK", () => {
 
   it("marks the job crashed with the error and rethrows when training throws; it is retried", async () => {
     const experiment = await client.createExperiment(config("sdk crash", { populationSize: 1 }));
-    await expect(experiment.withNextJob(async () => {
-      throw new Error("NaN loss at step 17");
-    })).rejects.toThrow("NaN loss at step 17");
+    await expect(
+      experiment.withNextJob(async () => {
+        throw new Error("NaN loss at step 17");
+      }),
+    ).rejects.toThrow("NaN loss at step 17");
     const jobs = await experiment.jobs();
     expect(jobs[0]).toMatchObject({ status: "crashed" });
     expect(jobs[0]!.error).toMatch(/NaN loss at step 17/);
@@ -92,7 +98,10 @@ describe("TypeScript SDK", () => {
       // lease from there. 6 s pass on the server's clock in all, more than the 5 s lease.
       for (let i = 0; i < 3; i++) {
         const now = await server.advanceClock(2);
-        await waitFor(async () => Date.parse((await client.getJob(job.id)).leaseExpiresAt!) >= now.getTime() + 5_000, { timeoutMs: 10_000, what: "a heartbeat" });
+        await waitFor(async () => Date.parse((await client.getJob(job.id)).leaseExpiresAt!) >= now.getTime() + 5_000, {
+          timeoutMs: 10_000,
+          what: "a heartbeat",
+        });
       }
       return { accuracy: 0.9 };
     });
@@ -125,11 +134,15 @@ describe("TypeScript SDK", () => {
     const experiment = await client.createExperiment(config("sdk stop", { populationSize: 1 }));
     const stop = new AbortController();
     const outcomes: string[] = [];
-    const completed = await runWorker(experiment, async () => {
-      setTimeout(() => stop.abort("SIGTERM"), 100);
-      await new Promise((r) => setTimeout(r, 60_000));
-      return { accuracy: 1 };
-    }, { signal: stop.signal, onJobDone: (_, outcome) => outcomes.push(outcome) });
+    const completed = await runWorker(
+      experiment,
+      async () => {
+        setTimeout(() => stop.abort("SIGTERM"), 100);
+        await new Promise((r) => setTimeout(r, 60_000));
+        return { accuracy: 1 };
+      },
+      { signal: stop.signal, onJobDone: (_, outcome) => outcomes.push(outcome) },
+    );
     expect(completed).toBe(0);
     expect(outcomes).toEqual(["stopped"]);
     const jobs = await experiment.jobs();
@@ -202,7 +215,10 @@ describe("TypeScript SDK", () => {
     await job.fail("handed back for withNextJob");
     await expect(experiment.withNextJob(async () => ({ model_path: "/ckpt/x" }))).rejects.toBeInstanceOf(MetricNotSetError);
     const outcomes: string[] = [];
-    const thrown = await runWorker(experiment, async () => ({ model_path: "/ckpt/y" }), { maxConsecutiveFailures: 2, onJobDone: (_, outcome) => outcomes.push(outcome) }).catch((e: unknown) => e);
+    const thrown = await runWorker(experiment, async () => ({ model_path: "/ckpt/y" }), {
+      maxConsecutiveFailures: 2,
+      onJobDone: (_, outcome) => outcomes.push(outcome),
+    }).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(MetricNotSetError);
     expect(outcomes).toEqual(["failed", "failed"]);
     const crashed = await experiment.jobs({ status: "crashed" });

@@ -23,11 +23,7 @@ export interface RunWorkerOptions extends NextJobOptions {
  * or whose results cannot be accepted (MetricNotSetError, an ApiError), is marked crashed and
  * counts as a failure.
  */
-export async function runWorker(
-  experiment: Experiment,
-  train: (job: Job) => Promise<Results | void>,
-  options: RunWorkerOptions = {},
-): Promise<number> {
+export async function runWorker(experiment: Experiment, train: (job: Job) => Promise<Results | void>, options: RunWorkerOptions = {}): Promise<number> {
   let completed = 0;
   let failuresInARow = 0;
   const stopped = new Promise<"stopped">((resolve) => {

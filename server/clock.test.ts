@@ -42,7 +42,11 @@ describe("the test clock's route", () => {
     const post = (path: string, body: unknown) => raw(server!.url, { method: "POST", path, headers: json, body: JSON.stringify(body) });
     const config = { name: "clock", metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, leaseSeconds: 30, hyperparameters: {} };
     expect((await post("/api/v1/experiments", config)).status).toBe(201);
-    const handed = (await post("/api/v1/experiments/clock/next-job", { workerId: "w" })).body as { job: { id: number }; leaseToken: string; leaseExpiresAt: string };
+    const handed = (await post("/api/v1/experiments/clock/next-job", { workerId: "w" })).body as {
+      job: { id: number };
+      leaseToken: string;
+      leaseExpiresAt: string;
+    };
 
     expect((await post(TEST_CLOCK_PATH, { advanceSeconds: -1 })).body?.error?.code).toBe("invalid_input");
     const moved = await post(TEST_CLOCK_PATH, { advanceSeconds: 31 });

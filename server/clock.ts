@@ -33,7 +33,10 @@ export function createTestClock(): TestClock {
 
 const advanceInput = z.strictObject({
   /** How far to move the clock forward. */
-  advanceSeconds: z.number().positive().max(365 * 24 * 3600),
+  advanceSeconds: z
+    .number()
+    .positive()
+    .max(365 * 24 * 3600),
 });
 
 /**
@@ -51,7 +54,9 @@ export async function serveTestClock(req: IncomingMessage, res: ServerResponse, 
     res.setHeader("allow", "GET, POST");
     throw new LineageError("method_not_allowed", `${req.method} is not allowed on ${TEST_CLOCK_PATH}; use GET or POST`);
   }
-  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify({ now: clock.now().toISOString() }));
+  res
+    .writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+    .end(JSON.stringify({ now: clock.now().toISOString() }));
   return true;
 }
 

@@ -41,10 +41,12 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const dataDir = path.resolve(env.LINEAGE_DATA_DIR);
   const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: path.join(dataDir, "db") });
   // Several processes on one PostgreSQL share their events through it; PGlite has one process.
-  const postgresBus = env.DATABASE_URL ? await createPostgresBus(env.DATABASE_URL).catch(async (error) => {
-    await database.close();
-    throw error;
-  }) : null;
+  const postgresBus = env.DATABASE_URL
+    ? await createPostgresBus(env.DATABASE_URL).catch(async (error) => {
+        await database.close();
+        throw error;
+      })
+    : null;
   const bus = postgresBus ?? createLocalBus();
   const testClock = env.LINEAGE_TEST_CLOCK === "on" ? createTestClock() : null;
   if (testClock) console.warn("LINEAGE_TEST_CLOCK=on: tests may move this server's clock forward (a test server, never a real one)");
@@ -60,7 +62,10 @@ export async function startServer(env: Env): Promise<RunningServer> {
     .then((swept) => swept > 0 && console.log(`checkpoints: swept ${swept} unfinished or unreferenced objects from the ${checkpoints.description}`))
     .catch((error: unknown) => console.error(`checkpoints: the sweep of the ${checkpoints.description} failed:`, error));
   const auth = await setUpAuth(env, database, bus);
-  const httpApi = createHttpApi({ scheduler, db: scheduler.deps }, { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, maxRawBodyBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES, auth });
+  const httpApi = createHttpApi(
+    { scheduler, db: scheduler.deps },
+    { maxBodyBytes: env.LINEAGE_MAX_BODY_BYTES, maxRawBodyBytes: env.LINEAGE_MAX_CHECKPOINT_BYTES, auth },
+  );
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",

@@ -44,7 +44,8 @@ export function AnalysisView({ name }: { name: string }) {
   const startSeq = useRef<number | null>(null);
   if (startSeq.current === null && analysis.data) startSeq.current = analysis.data.experiment.lastEventSeq;
   const refresh = useMemo(
-    () => coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: trpc.analysis.experiment.queryKey({ name }) }, { cancelRefetch: false }), REFRESH_MS),
+    () =>
+      coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: trpc.analysis.experiment.queryKey({ name }) }, { cancelRefetch: false }), REFRESH_MS),
     [queryClient, trpc, name],
   );
   useEffect(() => () => refresh.cancel(), [refresh]);
@@ -94,7 +95,12 @@ export function AnalysisView({ name }: { name: string }) {
   return (
     <div className="space-y-8">
       {header}
-      <AnalysisBody analysis={analysis.data} onRange={(from, to) => setQuery({ from, to })} scatterParameter={query.get("x")} onScatter={(x) => setQuery({ x })} />
+      <AnalysisBody
+        analysis={analysis.data}
+        onRange={(from, to) => setQuery({ from, to })}
+        scatterParameter={query.get("x")}
+        onScatter={(x) => setQuery({ x })}
+      />
     </div>
   );
 }
@@ -157,7 +163,10 @@ function AnalysisBody({
   const constants = parameters.filter((p) => p.kind === "constant");
   const members = [...new Set(selectedJobs.map((j) => j.member))].sort((a, b) => a - b);
   const better = (a: number, b: number) => (experiment.objective === "maximize" ? b - a : a - b);
-  const top = selectedJobs.slice().sort((a, b) => better(a.score, b.score)).slice(0, 8);
+  const top = selectedJobs
+    .slice()
+    .sort((a, b) => better(a.score, b.score))
+    .slice(0, 8);
   // The URL holds a bound only when it narrows the range; the other bound follows when they would cross.
   const bound = (g: number, edge: number) => (g === edge ? null : String(g));
   const changeFrom = (g: number) => onRange(bound(g, min), bound(Math.max(g, to), max));
@@ -204,7 +213,9 @@ function AnalysisBody({
           </h2>
           <div className="flex items-center gap-3 text-sm">
             <span className="text-zinc-600 dark:text-zinc-400" aria-live="polite" data-testid="selection">
-              {anyBrush ? `${selectedJobs.length} of ${jobs.length} jobs selected, members ${members.join(", ") || "none"}` : "Drag along an axis to select jobs"}
+              {anyBrush
+                ? `${selectedJobs.length} of ${jobs.length} jobs selected, members ${members.join(", ") || "none"}`
+                : "Drag along an axis to select jobs"}
             </span>
             <button type="button" className={button} onClick={() => setBrushes({})} disabled={!anyBrush}>
               Clear selection
@@ -228,8 +239,7 @@ function AnalysisBody({
             selected={selected}
           />
           <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">
-            One line per finished job through its hyperparameters and its {experiment.metric}, coloured by its score&apos;s rank (bright:
-            best).
+            One line per finished job through its hyperparameters and its {experiment.metric}, coloured by its score&apos;s rank (bright: best).
             {constants.length > 0 && ` Never varied: ${constants.map((c) => `${c.name} = ${c.levels[0]}`).join(", ")}.`}
           </figcaption>
         </figure>
@@ -238,10 +248,18 @@ function AnalysisBody({
             <caption className="text-left text-sm text-zinc-600 dark:text-zinc-400">Best of the selection</caption>
             <thead className="text-zinc-500 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="pr-4 text-left font-medium">Job</th>
-                <th scope="col" className="pr-4 text-right font-medium">Member</th>
-                <th scope="col" className="pr-4 text-right font-medium">Generation</th>
-                <th scope="col" className="pr-4 text-right font-medium">{experiment.metric}</th>
+                <th scope="col" className="pr-4 text-left font-medium">
+                  Job
+                </th>
+                <th scope="col" className="pr-4 text-right font-medium">
+                  Member
+                </th>
+                <th scope="col" className="pr-4 text-right font-medium">
+                  Generation
+                </th>
+                <th scope="col" className="pr-4 text-right font-medium">
+                  {experiment.metric}
+                </th>
               </tr>
             </thead>
             <tbody className="tabular-nums">

@@ -29,7 +29,15 @@ export function axesOf(parameters: AnalysisParameter[], jobs: AnalysisJob[], met
   for (const p of parameters) {
     if (p.kind === "constant") continue;
     if (p.kind === "categorical") {
-      const axis: Axis = { key: p.name, title: p.name, kind: "categorical", scale: "linear", domain: [0, Math.max(1, p.levels.length - 1)], ticks: [], levels: p.levels };
+      const axis: Axis = {
+        key: p.name,
+        title: p.name,
+        kind: "categorical",
+        scale: "linear",
+        domain: [0, Math.max(1, p.levels.length - 1)],
+        ticks: [],
+        levels: p.levels,
+      };
       axis.ticks = p.levels.map((value) => ({ value, t: position(axis, value)! }));
       axes.push(axis);
     } else {

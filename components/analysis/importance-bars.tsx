@@ -25,17 +25,15 @@ export function ImportanceSection({ importance }: { importance: Analysis["import
       </div>
       <div className="rounded-lg bg-zinc-50 p-3 text-xs leading-relaxed text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300" data-testid="importance-method">
         <p>
-          <strong className="font-medium">Method: functional ANOVA of main effects.</strong> An additive least-squares model of the
-          target with one effect per hyperparameter (numeric values in up to 8 quantile bins, choice values as they are); a
-          parameter&apos;s importance is the share of the target&apos;s variance that only it explains (Type II sums of squares, as ω²,
-          corrected for its number of bins, so a parameter that does not matter scores near 0).
+          <strong className="font-medium">Method: functional ANOVA of main effects.</strong> An additive least-squares model of the target with one effect per
+          hyperparameter (numeric values in up to 8 quantile bins, choice values as they are); a parameter&apos;s importance is the share of the target&apos;s
+          variance that only it explains (Type II sums of squares, as ω², corrected for its number of bins, so a parameter that does not matter scores near 0).
         </p>
         <p className="mt-1">
-          <strong className="font-medium">Why:</strong> it needs no surrogate model (unlike fANOVA on a random forest or permutation
-          importance), so it is exact, deterministic and fast on 100,000 jobs; a log or linear scale gives the same answer; and it fits
-          every parameter at once, which matters in PBT, where a member&apos;s values travel together from one generation to the next.
-          It does not see interactions between parameters, and PBT&apos;s jobs are not independent draws (a copy shares its
-          donor&apos;s values), so read small differences with care.
+          <strong className="font-medium">Why:</strong> it needs no surrogate model (unlike fANOVA on a random forest or permutation importance), so it is
+          exact, deterministic and fast on 100,000 jobs; a log or linear scale gives the same answer; and it fits every parameter at once, which matters in PBT,
+          where a member&apos;s values travel together from one generation to the next. It does not see interactions between parameters, and PBT&apos;s jobs are
+          not independent draws (a copy shares its donor&apos;s values), so read small differences with care.
         </p>
       </div>
     </section>
@@ -69,9 +67,7 @@ function Bars({ title, subtitle, importance, testId }: { title: string; subtitle
                 </th>
                 <td className="py-1">
                   {p.importance === null ? (
-                    <span className="text-xs text-zinc-600 dark:text-zinc-400">
-                      {p.groups < 2 ? "never varies" : "too few jobs to tell"}
-                    </span>
+                    <span className="text-xs text-zinc-600 dark:text-zinc-400">{p.groups < 2 ? "never varies" : "too few jobs to tell"}</span>
                   ) : (
                     <div className="flex items-center gap-2">
                       <div className="h-3 flex-1 overflow-hidden rounded-sm bg-zinc-100 dark:bg-zinc-800" aria-hidden>

@@ -38,12 +38,25 @@ export function ParallelCoordinates({
 }) {
   const [box, width] = useWidth<HTMLDivElement>();
   const xOf = (i: number) => axisX(i, axes.length, width);
-  const scale = useMemo(() => scoreScale(jobs.map((j) => j.score), objective), [jobs, objective]);
+  const scale = useMemo(
+    () =>
+      scoreScale(
+        jobs.map((j) => j.score),
+        objective,
+      ),
+    [jobs, objective],
+  );
   const anyBrush = Object.keys(brushes).length > 0;
   return (
     <div ref={box} className="w-full" data-testid="parallel-coordinates" data-jobs={jobs.length} data-selected={selected.size}>
       {width > 0 && (
-        <svg width={width} height={HEIGHT} className="block select-none" role="group" aria-label={`Parallel coordinates of ${jobs.length} jobs over ${axes.length} axes`}>
+        <svg
+          width={width}
+          height={HEIGHT}
+          className="block select-none"
+          role="group"
+          aria-label={`Parallel coordinates of ${jobs.length} jobs over ${axes.length} axes`}
+        >
           <Lines axes={axes} jobs={jobs} width={width} color={(j) => scoreColor(scale(j.score))} selected={anyBrush ? selected : null} />
           {axes.map((axis, i) => (
             <AxisView

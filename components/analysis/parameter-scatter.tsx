@@ -69,7 +69,15 @@ export const ParameterScatter = memo(function ParameterScatter({
           ticks={scoreAxis.ticks.map((t) => t.value as number)}
           width={64}
           tickFormatter={(v: number) => formatTick(v)}
-          label={{ value: scoreAxis.title, angle: -90, position: "insideLeft", offset: -4, fill: "var(--chart-text)", fontSize: 12, style: { textAnchor: "middle" } }}
+          label={{
+            value: scoreAxis.title,
+            angle: -90,
+            position: "insideLeft",
+            offset: -4,
+            fill: "var(--chart-text)",
+            fontSize: 12,
+            style: { textAnchor: "middle" },
+          }}
           {...axisStyle}
         />
         <Scatter
@@ -99,9 +107,7 @@ export const ParameterScatter = memo(function ParameterScatter({
         <span className="inline-flex items-center gap-2">
           generation
           <span className="relative inline-block h-2.5 w-32 rounded-sm" style={{ background: VIRIDIS_GRADIENT }} aria-hidden />
-          <span className="tabular-nums">
-            {legend.length ? `${generations.min} → ${generations.max}` : generations.min}
-          </span>
+          <span className="tabular-nums">{legend.length ? `${generations.min} → ${generations.max}` : generations.min}</span>
         </span>
         {selected && <span>grey: outside the parallel coordinates&apos; selection</span>}
       </figcaption>

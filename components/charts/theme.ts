@@ -115,7 +115,10 @@ export function toHex(colour: string): string {
   if (/^#[0-9a-f]{3}$/i.test(c)) return `#${[...c.slice(1)].map((d) => d + d).join("")}`.toLowerCase();
   const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(c);
   if (!m) throw new Error(`not a colour: ${colour}`);
-  return `#${m.slice(1, 4).map((v) => Math.round(Number(v)).toString(16).padStart(2, "0")).join("")}`;
+  return `#${m
+    .slice(1, 4)
+    .map((v) => Math.round(Number(v)).toString(16).padStart(2, "0"))
+    .join("")}`;
 }
 
 /** A colour `t` of the way along `stops` (t in [0, 1]), interpolated in sRGB. */

@@ -46,7 +46,9 @@ export function CheckpointUsage({ name, version }: { name: string; version?: num
               {formatBytes(data.deleted.bytes)} in {data.deleted.count} deleted by garbage collection
             </dd>
             <dt className="text-zinc-500 dark:text-zinc-400">Keeps</dt>
-            <dd>{data.retain === "all" ? "every checkpoint" : `what a later job may load${data.keepLast ? `, and each member's last ${data.keepLast}` : ""}`}</dd>
+            <dd>
+              {data.retain === "all" ? "every checkpoint" : `what a later job may load${data.keepLast ? `, and each member's last ${data.keepLast}` : ""}`}
+            </dd>
           </dl>
           {data.best?.checkpoint && data.best.checkpoint.deletedAt === null && (
             <p className="text-sm">
@@ -54,7 +56,11 @@ export function CheckpointUsage({ name, version }: { name: string; version?: num
                 Best checkpoint ({formatBytes(data.best.checkpoint.size)})
               </a>{" "}
               <span className="text-zinc-600 dark:text-zinc-400">
-                of <a className={link} href={jobHref(data.best.jobId)}>job #{data.best.jobId}</a>, score {formatScore(data.best.score)}
+                of{" "}
+                <a className={link} href={jobHref(data.best.jobId)}>
+                  job #{data.best.jobId}
+                </a>
+                , score {formatScore(data.best.score)}
               </span>
             </p>
           )}

@@ -31,7 +31,11 @@ export function JobCheckpoint({ jobId, checkpoint }: { jobId: number; checkpoint
         <dt className={dt}>Stored</dt>
         <dd>
           {checkpoint.deletedAt === null ? (
-            checkpoint.pinned ? "yes, pinned (garbage collection keeps it)" : "yes"
+            checkpoint.pinned ? (
+              "yes, pinned (garbage collection keeps it)"
+            ) : (
+              "yes"
+            )
           ) : (
             <>
               no: deleted by garbage collection <RelativeTime iso={checkpoint.deletedAt} />, when no later job could load it

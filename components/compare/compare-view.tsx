@@ -45,7 +45,10 @@ export function CompareView() {
       </div>
       <Picker names={names} onChange={setNames} />
       {!ready ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400" data-testid="pick-more">
+        <p
+          className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+          data-testid="pick-more"
+        >
           Pick {names.length === 0 ? "two experiments or more" : "one more experiment"} to compare (PBT against a grid search, against PB2…).
         </p>
       ) : comparison.isPending ? (
@@ -138,8 +141,8 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
     <>
       {(metrics.length > 1 || objectives.length > 1) && (
         <p role="note" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-200">
-          These experiments rank different things ({metrics.length > 1 ? `metrics ${metrics.join(", ")}` : `objectives ${objectives.join(", ")}`}): their
-          scores are not comparable as they are.
+          These experiments rank different things ({metrics.length > 1 ? `metrics ${metrics.join(", ")}` : `objectives ${objectives.join(", ")}`}): their scores
+          are not comparable as they are.
         </p>
       )}
       <section aria-labelledby="compare-curves-heading" className="space-y-2">
@@ -165,7 +168,15 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
               ticks={ys.ticks}
               width={64}
               tickFormatter={(v: number) => formatTick(v)}
-              label={{ value: yTitle, angle: -90, position: "insideLeft", offset: -4, fill: "var(--chart-text)", fontSize: 12, style: { textAnchor: "middle" } }}
+              label={{
+                value: yTitle,
+                angle: -90,
+                position: "insideLeft",
+                offset: -4,
+                fill: "var(--chart-text)",
+                fontSize: 12,
+                style: { textAnchor: "middle" },
+              }}
               {...axisStyle}
             />
             {experiments.map((e, i) => (
@@ -204,14 +215,30 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
             <caption className="sr-only">Scores of the experiments compared</caption>
             <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="px-3 py-2 text-left font-medium">Experiment</th>
-                <th scope="col" className="px-3 py-2 text-left font-medium">Search</th>
-                <th scope="col" className="px-3 py-2 text-left font-medium">Status</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Population</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Jobs done</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Generation 0 best</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Final</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Best</th>
+                <th scope="col" className="px-3 py-2 text-left font-medium">
+                  Experiment
+                </th>
+                <th scope="col" className="px-3 py-2 text-left font-medium">
+                  Search
+                </th>
+                <th scope="col" className="px-3 py-2 text-left font-medium">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Population
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Jobs done
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Generation 0 best
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Final
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Best
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-200 tabular-nums dark:divide-zinc-800">
@@ -229,8 +256,12 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
                   </td>
                   <td className="px-3 py-2 text-right">{e.populationSize}</td>
                   <td className="px-3 py-2 text-right">{e.jobsDone}</td>
-                  <td className="px-3 py-2 text-right" data-cell="generation0">{formatScore(e.generation0)}</td>
-                  <td className="px-3 py-2 text-right" data-cell="final">{formatScore(e.final)}</td>
+                  <td className="px-3 py-2 text-right" data-cell="generation0">
+                    {formatScore(e.generation0)}
+                  </td>
+                  <td className="px-3 py-2 text-right" data-cell="final">
+                    {formatScore(e.final)}
+                  </td>
                   <td className="px-3 py-2 text-right font-semibold" data-cell="best">
                     {e.best ? (
                       <Link href={jobHref(e.best.jobId)} className={link} title={`job #${e.best.jobId}`}>
@@ -246,8 +277,8 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
           </table>
         </div>
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
-          {objectives.length === 1 ? `${objectives[0] === "maximize" ? "Higher" : "Lower"} is better. ` : ""}Final: the best of the
-          members&apos; latest finished scores, where the population ended. Best: the best score of any job (a link to it).
+          {objectives.length === 1 ? `${objectives[0] === "maximize" ? "Higher" : "Lower"} is better. ` : ""}Final: the best of the members&apos; latest
+          finished scores, where the population ended. Best: the best score of any job (a link to it).
         </p>
       </section>
     </>

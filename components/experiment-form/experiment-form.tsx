@@ -33,7 +33,12 @@ export function ExperimentForm() {
       const stop = config.stop as { maxGenerations: number };
       setState(
         forkOf !== null
-          ? fromConfig({ ...config, name: `${source.data.name} (from job ${forkOf})`, fork: { jobId: Number(forkOf) }, stop: { ...stop, maxGenerations: stop.maxGenerations + 10 } })
+          ? fromConfig({
+              ...config,
+              name: `${source.data.name} (from job ${forkOf})`,
+              fork: { jobId: Number(forkOf) },
+              stop: { ...stop, maxGenerations: stop.maxGenerations + 10 },
+            })
           : fromConfig({ ...config, name: `${source.data.name} (copy)` }),
       );
       setCloned(source.data.name);
@@ -108,13 +113,25 @@ export function ExperimentForm() {
     </Field>
   );
   const placed = new Set<string>([
-    "name", "objective", "metric", "populationSize", "stop.maxGenerations", "stop.target", "stop.maxJobs", "mode", "syncQuorum",
-    "exploit.kind", "exploit.fraction", "leaseSeconds", "maxRetries", "failedMembers", "seed", "explore.kind",
+    "name",
+    "objective",
+    "metric",
+    "populationSize",
+    "stop.maxGenerations",
+    "stop.target",
+    "stop.maxJobs",
+    "mode",
+    "syncQuorum",
+    "exploit.kind",
+    "exploit.fraction",
+    "leaseSeconds",
+    "maxRetries",
+    "failedMembers",
+    "seed",
+    "explore.kind",
   ]);
   const rowPaths = state.hyperparameters.map((r) => `hyperparameters.${r.name}`);
-  const unplacedErrors = Object.entries(shown).filter(
-    ([field]) => !placed.has(field) && !rowPaths.some((p) => field === p || field.startsWith(`${p}.`)),
-  );
+  const unplacedErrors = Object.entries(shown).filter(([field]) => !placed.has(field) && !rowPaths.some((p) => field === p || field.startsWith(`${p}.`)));
 
   return (
     <form onSubmit={submit} noValidate className="space-y-8" aria-label="New experiment">
@@ -136,14 +153,22 @@ export function ExperimentForm() {
         <div className="grid gap-4 sm:grid-cols-3">
           <div className="sm:col-span-3">{top("name", "name", "Name")}</div>
           <Field path="objective" label="Objective" error={e("objective")}>
-            <select {...controlProps("objective", e("objective"))} className={input} value={state.objective} onChange={(ev) => set("objective", ev.target.value)}>
+            <select
+              {...controlProps("objective", e("objective"))}
+              className={input}
+              value={state.objective}
+              onChange={(ev) => set("objective", ev.target.value)}
+            >
               <option value="maximize">maximize</option>
               <option value="minimize">minimize</option>
             </select>
           </Field>
           {top("metric", "metric", "Metric", { hint: "the result key that is ranked, e.g. max_accuracy" })}
           {top("populationSize", "populationSize", "Population size", { inputMode: "numeric" })}
-          {top("maxGenerations", "stop.maxGenerations", "Generations (lineage depth)", { inputMode: "numeric", hint: "a member stops at this depth of training" })}
+          {top("maxGenerations", "stop.maxGenerations", "Generations (lineage depth)", {
+            inputMode: "numeric",
+            hint: "a member stops at this depth of training",
+          })}
           {top("target", "stop.target", "Stop at score", { inputMode: "decimal", placeholder: "none", hint: "done as soon as a job reaches it" })}
           {top("maxJobs", "stop.maxJobs", "Job budget", { inputMode: "numeric", placeholder: "none", hint: "training jobs in all (retries not counted)" })}
           <Field path="mode" label="Mode" error={e("mode")}>
@@ -152,9 +177,11 @@ export function ExperimentForm() {
               <option value="sync">sync (reproducible; generations in lockstep)</option>
             </select>
           </Field>
-          {state.mode === "sync"
-            ? top("syncQuorum", "syncQuorum", "Sync quorum", { inputMode: "decimal", hint: "fraction that must finish a generation before the next is decided" })
-            : <div />}
+          {state.mode === "sync" ? (
+            top("syncQuorum", "syncQuorum", "Sync quorum", { inputMode: "decimal", hint: "fraction that must finish a generation before the next is decided" })
+          ) : (
+            <div />
+          )}
           {top("seed", "seed", "Seed", { inputMode: "numeric", placeholder: "drawn by the server", hint: "every random decision derives from it" })}
         </div>
       </section>
@@ -165,13 +192,22 @@ export function ExperimentForm() {
         </h2>
         <div className="grid gap-4 sm:grid-cols-4">
           <Field path="exploit.kind" label="Exploit strategy" error={e("exploit.kind")}>
-            <select {...controlProps("exploit.kind", e("exploit.kind"))} className={input} value={state.exploit} onChange={(ev) => set("exploit", ev.target.value)}>
+            <select
+              {...controlProps("exploit.kind", e("exploit.kind"))}
+              className={input}
+              value={state.exploit}
+              onChange={(ev) => set("exploit", ev.target.value)}
+            >
               <option value="truncate">truncate (bottom copies top)</option>
               <option value="tournament">tournament (binary)</option>
               <option value="none">none (explore only)</option>
             </select>
           </Field>
-          {state.exploit === "truncate" ? top("fraction", "exploit.fraction", "Fraction", { inputMode: "decimal", hint: "bottom/top quantile, 0 < f ≤ 0.5" }) : <div />}
+          {state.exploit === "truncate" ? (
+            top("fraction", "exploit.fraction", "Fraction", { inputMode: "decimal", hint: "bottom/top quantile, 0 < f ≤ 0.5" })
+          ) : (
+            <div />
+          )}
           {top("leaseSeconds", "leaseSeconds", "Lease (seconds)", { inputMode: "numeric", hint: "no heartbeat for this long: crashed" })}
           {top("maxRetries", "maxRetries", "Retries per generation", { inputMode: "numeric" })}
           <Field path="failedMembers" label="Members out of retries" error={e("failedMembers")}>
@@ -188,7 +224,14 @@ export function ExperimentForm() {
         </div>
       </section>
 
-      <SearchVariant value={state.search} error={e("explore.kind")} onChange={(search) => { setState((s) => ({ ...s, search })); touch("explore.kind"); }} />
+      <SearchVariant
+        value={state.search}
+        error={e("explore.kind")}
+        onChange={(search) => {
+          setState((s) => ({ ...s, search }));
+          touch("explore.kind");
+        }}
+      />
 
       <section aria-labelledby="hp-heading" className="space-y-4">
         <div className="flex items-end justify-between gap-3">
@@ -217,7 +260,14 @@ export function ExperimentForm() {
         ))}
       </section>
 
-      <JsonPanel config={config} state={state} onLoad={(next) => { setState(next); setSubmitted(true); }} />
+      <JsonPanel
+        config={config}
+        state={state}
+        onLoad={(next) => {
+          setState(next);
+          setSubmitted(true);
+        }}
+      />
 
       {(serverMessage || unplacedErrors.length > 0) && (
         <div role="alert" className="rounded-md border border-red-300 p-3 text-sm text-red-800 dark:border-red-900 dark:text-red-300">
@@ -235,9 +285,7 @@ export function ExperimentForm() {
         <button type="submit" className={buttonPrimary} disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create experiment"}
         </button>
-        {submitted && Object.keys(localErrors).length > 0 && (
-          <p className="text-sm text-red-700 dark:text-red-400">Fix the fields marked above.</p>
-        )}
+        {submitted && Object.keys(localErrors).length > 0 && <p className="text-sm text-red-700 dark:text-red-400">Fix the fields marked above.</p>}
       </div>
     </form>
   );
@@ -274,7 +322,9 @@ function JsonPanel({ config, state, onLoad }: { config: unknown; state: FormStat
       <div className="grid gap-4 px-4 pb-4 md:grid-cols-2">
         <div>
           <p className="mb-1 text-xs text-zinc-600 dark:text-zinc-400">This form as JSON (the body of POST /api/v1/experiments):</p>
-          <pre className="max-h-80 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900" data-testid="config-json">{json}</pre>
+          <pre className="max-h-80 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900" data-testid="config-json">
+            {json}
+          </pre>
           <button type="button" className={`${button} mt-2`} onClick={download}>
             Download JSON
           </button>

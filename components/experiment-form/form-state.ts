@@ -168,7 +168,10 @@ function exploreOf(row: HyperparameterRow): unknown {
     ? {}
     : row.factorMode === "factors"
       ? { factors: parseList(row.factors) ?? [] }
-      : { ...(num(row.minFactor) !== undefined ? { minFactor: num(row.minFactor) } : {}), ...(num(row.maxFactor) !== undefined ? { maxFactor: num(row.maxFactor) } : {}) };
+      : {
+          ...(num(row.minFactor) !== undefined ? { minFactor: num(row.minFactor) } : {}),
+          ...(num(row.maxFactor) !== undefined ? { maxFactor: num(row.maxFactor) } : {}),
+        };
   return row.explore === "resample" ? { kind: "resample", probability: num(row.probability), ...factors } : { kind: "perturb", ...factors };
 }
 
@@ -234,7 +237,8 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     row.weights = init.weights ? (init.weights as number[]).join(", ") : "";
     row.value = init.kind === "const" ? (typeof init.value === "string" ? init.value : JSON.stringify(init.value)) : "";
     const explore = h?.explore;
-    row.explore = explore && typeof explore.kind === "string" && (EXPLORE_KINDS as readonly string[]).includes(explore.kind) ? (explore.kind as ExploreKind) : "none";
+    row.explore =
+      explore && typeof explore.kind === "string" && (EXPLORE_KINDS as readonly string[]).includes(explore.kind) ? (explore.kind as ExploreKind) : "none";
     if (explore?.factors) {
       row.factorMode = "factors";
       row.factors = (explore.factors as number[]).join(", ");

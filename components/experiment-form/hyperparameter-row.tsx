@@ -40,13 +40,21 @@ export function HyperparameterRowEditor({
   );
   const numeric = ["uniform", "loguniform", "normal", "int"].includes(row.kind);
   return (
-    <fieldset className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800" aria-label={`Hyperparameter ${index + 1}${row.name ? `: ${row.name}` : ""}`}>
+    <fieldset
+      className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800"
+      aria-label={`Hyperparameter ${index + 1}${row.name ? `: ${row.name}` : ""}`}
+    >
       <div className="grid gap-3 sm:grid-cols-[1.2fr_1fr_auto]">
         <Field path={p} label="Name" error={errors[p]}>
           <input {...controlProps(p, errors[p])} className={`${input} font-mono`} value={row.name} onChange={(ev) => onChange({ name: ev.target.value })} />
         </Field>
         <Field path={`${p}.init.kind`} label="Initial distribution" error={e("init.kind")}>
-          <select {...controlProps(`${p}.init.kind`, e("init.kind"))} className={input} value={row.kind} onChange={(ev) => onChange({ kind: ev.target.value as HyperparameterRow["kind"] })}>
+          <select
+            {...controlProps(`${p}.init.kind`, e("init.kind"))}
+            className={input}
+            value={row.kind}
+            onChange={(ev) => onChange({ kind: ev.target.value as HyperparameterRow["kind"] })}
+          >
             {DISTRIBUTION_KINDS.map((k) => (
               <option key={k}>{k}</option>
             ))}
@@ -91,7 +99,11 @@ export function HyperparameterRowEditor({
               <option
                 key={k}
                 value={k}
-                disabled={(k === "shift" && row.kind !== "choice") || (k === "perturb" && !numeric) || (k === "pb2" && !["uniform", "loguniform", "int"].includes(row.kind))}
+                disabled={
+                  (k === "shift" && row.kind !== "choice") ||
+                  (k === "perturb" && !numeric) ||
+                  (k === "pb2" && !["uniform", "loguniform", "int"].includes(row.kind))
+                }
               >
                 {k === "none" ? "none (fixed)" : k === "pb2" ? "pb2 (GP bandit)" : k}
               </option>

@@ -22,15 +22,17 @@ export function SearchVariant({ value, error, onChange }: { value: FormState["se
         </Field>
         <div className="space-y-1 text-sm text-zinc-600 sm:col-span-2 dark:text-zinc-400" data-testid="search-variants">
           <p>
-            <strong className="font-medium text-zinc-800 dark:text-zinc-200">PBT</strong> perturbs or resamples each hyperparameter at random when a member copies a better one (
+            <strong className="font-medium text-zinc-800 dark:text-zinc-200">PBT</strong> perturbs or resamples each hyperparameter at random when a member
+            copies a better one (
             <a className={link} href="https://arxiv.org/abs/1711.09846" target="_blank" rel="noreferrer">
               Jaderberg et al. 2017
             </a>
             ).
           </p>
           <p>
-            <strong className="font-medium text-zinc-800 dark:text-zinc-200">PB2</strong> instead picks the uniform, loguniform and int values that explore by the optimistic guess (GP-UCB) of a
-            time-varying Gaussian process fitted to how much each choice improved the score, which needs far smaller populations (
+            <strong className="font-medium text-zinc-800 dark:text-zinc-200">PB2</strong> instead picks the uniform, loguniform and int values that explore by
+            the optimistic guess (GP-UCB) of a time-varying Gaussian process fitted to how much each choice improved the score, which needs far smaller
+            populations (
             <a className={link} href="https://arxiv.org/abs/2002.02518" target="_blank" rel="noreferrer">
               Parker-Holder et al. 2020
             </a>

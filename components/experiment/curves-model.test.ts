@@ -8,7 +8,18 @@ const curves = (series: Curves["series"], exploits: Partial<Curves["exploits"][n
   metric: "acc",
   x: "step",
   series,
-  exploits: exploits.map((e) => ({ jobId: 0, member: 0, donorMember: null, donorJobId: null, reason: null, mutations: [], generation: 0, step: 0, value: 0, ...e })),
+  exploits: exploits.map((e) => ({
+    jobId: 0,
+    member: 0,
+    donorMember: null,
+    donorJobId: null,
+    reason: null,
+    mutations: [],
+    generation: 0,
+    step: 0,
+    value: 0,
+    ...e,
+  })),
   best: null,
   totalPoints: 0,
 });
@@ -44,12 +55,36 @@ describe("curves model", () => {
   });
 
   it("joins a traced copy to its donor's last point", () => {
-    const parents = new Map([[3, 1], [4, 3], [1, null], [2, null]]);
+    const parents = new Map([
+      [3, 1],
+      [4, 3],
+      [1, null],
+      [2, null],
+    ]);
     const paths = tracePaths(lines, new Set([1, 3, 4]), (id) => parents.get(id) ?? null);
     expect(paths).toEqual([
-      { jobId: 1, points: [{ x: 0, y: 0.1 }, { x: 10, y: 0.2 }] },
-      { jobId: 3, points: [{ x: 10, y: 0.2 }, { x: 20, y: 0.5 }] },
-      { jobId: 4, points: [{ x: 20, y: 0.5 }, { x: 21, y: 0.6 }, { x: 30, y: 0.7 }] },
+      {
+        jobId: 1,
+        points: [
+          { x: 0, y: 0.1 },
+          { x: 10, y: 0.2 },
+        ],
+      },
+      {
+        jobId: 3,
+        points: [
+          { x: 10, y: 0.2 },
+          { x: 20, y: 0.5 },
+        ],
+      },
+      {
+        jobId: 4,
+        points: [
+          { x: 20, y: 0.5 },
+          { x: 21, y: 0.6 },
+          { x: 30, y: 0.7 },
+        ],
+      },
     ]);
   });
 
@@ -58,15 +93,19 @@ describe("curves model", () => {
     expect(smoothed[0]).toBeCloseTo(0.3);
     expect(smoothed[2]).toBeCloseTo(0.6); // restarted at the copy
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0, max: 0.99, noNaN: true }), (ys, w) => {
-        // A smoothed curve stays inside the range of the values it smooths.
-        const out = smooth(ys, new Set(), w);
-        const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
-        for (const y of out) {
-          expect(y).toBeGreaterThanOrEqual(lo - 1e-6 * Math.max(1, Math.abs(lo)));
-          expect(y).toBeLessThanOrEqual(hi + 1e-6 * Math.max(1, Math.abs(hi)));
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        (ys, w) => {
+          // A smoothed curve stays inside the range of the values it smooths.
+          const out = smooth(ys, new Set(), w);
+          const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+          for (const y of out) {
+            expect(y).toBeGreaterThanOrEqual(lo - 1e-6 * Math.max(1, Math.abs(lo)));
+            expect(y).toBeLessThanOrEqual(hi + 1e-6 * Math.max(1, Math.abs(hi)));
+          }
+        },
+      ),
     );
   });
 

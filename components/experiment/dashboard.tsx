@@ -110,10 +110,13 @@ export function ExperimentDashboard({ name }: { name: string }) {
       curves: coalescedRefetch(() => queryClient.invalidateQueries({ queryKey: curvesKey }, { cancelRefetch: false }), CURVES_REFRESH_MS),
     };
   }, [trpc, queryClient, name, jobCount]);
-  useEffect(() => () => {
-    refresh.overview.cancel();
-    refresh.curves.cancel();
-  }, [refresh]);
+  useEffect(
+    () => () => {
+      refresh.overview.cancel();
+      refresh.curves.cancel();
+    },
+    [refresh],
+  );
 
   const { connection } = useExperimentLive(name, startSeqRef.current, {
     onEvents(events) {
@@ -167,7 +170,12 @@ export function ExperimentDashboard({ name }: { name: string }) {
       {live.experiment.status !== "done" && live.progress.done === 0 && live.progress.running === 0 && live.members.every((m) => m.workerId === null) && (
         <StartWorker name={name} metric={live.experiment.config.metric} />
       )}
-      <TraceBar trace={trace} job={tracedId === null ? undefined : lineage.byId.get(tracedId)} isBest={tracedId === live.best?.jobId} onReset={() => setView({ trace: null })} />
+      <TraceBar
+        trace={trace}
+        job={tracedId === null ? undefined : lineage.byId.get(tracedId)}
+        isBest={tracedId === live.best?.jobId}
+        onReset={() => setView({ trace: null })}
+      />
       <section aria-labelledby="curves-heading">
         <ScoreCurves
           overview={charts}

@@ -24,7 +24,11 @@ export function EventFeed({ events }: { events: LiveEvent[] }) {
           Job lifecycle
         </button>
       </SectionHeader>
-      <ol className="max-h-96 divide-y divide-zinc-200 overflow-y-auto rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800" data-testid="event-feed" aria-label="Events, newest first">
+      <ol
+        className="max-h-96 divide-y divide-zinc-200 overflow-y-auto rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800"
+        data-testid="event-feed"
+        aria-label="Events, newest first"
+      >
         {shown.length === 0 && <li className="px-3 py-4 text-zinc-500 dark:text-zinc-400">No events to show yet.</li>}
         {shown.map((e) => (
           <FeedItem key={e.seq} event={e} />
@@ -137,8 +141,8 @@ function EventText({ event: e }: { event: LiveEvent }) {
       if (e.data.attempt > 0) {
         return (
           <span>
-            <strong className="font-medium text-amber-700 dark:text-amber-400">retry</strong> {who} generation {e.data.generation}, attempt{" "}
-            {e.data.attempt + 1}: job <JobLink id={e.jobId} />
+            <strong className="font-medium text-amber-700 dark:text-amber-400">retry</strong> {who} generation {e.data.generation}, attempt {e.data.attempt + 1}
+            : job <JobLink id={e.jobId} />
           </span>
         );
       }

@@ -28,8 +28,8 @@ export function Exports({ name }: { name: string }) {
         </li>
       </ul>
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
-        The best schedule lists the hyperparameters along the best job&apos;s ancestry, generation 0 first; &ldquo;Replay the
-        best schedule&rdquo; above retrains along it, and <code>lineage replay NEW --file</code> replays the file on any server.
+        The best schedule lists the hyperparameters along the best job&apos;s ancestry, generation 0 first; &ldquo;Replay the best schedule&rdquo; above
+        retrains along it, and <code>lineage replay NEW --file</code> replays the file on any server.
       </p>
     </div>
   );

@@ -40,7 +40,11 @@ export function FinishedSummary({ overview }: { overview: Overview }) {
   const duration = Date.parse(experiment.updatedAt) - Date.parse(experiment.createdAt);
   const modelPath = bestJob.data?.job.results?.model_path;
   return (
-    <section aria-labelledby="summary-heading" className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-4 dark:border-emerald-800 dark:bg-emerald-950/30" data-testid="finished-summary">
+    <section
+      aria-labelledby="summary-heading"
+      className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-4 dark:border-emerald-800 dark:bg-emerald-950/30"
+      data-testid="finished-summary"
+    >
       <h2 id="summary-heading" className="text-lg font-semibold tracking-tight">
         Finished
       </h2>
@@ -55,7 +59,12 @@ export function FinishedSummary({ overview }: { overview: Overview }) {
             ) : (
               "—"
             )}
-            {best && <span className="font-normal text-zinc-600 dark:text-zinc-400"> member {best.member}, generation {best.generation}</span>}
+            {best && (
+              <span className="font-normal text-zinc-600 dark:text-zinc-400">
+                {" "}
+                member {best.member}, generation {best.generation}
+              </span>
+            )}
           </dd>
         </div>
         <div>

@@ -57,8 +57,7 @@ export function ExperimentHeader({ overview, connection }: { overview: Overview;
               {config.objective} <code className="font-mono">{config.metric}</code>
             </span>
             <span>
-              {config.populationSize} members × {config.stop.maxGenerations} generations, {config.mode}, exploit{" "}
-              {config.exploit.kind}
+              {config.populationSize} members × {config.stop.maxGenerations} generations, {config.mode}, exploit {config.exploit.kind}
               {config.exploit.kind === "truncate" ? ` ${config.exploit.fraction}` : ""}
             </span>
             <span role="status" aria-live="polite" className="inline-flex items-center gap-1.5" data-testid="connection">

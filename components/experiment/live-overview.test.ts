@@ -35,7 +35,20 @@ function job(id: number, member: number, status: JobNode["status"] = "running"):
 
 function row(j: JobNode): MemberRow {
   const { id: jobId, member, generation, status, hyperparameters } = j;
-  return { member, jobId, generation, status, hyperparameters, score: null, diverged: false, scoreGeneration: null, workerId: `w${member}`, heartbeatAt: null, exploits: 0, crashes: 0 };
+  return {
+    member,
+    jobId,
+    generation,
+    status,
+    hyperparameters,
+    score: null,
+    diverged: false,
+    scoreGeneration: null,
+    workerId: `w${member}`,
+    heartbeatAt: null,
+    exploits: 0,
+    crashes: 0,
+  };
 }
 
 /** Two members, each with its first job running, as the server answers after `lastEventSeq` events. */

@@ -28,7 +28,21 @@ export function ExperimentSkeleton({ name }: { name: string }) {
 /** Seconds before the next automatic retry: 2, 4, 8, then every 15. */
 export const retryDelay = (failures: number) => Math.min(15, 2 ** Math.max(1, failures));
 
-export function FailedLoad({ name, message, notFound, failures, retrying, onRetry }: { name: string; message: string; notFound: boolean; failures: number; retrying: boolean; onRetry(): void }) {
+export function FailedLoad({
+  name,
+  message,
+  notFound,
+  failures,
+  retrying,
+  onRetry,
+}: {
+  name: string;
+  message: string;
+  notFound: boolean;
+  failures: number;
+  retrying: boolean;
+  onRetry(): void;
+}) {
   const [left, setLeft] = useState(retryDelay(failures));
   useEffect(() => {
     if (notFound) return;
@@ -45,7 +59,11 @@ export function FailedLoad({ name, message, notFound, failures, retrying, onRetr
     return () => clearInterval(timer);
   }, [failures, notFound, onRetry]);
   return (
-    <div role="alert" className="space-y-3 rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300" data-testid="load-failed">
+    <div
+      role="alert"
+      className="space-y-3 rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300"
+      data-testid="load-failed"
+    >
       <h1 className="text-lg font-semibold">{notFound ? `No experiment named “${name}”` : "Could not load the experiment"}</h1>
       <p>{message}</p>
       {!notFound && (

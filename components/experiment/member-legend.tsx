@@ -3,15 +3,7 @@
 import { memberColor } from "../charts/colors";
 import { toggle } from "./ui";
 
-export function MemberLegend({
-  members,
-  selected,
-  onChange,
-}: {
-  members: number[];
-  selected: number[];
-  onChange(members: number[]): void;
-}) {
+export function MemberLegend({ members, selected, onChange }: { members: number[]; selected: number[]; onChange(members: number[]): void }) {
   const chosen = new Set(selected);
   return (
     <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Members to highlight">

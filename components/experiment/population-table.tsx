@@ -30,16 +30,14 @@ function valueOf(row: MemberRow, key: Key, results: ResultValues): string | numb
 }
 
 // Memoised: the page redraws on every live update, the table only when its inputs change.
-export const PopulationTable = memo(function PopulationTable({
-  overview,
-  view,
-  setView,
-}: PanelProps) {
+export const PopulationTable = memo(function PopulationTable({ overview, view, setView }: PanelProps) {
   const objective = overview.experiment.config.objective;
   const trpc = useTRPC();
   const [picking, setPicking] = useState(false);
   // Read only when a result column is shown or being picked; refreshed with the overview.
-  const results = useQuery(trpc.dashboard.results.queryOptions({ name: overview.experiment.name }, { enabled: view.columns.length > 0 || picking, staleTime: Infinity }));
+  const results = useQuery(
+    trpc.dashboard.results.queryOptions({ name: overview.experiment.name }, { enabled: view.columns.length > 0 || picking, staleTime: Infinity }),
+  );
   const resultValues: ResultValues = new Map((results.data?.members ?? []).map((m) => [m.member, m.values]));
   const scroller = useRef<HTMLDivElement>(null);
   const [overflows, setOverflows] = useState(false);
@@ -83,7 +81,9 @@ export const PopulationTable = memo(function PopulationTable({
           Population
         </h2>
         <details className="relative text-sm" onToggle={(e) => setPicking((e.target as HTMLDetailsElement).open)}>
-          <summary className="cursor-pointer text-zinc-700 dark:text-zinc-300">Result columns{view.columns.length > 0 ? ` (${view.columns.length})` : ""}</summary>
+          <summary className="cursor-pointer text-zinc-700 dark:text-zinc-300">
+            Result columns{view.columns.length > 0 ? ` (${view.columns.length})` : ""}
+          </summary>
           <fieldset className="absolute right-0 z-10 mt-1 max-h-72 w-64 overflow-auto rounded-md border border-zinc-200 bg-white p-2 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
             <legend className="sr-only">Result keys shown as columns</legend>
             {results.isPending ? (
@@ -179,7 +179,11 @@ export const PopulationTable = memo(function PopulationTable({
                 {view.columns.map((c) => {
                   const v = resultValues.get(row.member)?.[c];
                   return (
-                    <td key={c} className="max-w-56 truncate px-3 py-1.5 text-right font-mono text-xs tabular-nums" title={v === undefined ? undefined : String(v)}>
+                    <td
+                      key={c}
+                      className="max-w-56 truncate px-3 py-1.5 text-right font-mono text-xs tabular-nums"
+                      title={v === undefined ? undefined : String(v)}
+                    >
                       {v === undefined ? "—" : formatValue(v)}
                     </td>
                   );

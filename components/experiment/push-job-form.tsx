@@ -66,8 +66,8 @@ export function PushJobForm({ overview, offline = false }: { overview: Overview;
       </summary>
       <form onSubmit={submit} className="space-y-3 px-4 pb-4" aria-label="Push a job">
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
-          Leave the member empty to start a new member; give one to queue the next generation of a finished member. Blank
-          hyperparameters are drawn from their initial distribution.
+          Leave the member empty to start a new member; give one to queue the next generation of a finished member. Blank hyperparameters are drawn from their
+          initial distribution.
         </p>
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           <div>

@@ -118,7 +118,9 @@ const ScheduleChart = memo(function ScheduleChart({
   const x = makeScale(xDomain, [area.left, area.left + area.width]);
   const y = makeScale(yDomain, [area.top + area.height, area.top], spec.log);
   const xAxis: AxisSpec = { title: "generation", integer: true, count: Math.max(2, Math.floor(area.width / 70)) };
-  const yAxis: AxisSpec = spec.categories ? { title: "share of the population", format: (v) => `${Math.round(v * 100)}%`, count: 4 } : { title: spec.name, integer: spec.kind === "int", count: 4 };
+  const yAxis: AxisSpec = spec.categories
+    ? { title: "share of the population", format: (v) => `${Math.round(v * 100)}%`, count: 4 }
+    : { title: spec.name, integer: spec.kind === "int", count: 4 };
 
   useLayoutEffect(() => {
     const el = canvas.current;
@@ -158,7 +160,10 @@ const ScheduleChart = memo(function ScheduleChart({
       }
     }
     const onTrace = schedule.find((p) => p.generation === g);
-    const parts = [best ? `member ${best.member}, generation ${g}: ${spec.name} = ${formatValue(best.p.value)} (job #${best.p.jobId})` : null, onTrace ? `traced: ${formatValue(onTrace.value)}` : null].filter(Boolean);
+    const parts = [
+      best ? `member ${best.member}, generation ${g}: ${spec.name} = ${formatValue(best.p.value)} (job #${best.p.jobId})` : null,
+      onTrace ? `traced: ${formatValue(onTrace.value)}` : null,
+    ].filter(Boolean);
     setHit(parts.length ? { px, py, text: parts.join(" · ") } : null);
   };
 
@@ -175,9 +180,18 @@ const ScheduleChart = memo(function ScheduleChart({
         </span>
       </figcaption>
       <div ref={wrapper} className="relative" style={{ height: HEIGHT }} onMouseMove={onMove} onMouseLeave={() => setHit(null)}>
-        <canvas ref={canvas} className="absolute inset-0" role="img" aria-label={`${spec.name} per member against generation; the traced lineage's values: ${schedule.map((p) => formatValue(spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value)).join(", ")}`} />
+        <canvas
+          ref={canvas}
+          className="absolute inset-0"
+          role="img"
+          aria-label={`${spec.name} per member against generation; the traced lineage's values: ${schedule.map((p) => formatValue(spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value)).join(", ")}`}
+        />
         {hit && (
-          <div role="tooltip" className="pointer-events-none absolute z-10 max-w-72 rounded-md border border-zinc-200 bg-white p-2 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900" style={{ left: Math.min(hit.px + 12, Math.max(0, width - 290)), top: 4 }}>
+          <div
+            role="tooltip"
+            className="pointer-events-none absolute z-10 max-w-72 rounded-md border border-zinc-200 bg-white p-2 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+            style={{ left: Math.min(hit.px + 12, Math.max(0, width - 290)), top: 4 }}
+          >
             {hit.text}
           </div>
         )}
@@ -188,7 +202,15 @@ const ScheduleChart = memo(function ScheduleChart({
 
 type Scale = ReturnType<typeof makeScale>;
 
-function drawMembers(ctx: CanvasRenderingContext2D, series: { member: number; points: SchedulePoint[] }[], x: Scale, y: Scale, theme: ChartColours, schedule: SchedulePoint[], branches: SchedulePoint[][]) {
+function drawMembers(
+  ctx: CanvasRenderingContext2D,
+  series: { member: number; points: SchedulePoint[] }[],
+  x: Scale,
+  y: Scale,
+  theme: ChartColours,
+  schedule: SchedulePoint[],
+  branches: SchedulePoint[][],
+) {
   const many = series.length > 24;
   ctx.lineWidth = many ? 1 : 1.5;
   ctx.globalAlpha = many ? 0.5 : 0.8;
@@ -247,7 +269,16 @@ function drawSchedule(ctx: CanvasRenderingContext2D, schedule: SchedulePoint[], 
   }
 }
 
-function drawShares(ctx: CanvasRenderingContext2D, shares: Map<number, number[]>, categories: string[], x: Scale, y: Scale, area: { top: number; height: number }, theme: ChartColours, schedule: SchedulePoint[]) {
+function drawShares(
+  ctx: CanvasRenderingContext2D,
+  shares: Map<number, number[]>,
+  categories: string[],
+  x: Scale,
+  y: Scale,
+  area: { top: number; height: number },
+  theme: ChartColours,
+  schedule: SchedulePoint[],
+) {
   const w = Math.max(1, (x(1) - x(0)) * 0.8);
   for (const [g, row] of shares) {
     let acc = 0;

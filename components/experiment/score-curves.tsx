@@ -80,7 +80,12 @@ export const ScoreCurves = memo(function ScoreCurves({
           </label>
           <label className="flex items-center gap-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
             x
-            <select aria-label="x axis" className={`${input} w-auto`} value={view.x} onChange={(e) => setView({ x: e.target.value as (typeof CURVE_X)[number] })}>
+            <select
+              aria-label="x axis"
+              className={`${input} w-auto`}
+              value={view.x}
+              onChange={(e) => setView({ x: e.target.value as (typeof CURVE_X)[number] })}
+            >
               <option value="step">training step</option>
               <option value="generation">generation</option>
               <option value="time">wall time</option>
@@ -88,7 +93,12 @@ export const ScoreCurves = memo(function ScoreCurves({
           </label>
           <label className="flex items-center gap-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
             Fit y to
-            <select aria-label="Fit y to" className={`${input} w-auto`} value={view.top ?? ""} onChange={(e) => setView({ top: e.target.value ? Number(e.target.value) : null })}>
+            <select
+              aria-label="Fit y to"
+              className={`${input} w-auto`}
+              value={view.top ?? ""}
+              onChange={(e) => setView({ top: e.target.value ? Number(e.target.value) : null })}
+            >
               <option value="">all members</option>
               {TOP_CHOICES.filter((k) => k < members.length).map((k) => (
                 <option key={k} value={k}>
@@ -129,7 +139,11 @@ export const ScoreCurves = memo(function ScoreCurves({
           </p>
         ) : !curves || curves.series.length === 0 ? (
           <div className="flex items-center justify-center text-sm text-zinc-500 dark:text-zinc-400" style={{ height: HEIGHT }}>
-            {loading || !curves ? <span className="h-full w-full animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading curves…" role="status" /> : "No points yet: curves appear as workers report metrics."}
+            {loading || !curves ? (
+              <span className="h-full w-full animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading curves…" role="status" />
+            ) : (
+              "No points yet: curves appear as workers report metrics."
+            )}
           </div>
         ) : (
           <CurvesCanvas
@@ -233,7 +247,9 @@ const CurvesCanvas = memo(function CurvesCanvas({
   // y fitted to what is in view: the chosen best k, else every member, and always the trace.
   const focus = top ? new Set(rankMembers(lines, higher).slice(0, top)) : null;
   let yRange = yExtent(lines, xDomain, focus, useLog) ?? yExtent(lines, xDomain, null, useLog) ?? [0, 1];
-  for (const path of paths) for (const pt of path.points) if (pt.x >= xDomain[0] && pt.x <= xDomain[1] && (!useLog || pt.y > 0)) yRange = [Math.min(yRange[0], pt.y), Math.max(yRange[1], pt.y)];
+  for (const path of paths)
+    for (const pt of path.points)
+      if (pt.x >= xDomain[0] && pt.x <= xDomain[1] && (!useLog || pt.y > 0)) yRange = [Math.min(yRange[0], pt.y), Math.max(yRange[1], pt.y)];
   const yDomain = useLog ? logDomain(yRange) : niceDomain(yRange[0], yRange[1]);
   const x = makeScale(xDomain, [area.left, area.left + area.width]);
   const y = makeScale(yDomain, [area.top + area.height, area.top], useLog);
@@ -379,7 +395,12 @@ const CurvesCanvas = memo(function CurvesCanvas({
       />
       {hover && <HoverCard hover={hover} metric={curves.metric} xTitle={curves.x === "time" ? unit.name : curves.x} width={width} />}
       <p className="sr-only" aria-live="polite">
-        {hover ? `${curves.x} ${formatValue(hover.x)}: ${hover.values.slice(0, 3).map((v) => `member ${v.member} ${formatValue(v.value)}`).join(", ")}` : ""}
+        {hover
+          ? `${curves.x} ${formatValue(hover.x)}: ${hover.values
+              .slice(0, 3)
+              .map((v) => `member ${v.member} ${formatValue(v.value)}`)
+              .join(", ")}`
+          : ""}
       </p>
     </div>
   );

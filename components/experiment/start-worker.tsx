@@ -49,7 +49,9 @@ export function StartWorker({ name, metric }: { name: string; metric: string }) 
       <h2 id="start-heading" className="font-semibold">
         No worker has asked for a job yet
       </h2>
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">Start one on any machine that can reach this server (add a token with LINEAGE_TOKEN when access control is on):</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Start one on any machine that can reach this server (add a token with LINEAGE_TOKEN when access control is on):
+      </p>
       <div className="flex flex-wrap gap-1" role="tablist" aria-label="Worker language">
         {(Object.keys(commands) as (keyof typeof commands)[]).map((k) => (
           <button key={k} type="button" role="tab" aria-selected={tab === k} aria-pressed={tab === k} className={toggle} onClick={() => setTab(k)}>
@@ -58,7 +60,10 @@ export function StartWorker({ name, metric }: { name: string; metric: string }) 
         ))}
       </div>
       <div className="relative">
-        <pre className="overflow-x-auto rounded-md bg-zinc-100 p-3 pr-20 font-mono text-xs text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100" data-testid="start-command">
+        <pre
+          className="overflow-x-auto rounded-md bg-zinc-100 p-3 pr-20 font-mono text-xs text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100"
+          data-testid="start-command"
+        >
           {commands[tab]}
         </pre>
         <button

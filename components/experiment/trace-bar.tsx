@@ -22,7 +22,11 @@ export function TraceBar({ trace, job, isBest, onReset }: { trace: Trace | null;
         <>
           <span>
             Tracing {isBest ? "the best lineage: " : ""}
-            <Link href={jobHref(job.id)} className="font-medium text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300" data-testid="traced-job">
+            <Link
+              href={jobHref(job.id)}
+              className="font-medium text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300"
+              data-testid="traced-job"
+            >
               job #{job.id}
             </Link>{" "}
             <span className="text-zinc-600 dark:text-zinc-400">
@@ -40,7 +44,9 @@ export function TraceBar({ trace, job, isBest, onReset }: { trace: Trace | null;
           <span className="text-xs text-zinc-500 dark:text-zinc-400">Click a job in the tree or a curve to trace another.</span>
         </>
       ) : (
-        <span className="text-zinc-600 dark:text-zinc-400">No finished job yet: the best lineage is traced once there is one. Click a job in the tree to trace it.</span>
+        <span className="text-zinc-600 dark:text-zinc-400">
+          No finished job yet: the best lineage is traced once there is one. Click a job in the tree to trace it.
+        </span>
       )}
     </div>
   );

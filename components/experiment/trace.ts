@@ -45,7 +45,7 @@ export function traceLineage(index: LineageIndex, jobId: number): Trace | null {
   if (!job) return null;
   const ancestors: number[] = [];
   const seen = new Set<number>([jobId]);
-  for (let parent = job.parentId; parent !== null; ) {
+  for (let parent = job.parentId; parent !== null;) {
     const p = index.byId.get(parent);
     // A parent outside what the page holds (a windowed overview) ends the walk; a cycle cannot
     // happen in a lineage, but a corrupt record must not hang the page.

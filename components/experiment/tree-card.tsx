@@ -8,7 +8,21 @@ export function describeJob(job: JobNode) {
 
 const CARD_HEIGHT = 190;
 
-export function TreeJobCard({ job, donor, x, y, width, height }: { job: JobNode; donor: JobNode | undefined; x: number; y: number; width: number; height: number }) {
+export function TreeJobCard({
+  job,
+  donor,
+  x,
+  y,
+  width,
+  height,
+}: {
+  job: JobNode;
+  donor: JobNode | undefined;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}) {
   const left = Math.min(x + 14, Math.max(0, width - 270));
   // Below the job, or above it when the tree's box would cut the card off.
   const top = y + 12 + CARD_HEIGHT > height && y > CARD_HEIGHT ? y - 12 - CARD_HEIGHT : y + 12;

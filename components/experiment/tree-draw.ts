@@ -95,7 +95,11 @@ export function drawTree(ctx: CanvasRenderingContext2D, scene: TreeScene<JobNode
     ctx.fillStyle = colour;
     ctx.fill(path);
   }
-  rings.push({ path: running, colour: theme.running, dash: [] }, { path: queued, colour: theme.edge, dash: [2, 1.5] }, { path: open, colour: theme.edge, dash: [1, 2] });
+  rings.push(
+    { path: running, colour: theme.running, dash: [] },
+    { path: queued, colour: theme.edge, dash: [2, 1.5] },
+    { path: open, colour: theme.edge, dash: [1, 2] },
+  );
   ctx.lineWidth = 1.5;
   for (const ring of rings) {
     ctx.setLineDash(ring.dash);

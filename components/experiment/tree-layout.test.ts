@@ -16,7 +16,15 @@ const history = fc
     const jobs: TreeJob[] = [];
     const latest = new Map<number, TreeJob>();
     const add = (member: number, parent: TreeJob | undefined, origin: string) => {
-      const job = { id: jobs.length + 1, member, generation: parent ? parent.generation + 1 : 0, attempt: 0, status: "done", parentId: parent?.id ?? null, origin };
+      const job = {
+        id: jobs.length + 1,
+        member,
+        generation: parent ? parent.generation + 1 : 0,
+        attempt: 0,
+        status: "done",
+        parentId: parent?.id ?? null,
+        origin,
+      };
       jobs.push(job);
       latest.set(member, job);
     };
@@ -30,8 +38,7 @@ const history = fc
     return { jobs, members };
   });
 
-const geometryFor = (jobs: TreeJob[], members: number) =>
-  treeGeometry(1200, 0, Math.max(...jobs.map((j) => j.generation)) + 1, members);
+const geometryFor = (jobs: TreeJob[], members: number) => treeGeometry(1200, 0, Math.max(...jobs.map((j) => j.generation)) + 1, members);
 
 describe("layoutTree", () => {
   it("draws every edge from the parent's node at generation g to the child's at g + 1", () => {

@@ -13,7 +13,13 @@ export function AncestryTree({ ancestry, selfId, children }: { ancestry: JobLink
   const every = Math.ceil(layout.generations.length / 24);
   return (
     <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800" data-testid="ancestry-tree">
-      <svg width={layout.width} height={layout.height + 10} role="group" aria-label="Lineage tree: generation 0 on the left, the jobs continuing this one on the right" className="block">
+      <svg
+        width={layout.width}
+        height={layout.height + 10}
+        role="group"
+        aria-label="Lineage tree: generation 0 on the left, the jobs continuing this one on the right"
+        className="block"
+      >
         <text x={8} y={14} className="fill-[var(--chart-text)] text-[11px]">
           generation →
         </text>

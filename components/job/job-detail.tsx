@@ -170,10 +170,8 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
           {job.origin === "exploit" && (
             <>
               <strong className="font-medium text-orange-700 dark:text-orange-400">Exploit:</strong> member {job.member}{" "}
-              {EXPLOIT_BECAUSE[job.exploitReason ?? "truncate"]} and took the weights of member {donor?.member ?? "?"} (job{" "}
-              <ParentLink id={job.donorJobId} />
-              {donor ? `, generation ${donor.generation}, score ${formatScore(donor.score)}` : ""}), so this job is generation{" "}
-              {job.generation}.
+              {EXPLOIT_BECAUSE[job.exploitReason ?? "truncate"]} and took the weights of member {donor?.member ?? "?"} (job <ParentLink id={job.donorJobId} />
+              {donor ? `, generation ${donor.generation}, score ${formatScore(donor.score)}` : ""}), so this job is generation {job.generation}.
             </>
           )}
         </p>
@@ -182,10 +180,18 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
             <caption className="text-left text-sm text-zinc-600 dark:text-zinc-400">Explore changed:</caption>
             <thead className="text-zinc-500 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="pr-4 text-left font-medium">Hyperparameter</th>
-                <th scope="col" className="pr-4 text-right font-medium">Old</th>
-                <th scope="col" className="pr-4 text-right font-medium">New</th>
-                <th scope="col" className="text-left font-medium">Operation</th>
+                <th scope="col" className="pr-4 text-left font-medium">
+                  Hyperparameter
+                </th>
+                <th scope="col" className="pr-4 text-right font-medium">
+                  Old
+                </th>
+                <th scope="col" className="pr-4 text-right font-medium">
+                  New
+                </th>
+                <th scope="col" className="text-left font-medium">
+                  Operation
+                </th>
               </tr>
             </thead>
             <tbody className="font-mono text-xs">
@@ -240,8 +246,8 @@ function JobView({ detail, onMetric, loadingCurve }: { detail: Detail; onMetric(
           Ancestry
         </h2>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          From generation 0 to this job, following each job&apos;s parent (dashed orange: an exploit, where the member took another&apos;s
-          checkpoint), and the jobs that continue it.
+          From generation 0 to this job, following each job&apos;s parent (dashed orange: an exploit, where the member took another&apos;s checkpoint), and the
+          jobs that continue it.
         </p>
         <AncestryTree ancestry={ancestry} selfId={job.id} children={children} />
         <ol className="space-y-1 text-sm" aria-label="Ancestry, generation 0 first" data-testid="ancestry">

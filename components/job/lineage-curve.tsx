@@ -18,7 +18,12 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
   const metrics = [...new Set([...detail.metrics, detail.metric])];
   const x = points.length ? integerTicks(points[0]!.step, points.at(-1)!.step) : null;
   const values = points.map((p) => p.value);
-  const y = points.length ? niceLinear(values.reduce((a, b) => Math.min(a, b)), values.reduce((a, b) => Math.max(a, b))) : null;
+  const y = points.length
+    ? niceLinear(
+        values.reduce((a, b) => Math.min(a, b)),
+        values.reduce((a, b) => Math.max(a, b)),
+      )
+    : null;
   return (
     <>
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -29,7 +34,13 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
           <label htmlFor={`${id}-metric`} className="text-sm text-zinc-600 dark:text-zinc-400">
             Metric
           </label>
-          <select id={`${id}-metric`} className={`${input} w-auto`} value={detail.metric} onChange={(e) => onMetric(e.target.value)} disabled={metrics.length < 2}>
+          <select
+            id={`${id}-metric`}
+            className={`${input} w-auto`}
+            value={detail.metric}
+            onChange={(e) => onMetric(e.target.value)}
+            disabled={metrics.length < 2}
+          >
             {metrics.map((m) => (
               <option key={m} value={m}>
                 {m}
@@ -45,7 +56,12 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
             : `No ${detail.metric} points along this lineage; choose another metric.`}
         </p>
       ) : (
-        <figure className={`rounded-lg border border-zinc-200 p-2 dark:border-zinc-800 ${loading ? "opacity-60" : ""}`} data-testid="job-curve" data-metric={detail.metric} data-points={points.length}>
+        <figure
+          className={`rounded-lg border border-zinc-200 p-2 dark:border-zinc-800 ${loading ? "opacity-60" : ""}`}
+          data-testid="job-curve"
+          data-metric={detail.metric}
+          data-points={points.length}
+        >
           <LineChart responsive style={{ width: "100%", height: 260 }} margin={{ top: 8, right: 16, bottom: 24, left: 16 }} accessibilityLayer>
             <CartesianGrid {...gridStyle} />
             <XAxis
@@ -64,10 +80,27 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
               ticks={y.ticks}
               width={64}
               tickFormatter={(v: number) => formatTick(v)}
-              label={{ value: detail.metric, angle: -90, position: "insideLeft", offset: -4, fill: "var(--chart-text)", fontSize: 12, style: { textAnchor: "middle" } }}
+              label={{
+                value: detail.metric,
+                angle: -90,
+                position: "insideLeft",
+                offset: -4,
+                fill: "var(--chart-text)",
+                fontSize: 12,
+                style: { textAnchor: "middle" },
+              }}
               {...axisStyle}
             />
-            <Line data={points} dataKey="value" stroke="var(--chart-text)" strokeOpacity={0.8} strokeWidth={1.5} dot={false} isAnimationActive={false} name="ancestry" />
+            <Line
+              data={points}
+              dataKey="value"
+              stroke="var(--chart-text)"
+              strokeOpacity={0.8}
+              strokeWidth={1.5}
+              dot={false}
+              isAnimationActive={false}
+              name="ancestry"
+            />
             <Line data={own} dataKey="value" stroke="#059669" strokeWidth={3} dot={own.length < 30} isAnimationActive={false} name="this job" />
           </LineChart>
           <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">

@@ -50,7 +50,9 @@ export function ExperimentActions({ overview }: { overview: Overview }) {
               Continue from the best job
             </span>
           )}
-          <p className="text-xs text-zinc-600 dark:text-zinc-400">A new experiment (its own search space, population, explore) starting from that checkpoint.</p>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">
+            A new experiment (its own search space, population, explore) starting from that checkpoint.
+          </p>
         </div>
         <div className="space-y-1">
           <ExtendForm experiment={experiment.name} maxGenerations={config.stop.maxGenerations} />

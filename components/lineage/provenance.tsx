@@ -71,7 +71,12 @@ function ReplayBeside({ steps, jobs, metric }: { steps: { score: number | null }
   const last = steps.length - 1;
   return (
     <figure className="space-y-1">
-      <svg viewBox={`-4 -4 ${width + 8} ${height + 8}`} className="h-32 w-full max-w-2xl" role="img" aria-label={`${metric} by generation: the original and the replay`}>
+      <svg
+        viewBox={`-4 -4 ${width + 8} ${height + 8}`}
+        className="h-32 w-full max-w-2xl"
+        role="img"
+        aria-label={`${metric} by generation: the original and the replay`}
+      >
         {members.map((m) => (
           <path key={m} d={path((g) => scoreAt(m, g))} className="fill-none stroke-emerald-600 dark:stroke-emerald-400" strokeWidth={3} />
         ))}

@@ -63,7 +63,14 @@ export function TokenManager() {
             <label htmlFor={ids.name} className={label}>
               What it is for
             </label>
-            <input id={ids.name} className={input} value={name} placeholder="e.g. GPU cluster workers" maxLength={100} onChange={(e) => setName(e.target.value)} />
+            <input
+              id={ids.name}
+              className={input}
+              value={name}
+              placeholder="e.g. GPU cluster workers"
+              maxLength={100}
+              onChange={(e) => setName(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor={ids.role} className={label}>
@@ -106,21 +113,37 @@ export function TokenManager() {
           <table className="w-full text-left text-sm">
             <thead className="border-b border-zinc-200 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="py-2 pr-3">Name</th>
-                <th scope="col" className="py-2 pr-3">Role</th>
-                <th scope="col" className="py-2 pr-3">Token</th>
-                <th scope="col" className="py-2 pr-3">Created</th>
-                <th scope="col" className="py-2 pr-3">Last used</th>
-                <th scope="col" className="py-2"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="py-2 pr-3">
+                  Name
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Role
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Token
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Created
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Last used
+                </th>
+                <th scope="col" className="py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {tokens.data?.map((t) => (
                 <tr key={t.id} className="border-b border-zinc-100 dark:border-zinc-900">
-                  <th scope="row" className="py-2 pr-3 font-medium">{t.name}</th>
+                  <th scope="row" className="py-2 pr-3 font-medium">
+                    {t.name}
+                  </th>
                   <td className="py-2 pr-3">{t.role}</td>
                   <td className="py-2 pr-3 font-mono text-xs">{t.prefix}…</td>
-                  <td className="py-2 pr-3"><RelativeTime iso={t.createdAt} /></td>
+                  <td className="py-2 pr-3">
+                    <RelativeTime iso={t.createdAt} />
+                  </td>
                   <td className="py-2 pr-3">{t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : "never"}</td>
                   <td className="py-2 text-right">
                     {t.revokedAt ? (
@@ -143,7 +166,11 @@ export function TokenManager() {
             </tbody>
           </table>
         )}
-        {revoke.error && <p role="alert" className={fieldError}>{errorText(revoke.error)}</p>}
+        {revoke.error && (
+          <p role="alert" className={fieldError}>
+            {errorText(revoke.error)}
+          </p>
+        )}
       </section>
     </div>
   );

@@ -24,7 +24,16 @@ export interface CheckpointRunOptions {
 }
 
 export interface CheckpointRunReport {
-  jobs: { id: number; member: number; generation: number; status: string; parentId: number | null; score: number | null; results: Record<string, unknown>; checkpoint: { size: number; sha256: string; deletedAt: string | null } | null }[];
+  jobs: {
+    id: number;
+    member: number;
+    generation: number;
+    status: string;
+    parentId: number | null;
+    score: number | null;
+    results: Record<string, unknown>;
+    checkpoint: { size: number; sha256: string; deletedAt: string | null } | null;
+  }[];
   /** The most checkpoints stored at once, replayed exactly from the event log (in commit order). */
   peakStored: number;
   /** The most objects seen in the store by sampling it every 50 ms (a lower bound of the true peak on disk). */
@@ -40,10 +49,24 @@ function runWorker(url: string, name: string, id: string, options: CheckpointRun
     const child = spawn(
       process.execPath,
       [
-        "--import", "tsx", path.join(ROOT, "examples", "mnist", "worker.ts"),
-        "--url", url, "--experiment", name, "--worker-id", id, "--quiet",
-        "--examples-per-job", String(options.examplesPerJob), "--batch-size", String(options.batchSize),
-        "--log-every", String(options.examplesPerJob), "--validation-limit", String(options.validationLimit),
+        "--import",
+        "tsx",
+        path.join(ROOT, "examples", "mnist", "worker.ts"),
+        "--url",
+        url,
+        "--experiment",
+        name,
+        "--worker-id",
+        id,
+        "--quiet",
+        "--examples-per-job",
+        String(options.examplesPerJob),
+        "--batch-size",
+        String(options.batchSize),
+        "--log-every",
+        String(options.examplesPerJob),
+        "--validation-limit",
+        String(options.validationLimit),
       ],
       { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
     );

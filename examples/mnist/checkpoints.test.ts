@@ -30,7 +30,10 @@ function filesUnder(dir: string): number {
 async function expectKeptByLineage(report: CheckpointRunReport, url: string, name: string, storedNow: number) {
   const { jobs } = report;
   // Every job finished: a checkpoint missing when a job loaded it would have crashed that job.
-  expect(jobs.filter((j) => j.status !== "done"), report.workerOutput).toEqual([]);
+  expect(
+    jobs.filter((j) => j.status !== "done"),
+    report.workerOutput,
+  ).toEqual([]);
   expectCompleteLineages(jobs as unknown as LineageJob[], POPULATION, GENERATIONS);
   const byId = new Map(jobs.map((j) => [j.id, j]));
   for (const job of jobs) {
@@ -88,7 +91,9 @@ describe("MNIST on the server's checkpoints [pglite, directory store]", () => {
       validationLimit: 200,
       countStored: count,
     });
-    console.log(`MNIST on server checkpoints (PGlite, directory): ${report.jobs.length} jobs in ${report.seconds.toFixed(1)} s; peak ${report.peakStored} stored (${report.peakSampled} seen on disk), ${report.deleted} deleted`);
+    console.log(
+      `MNIST on server checkpoints (PGlite, directory): ${report.jobs.length} jobs in ${report.seconds.toFixed(1)} s; peak ${report.peakStored} stored (${report.peakSampled} seen on disk), ${report.deleted} deleted`,
+    );
     await expectKeptByLineage(report, server.url, "MNIST checkpoints", await count());
     expect(server.output()).not.toMatch(/internal error|Error:/);
   }, 240_000);
@@ -131,7 +136,9 @@ describeOnPostgres("MNIST on the server's checkpoints, two server processes shar
       validationLimit: 200,
       countStored: count,
     });
-    console.log(`MNIST on server checkpoints (PostgreSQL, 2 processes, S3): ${report.jobs.length} jobs in ${report.seconds.toFixed(1)} s; peak ${report.peakStored} stored (${report.peakSampled} seen in the bucket), ${report.deleted} deleted`);
+    console.log(
+      `MNIST on server checkpoints (PostgreSQL, 2 processes, S3): ${report.jobs.length} jobs in ${report.seconds.toFixed(1)} s; peak ${report.peakStored} stored (${report.peakSampled} seen in the bucket), ${report.deleted} deleted`,
+    );
     await expectKeptByLineage(report, servers[1]!.url, "MNIST checkpoints on S3", await count());
   }, 300_000);
 });

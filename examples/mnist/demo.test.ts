@@ -23,7 +23,10 @@ afterAll(async () => {
 
 function runDemo(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "demo.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "demo.ts"), ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -37,12 +40,27 @@ describe("npm run demo", () => {
   it("runs MNIST with PBT to the end against a running server", async () => {
     const checkpoints = path.join(tmp, "checkpoints");
     const args = [
-      "--no-server", "--url", server.url,
-      "--population", "4", "--generations", "3",
-      "--examples-per-job", "300", "--log-every", "150", "--batch-size", "30",
-      "--workers", "2", "--progress-seconds", "1",
-      "--checkpoint-dir", checkpoints,
-      "--name", "MNIST demo test",
+      "--no-server",
+      "--url",
+      server.url,
+      "--population",
+      "4",
+      "--generations",
+      "3",
+      "--examples-per-job",
+      "300",
+      "--log-every",
+      "150",
+      "--batch-size",
+      "30",
+      "--workers",
+      "2",
+      "--progress-seconds",
+      "1",
+      "--checkpoint-dir",
+      checkpoints,
+      "--name",
+      "MNIST demo test",
       "--exit-when-done",
     ];
     const { code, output } = await runDemo(args);
@@ -70,7 +88,19 @@ describe("npm run demo", () => {
     expect(best.results.step).toBe(10 * chain);
 
     // A second run with the same name gets a suffix instead of failing.
-    const again = await runDemo([...args.slice(0, 3), "--population", "1", "--generations", "1", "--examples-per-job", "30", "--name", "MNIST demo test", "--checkpoint-dir", checkpoints]);
+    const again = await runDemo([
+      ...args.slice(0, 3),
+      "--population",
+      "1",
+      "--generations",
+      "1",
+      "--examples-per-job",
+      "30",
+      "--name",
+      "MNIST demo test",
+      "--checkpoint-dir",
+      checkpoints,
+    ]);
     expect(again.code, again.output).toBe(0);
     expect(again.output).toContain('Experiment "MNIST demo test 2"');
   });
@@ -80,8 +110,29 @@ describe("npm run demo", () => {
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "scripts", "demo.ts"), "--population", "1", "--generations", "1", "--examples-per-job", "30", "--batch-size", "30",
-        "--log-every", "30", "--workers", "1", "--progress-seconds", "1", "--checkpoint-dir", path.join(tmp, "serve-checkpoints"), "--name", "MNIST demo serve"],
+      [
+        "--import",
+        "tsx",
+        path.join(ROOT, "scripts", "demo.ts"),
+        "--population",
+        "1",
+        "--generations",
+        "1",
+        "--examples-per-job",
+        "30",
+        "--batch-size",
+        "30",
+        "--log-every",
+        "30",
+        "--workers",
+        "1",
+        "--progress-seconds",
+        "1",
+        "--checkpoint-dir",
+        path.join(tmp, "serve-checkpoints"),
+        "--name",
+        "MNIST demo serve",
+      ],
       {
         cwd: ROOT,
         // The dashboard off: no build; the API alone shows the server is up.

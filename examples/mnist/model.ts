@@ -93,7 +93,11 @@ export class Mlp {
 
   constructor(shape: MlpShape, weights?: { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array }) {
     const { inputs, hidden, outputs, activation } = shape;
-    for (const [name, n] of [["inputs", inputs], ["hidden", hidden], ["outputs", outputs]] as const) {
+    for (const [name, n] of [
+      ["inputs", inputs],
+      ["hidden", hidden],
+      ["outputs", outputs],
+    ] as const) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${n}`);
     }
     if (!ACTIVATIONS.includes(activation)) throw new Error(`activation must be one of ${ACTIVATIONS.join(", ")}, got ${String(activation)}`);
@@ -204,7 +208,13 @@ export class Mlp {
    * Mean loss over the examples `batch` and its gradient, accumulated into `grads` (which is
    * zeroed first). Also returns how many of them the (dropped-out) network classified right.
    */
-  lossAndGradients(data: Dataset, batch: ArrayLike<number>, grads: Parameters, dropoutRate = 0, rng: (() => number) | null = null): { loss: number; correct: number } {
+  lossAndGradients(
+    data: Dataset,
+    batch: ArrayLike<number>,
+    grads: Parameters,
+    dropoutRate = 0,
+    rng: (() => number) | null = null,
+  ): { loss: number; correct: number } {
     const { hidden: H, outputs: O, activation } = this.shape;
     const { pre, act, mask, out, w2, dHidden } = this;
     grads.w1.fill(0);
@@ -326,7 +336,8 @@ export class Sgd {
       w2: new Float64Array(hidden * outputs),
       b2: new Float64Array(outputs),
     });
-    if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate)) throw new Error(`learning rate must be a positive number, got ${options.learningRate}`);
+    if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate))
+      throw new Error(`learning rate must be a positive number, got ${options.learningRate}`);
     const dropout = options.dropoutRate ?? 0;
     if (!(dropout >= 0 && dropout < 1)) throw new Error(`dropout rate must be in [0, 1), got ${dropout}`);
     this.grads = make();

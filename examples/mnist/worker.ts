@@ -63,7 +63,8 @@ export function readHyperparameters(h: Record<string, unknown>) {
     return value;
   };
   const activation = (h.activation ?? "relu") as Activation;
-  if (!ACTIVATIONS.includes(activation)) throw new Error(`hyperparameter activation must be one of ${ACTIVATIONS.join(", ")}, got ${JSON.stringify(activation)}`);
+  if (!ACTIVATIONS.includes(activation))
+    throw new Error(`hyperparameter activation must be one of ${ACTIVATIONS.join(", ")}, got ${JSON.stringify(activation)}`);
   const hidden = number("hidden_units", 64);
   if (!Number.isInteger(hidden) || hidden < 1 || hidden > 4096) throw new Error(`hyperparameter hidden_units must be an integer in 1..4096, got ${hidden}`);
   return {
@@ -171,20 +172,20 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   let parsed;
   try {
     parsed = parseArgs({
-    options: {
-      url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
-      experiment: { type: "string" },
-      "worker-id": { type: "string", default: `mnist-${process.pid}` },
-      "checkpoint-dir": { type: "string" },
-      "examples-per-job": { type: "string", default: "4000" },
-      "batch-size": { type: "string", default: "32" },
-      "log-every": { type: "string", default: "1000" },
-      "validation-limit": { type: "string" },
-      "max-jobs": { type: "string" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+      options: {
+        url: { type: "string", default: process.env.LINEAGE_URL ?? "http://127.0.0.1:3000" },
+        experiment: { type: "string" },
+        "worker-id": { type: "string", default: `mnist-${process.pid}` },
+        "checkpoint-dir": { type: "string" },
+        "examples-per-job": { type: "string", default: "4000" },
+        "batch-size": { type: "string", default: "32" },
+        "log-every": { type: "string", default: "1000" },
+        "validation-limit": { type: "string" },
+        "max-jobs": { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -225,6 +226,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     maxJobs: args["max-jobs"] ? positive("max-jobs") : undefined,
     signal: stop.signal,
   });
-  if (!args.quiet) console.log(`[${args["worker-id"]}] stopping after ${jobs} jobs${stop.signal.aborted ? ` (${String(stop.signal.reason)})` : ": the experiment is done"}`);
+  if (!args.quiet)
+    console.log(`[${args["worker-id"]}] stopping after ${jobs} jobs${stop.signal.aborted ? ` (${String(stop.signal.reason)})` : ": the experiment is done"}`);
   process.exit(0);
 }

@@ -9,7 +9,6 @@ import { waitFor } from "../../server/testing/waitFor";
 import { call, experimentPath } from "./http";
 import { toyExperiment } from "./problem";
 
-
 const WORKER = path.join(import.meta.dirname, "worker.ts");
 
 function startWorker(url: string, experiment: string, id: string, extra: string[] = []) {
@@ -59,9 +58,13 @@ describe("a worker killed mid-job", () => {
   it("a worker that hangs loses its job to a retry; when it wakes up, its late report gets 409 and changes nothing", async () => {
     const name = "hang test";
     await call(server.url, "POST", "/experiments", { ...toyExperiment(name, { pbt: true, maxGenerations: 2 }), leaseSeconds: 5 });
-    const sleeper = spawn(process.execPath, ["--import", "tsx", WORKER, "--url", server.url, "--experiment", name, "--worker-id", "sleeper", "--step-delay-ms", "1000"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const sleeper = spawn(
+      process.execPath,
+      ["--import", "tsx", WORKER, "--url", server.url, "--experiment", name, "--worker-id", "sleeper", "--step-delay-ms", "1000"],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     sleeper.stderr!.on("data", (d) => (stderr += d));
     const sleeperExit = new Promise<number | null>((resolve) => sleeper.on("exit", (code) => resolve(code)));

@@ -6,7 +6,10 @@ import { ApiError, call, experimentPath } from "./http";
 import { INITIAL_H, q, step, toyExperiment, type Theta } from "./problem";
 import { runToy, runToyWorkers, type ToyRun } from "./run";
 
-type Schedule = { experiment: string; schedule: { bestJobId: number; score: number | null; steps: { jobId: number; generation: number; hyperparameters: Record<string, number> }[] } };
+type Schedule = {
+  experiment: string;
+  schedule: { bestJobId: number; score: number | null; steps: { jobId: number; generation: number; hyperparameters: Record<string, number> }[] };
+};
 type Experiment = { name: string; status: string; config: { populationSize: number; stop: { maxGenerations: number }; fork?: Record<string, unknown> } };
 
 describe("replay, fork and extend through the real server", () => {
@@ -65,7 +68,11 @@ describe("replay, fork and extend through the real server", () => {
     expect(first[0]!.score).toBeCloseTo(q(theta), 12);
     expect(first[0]!.results.step).toBe((source.results.step as number) + 4);
     // Complete lineages from generation 15 to 24 (the source, at 14, lives in the other experiment).
-    expectCompleteLineages(fork.jobs.map((j) => ({ ...j, generation: j.generation - 15, parentId: j.origin === "fork" ? null : j.parentId })) as LineageJob[], 2, 10);
+    expectCompleteLineages(
+      fork.jobs.map((j) => ({ ...j, generation: j.generation - 15, parentId: j.origin === "fork" ? null : j.parentId })) as LineageJob[],
+      2,
+      10,
+    );
 
     // Its best schedule runs from generation 0, the first 15 steps being the source's ancestry.
     const forkSchedule = (await call<Schedule>(server.url, "GET", `${experimentPath("toy fork")}/schedule`)).schedule;
@@ -80,7 +87,9 @@ describe("replay, fork and extend through the real server", () => {
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(400);
     expect((refused as ApiError).body.error).toMatchObject({ field: "stop.maxGenerations" });
-    const missing = await call(server.url, "POST", "/experiments", { ...shallow, name: "toy fork of nothing", fork: { jobId: 999_999 } }).catch((e: unknown) => e);
+    const missing = await call(server.url, "POST", "/experiments", { ...shallow, name: "toy fork of nothing", fork: { jobId: 999_999 } }).catch(
+      (e: unknown) => e,
+    );
     expect((missing as ApiError).status).toBe(404);
   });
 
@@ -103,7 +112,12 @@ describe("replay, fork and extend through the real server", () => {
     // same generation), so 5 more generations of lineage depth are 5 more jobs per member, at
     // generations 10 to 14, each continuing a job of the generation before.
     for (const member of [0, 1]) {
-      expect(added.filter((j) => j.member === member).map((j) => j.generation).sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14]);
+      expect(
+        added
+          .filter((j) => j.member === member)
+          .map((j) => j.generation)
+          .sort((a, b) => a - b),
+      ).toEqual([10, 11, 12, 13, 14]);
     }
     expectCompleteLineages(after.jobs as LineageJob[], 2, 15);
     expect((await call<Experiment>(server.url, "GET", experimentPath(name))).status).toBe("done");

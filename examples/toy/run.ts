@@ -24,14 +24,7 @@ export interface ToyRun {
   }[];
 }
 
-export async function runToy(options: {
-  url: string;
-  name: string;
-  pbt: boolean;
-  workers: number;
-  seed?: number;
-  maxGenerations?: number;
-}): Promise<ToyRun> {
+export async function runToy(options: { url: string; name: string; pbt: boolean; workers: number; seed?: number; maxGenerations?: number }): Promise<ToyRun> {
   const config = toyExperiment(options.name, { pbt: options.pbt, seed: options.seed, maxGenerations: options.maxGenerations });
   await call(options.url, "POST", "/experiments", config);
   for (const [h0, h1] of INITIAL_H) {

@@ -33,7 +33,9 @@ interface Behaviour {
  */
 async function worker(url: string, name: string, id: string, seed: number, behaviour: Behaviour) {
   for (;;) {
-    const answer = await call<{ status: string; job: Job; leaseToken: string; retryAfterSeconds: number }>(url, "POST", `${experimentPath(name)}/next-job`, { workerId: id });
+    const answer = await call<{ status: string; job: Job; leaseToken: string; retryAfterSeconds: number }>(url, "POST", `${experimentPath(name)}/next-job`, {
+      workerId: id,
+    });
     if (answer.status === "done") return;
     if (answer.status === "wait") {
       await new Promise((r) => setTimeout(r, answer.retryAfterSeconds * 1000));
@@ -72,7 +74,12 @@ function records(jobs: Job[]) {
     .filter((j) => j.attempt === 0)
     .map((j) => {
       const parent = j.parentId === null ? null : byId.get(j.parentId)!;
-      return JSON.stringify({ member: j.member, generation: j.generation, hyperparameters: j.hyperparameters, parent: parent && [parent.member, parent.generation] });
+      return JSON.stringify({
+        member: j.member,
+        generation: j.generation,
+        hyperparameters: j.hyperparameters,
+        parent: parent && [parent.member, parent.generation],
+      });
     })
     .sort();
 }
@@ -121,7 +128,10 @@ describe("PBT through the real server (learning-rate toy)", () => {
     const lastGeneration = Math.max(...jobs.map((j) => j.generation));
     const ranked = jobs.filter((j) => j.exploitReason === "truncate");
     for (let g = 1; g <= lastGeneration - 5; g += 5) {
-      expect(ranked.some((j) => j.generation >= g && j.generation < g + 5), `truncate exploits in generations ${g}..${g + 4}`).toBe(true);
+      expect(
+        ranked.some((j) => j.generation >= g && j.generation < g + 5),
+        `truncate exploits in generations ${g}..${g + 4}`,
+      ).toBe(true);
     }
     // The crashing members kept coming back as copies of healthy donors.
     const rejoined = jobs.filter((j) => j.exploitReason === "exhausted");

@@ -6,7 +6,11 @@ import { call, experimentPath } from "./http";
 import { INITIAL_THETA, q, step, type Theta } from "./problem";
 
 type NextJob =
-  | { status: "job"; job: { id: number; member: number; generation: number; hyperparameters: Record<string, number>; results: Record<string, unknown> }; leaseToken: string }
+  | {
+      status: "job";
+      job: { id: number; member: number; generation: number; hyperparameters: Record<string, number>; results: Record<string, unknown> };
+      leaseToken: string;
+    }
   | { status: "wait"; retryAfterSeconds: number }
   | { status: "done" };
 

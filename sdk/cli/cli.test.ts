@@ -71,7 +71,9 @@ describe("lineage command line", () => {
     // Archived: out of the list unless asked for; the name search finds it either way.
     expect((await lineage(["archive", name, ...url])).stdout.trim()).toBe(`${name}: archived`);
     expect((await lineage(["list", "--json", ...url])).stdout).not.toContain(name);
-    expect(JSON.parse((await lineage(["list", "--json", "--archived", "--search", "QUADRATIC", ...url])).stdout).map((e: { name: string }) => e.name)).toEqual([name]);
+    expect(JSON.parse((await lineage(["list", "--json", "--archived", "--search", "QUADRATIC", ...url])).stdout).map((e: { name: string }) => e.name)).toEqual([
+      name,
+    ]);
     expect((await lineage(["unarchive", name, ...url])).stdout.trim()).toBe(`${name}: not archived`);
     expect(JSON.parse((await lineage(["list", "--json", "--status", "paused", ...url])).stdout).map((e: { name: string }) => e.name)).toContain(name);
     expect((await lineage(["resume", name, ...url])).stdout.trim()).toBe(`${name}: running`);
@@ -113,7 +115,17 @@ describe("lineage command line", () => {
     expect((await lineage(["list", "--url", "http://127.0.0.1:9"], { LINEAGE_RETRIES: "1" })).code).toBe(3);
 
     const file = path.join(dir, "failing.json");
-    writeFileSync(file, JSON.stringify({ name: "cli failing", metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, maxRetries: 5, hyperparameters: { x: { init: { kind: "const", value: 1 } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "cli failing",
+        metric: "score",
+        populationSize: 1,
+        stop: { maxGenerations: 1 },
+        maxRetries: 5,
+        hyperparameters: { x: { init: { kind: "const", value: 1 } } },
+      }),
+    );
     expect((await lineage(["create", file, ...url])).code).toBe(0);
     const failing = await lineage(["run", "cli failing", ...url, "--", process.execPath, TRAIN, "%h"], { FAIL_ALWAYS: "1" });
     expect(failing.code).toBe(4);
@@ -124,32 +136,57 @@ describe("lineage command line", () => {
     const name = "cli forgotten score";
     const file = path.join(dir, "forgotten.json");
     const x = { init: { kind: "uniform", low: 0, high: 6 }, explore: { kind: "perturb" } };
-    writeFileSync(file, JSON.stringify({ name, metric: "score", populationSize: 2, stop: { maxGenerations: 2 }, maxRetries: 2, exploit: { kind: "truncate", fraction: 0.5 }, hyperparameters: { x } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name,
+        metric: "score",
+        populationSize: 2,
+        stop: { maxGenerations: 2 },
+        maxRetries: 2,
+        exploit: { kind: "truncate", fraction: 0.5 },
+        hyperparameters: { x },
+      }),
+    );
     expect((await lineage(["create", file, ...url])).code).toBe(0);
     // Member 0 is the weak one (x = 0, score -9) and finishes first: its next job copies member 1 (x = 3).
     expect((await lineage(["push", name, "-p", "x=0", ...url])).code).toBe(0);
     expect((await lineage(["push", name, "-p", "x=3", ...url])).code).toBe(0);
     const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h"], { FORGET_SCORE: "1" });
     expect(run.code, run.stderr).toBe(4);
-    expect(run.stderr).toMatch(/the training command printed no "score" in its LINEAGE_RESULTS line: job \d+ \(member 0, generation 1\) cannot complete without its own "score": score = 0 is inherited from job \d+, the donor this exploit copied/);
+    expect(run.stderr).toMatch(
+      /the training command printed no "score" in its LINEAGE_RESULTS line: job \d+ \(member 0, generation 1\) cannot complete without its own "score": score = 0 is inherited from job \d+, the donor this exploit copied/,
+    );
     expect(run.stderr).toMatch(/print this job's own "score" in its LINEAGE_RESULTS line/);
-    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as { jobs: { member: number; generation: number; origin: string; status: string; score: number | null; error: string | null }[] };
+    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as {
+      jobs: { member: number; generation: number; origin: string; status: string; score: number | null; error: string | null }[];
+    };
     const exploit = jobs.find((j) => j.generation === 1 && j.member === 0)!;
     expect(exploit).toMatchObject({ origin: "exploit", status: "crashed", score: null });
     expect(exploit.error).toMatch(/cannot complete without its own "score"/);
   }, 120_000);
 
   it("run: a diverged script's bare NaN (as Python's json.dumps prints it) completes the job as diverged", async () => {
-    expect(parseReport(`{"score": NaN, "a": [Infinity, -Infinity], "s": "NaN stays", "q": "say \\"NaN\\""}`)).toEqual({ score: "NaN", a: ["Infinity", "-Infinity"], s: "NaN stays", q: 'say "NaN"' });
+    expect(parseReport(`{"score": NaN, "a": [Infinity, -Infinity], "s": "NaN stays", "q": "say \\"NaN\\""}`)).toEqual({
+      score: "NaN",
+      a: ["Infinity", "-Infinity"],
+      s: "NaN stays",
+      q: 'say "NaN"',
+    });
     expect(() => parseReport("{score: 1}")).toThrow();
     const name = "cli diverged";
     const file = path.join(dir, "diverged.json");
-    writeFileSync(file, JSON.stringify({ name, metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, hyperparameters: { x: { init: { kind: "const", value: 1 } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ name, metric: "score", populationSize: 1, stop: { maxGenerations: 1 }, hyperparameters: { x: { init: { kind: "const", value: 1 } } } }),
+    );
     expect((await lineage(["create", file, ...url])).code).toBe(0);
     const run = await lineage(["run", name, ...url, "--", process.execPath, TRAIN, "%h"], { DIVERGE: "1" });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/diverged/);
-    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as { jobs: { status: string; diverged: boolean; results: Record<string, unknown> }[] };
+    const { jobs } = JSON.parse((await lineage(["show", name, ...url, "--json"])).stdout) as {
+      jobs: { status: string; diverged: boolean; results: Record<string, unknown> }[];
+    };
     expect(jobs[0]).toMatchObject({ status: "done", diverged: true, results: { score: "NaN", note: "NaN in a string stays" } });
   }, 60_000);
 });
@@ -168,12 +205,30 @@ describe("lineage run with checkpoints on the server", () => {
     const url = ["--url", server.url];
     const config = path.join(dir, "config.json");
     const name = "cli checkpoints";
-    writeFileSync(config, JSON.stringify({ name, metric: "score", populationSize: 2, stop: { maxGenerations: 3 }, exploit: { kind: "truncate", fraction: 0.5 }, hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 6 }, explore: { kind: "perturb" } } }, seed: 4 }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name,
+        metric: "score",
+        populationSize: 2,
+        stop: { maxGenerations: 3 },
+        exploit: { kind: "truncate", fraction: 0.5 },
+        hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 6 }, explore: { kind: "perturb" } } },
+        seed: 4,
+      }),
+    );
     expect((await lineage(["create", config, ...url])).code).toBe(0);
     const script = path.join(import.meta.dirname, "testdata", "train-checkpoint.mjs");
-    const run = await lineage(["run", name, "--quiet", ...url, "--", process.execPath, script, "%h", "--load", "%l", "--save", "%s"], { LINEAGE_CACHE_DIR: path.join(dir, "cache") });
+    const run = await lineage(["run", name, "--quiet", ...url, "--", process.execPath, script, "%h", "--load", "%l", "--save", "%s"], {
+      LINEAGE_CACHE_DIR: path.join(dir, "cache"),
+    });
     expect(run.code, run.stderr).toBe(0);
-    const jobs = (await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json()) as { id: number; parentId: number | null; status: string; checkpoint: unknown }[];
+    const jobs = (await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json()) as {
+      id: number;
+      parentId: number | null;
+      status: string;
+      checkpoint: unknown;
+    }[];
     expect(jobs.every((j) => j.status === "done")).toBe(true);
     // Each job's checkpoint says which file it loaded: its parent's (after an exploit, the donor's).
     for (const job of jobs) {

@@ -1,8 +1,14 @@
 // Plain-text tables for the command line.
 export function table(headers: string[], rows: unknown[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : typeof c === "number" ? formatNumber(c) : typeof c === "string" ? c : JSON.stringify(c))));
+  const cells = rows.map((r) =>
+    r.map((c) => (c === null || c === undefined ? "" : typeof c === "number" ? formatNumber(c) : typeof c === "string" ? c : JSON.stringify(c))),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 

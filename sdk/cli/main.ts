@@ -133,7 +133,15 @@ export async function main(argv: string[]): Promise<number> {
           ? "no experiments yet: lineage create FILE.json"
           : table(
               ["name", "status", "metric", "best", "members", "jobs done", "running"],
-              experiments.map((e) => [e.name, e.status, `${e.objective} ${e.metric}`, e.bestScore, `${e.members}/${e.populationSize}`, e.jobsDone, e.runningJobs]),
+              experiments.map((e) => [
+                e.name,
+                e.status,
+                `${e.objective} ${e.metric}`,
+                e.bestScore,
+                `${e.members}/${e.populationSize}`,
+                e.jobsDone,
+                e.runningJobs,
+              ]),
             ),
         experiments,
       );
@@ -182,7 +190,9 @@ export async function main(argv: string[]): Promise<number> {
       out(
         `${header}\n${table(
           ["member", "generation", "status", "score", "hyperparameters", "worker"],
-          [...latest.values()].sort((a, b) => a.member - b.member).map((j) => [j.member, j.generation, j.diverged ? "diverged" : j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
+          [...latest.values()]
+            .sort((a, b) => a.member - b.member)
+            .map((j) => [j.member, j.generation, j.diverged ? "diverged" : j.status, j.score, formatValues(j.hyperparameters), j.workerId]),
         )}`,
         { experiment: experiment.data, jobs },
       );
@@ -228,7 +238,10 @@ export async function main(argv: string[]): Promise<number> {
         if (!usage.best) throw new UsageError(`lineage export: ${experiment.name} has no finished job yet`);
         const file = opts.output ?? `${experiment.name.replace(/[^\p{L}\p{N}._-]+/gu, "_")}-job-${usage.best.jobId}.ckpt`;
         await experiment.downloadBestCheckpoint(file);
-        out(`wrote ${file}: the checkpoint of job ${usage.best.jobId} (member ${usage.best.member}, generation ${usage.best.generation}, ${experiment.data.config.metric} ${formatNumber(usage.best.score)})`, { file, ...usage.best });
+        out(
+          `wrote ${file}: the checkpoint of job ${usage.best.jobId} (member ${usage.best.member}, generation ${usage.best.generation}, ${experiment.data.config.metric} ${formatNumber(usage.best.score)})`,
+          { file, ...usage.best },
+        );
         return 0;
       }
       const format = opts.format ?? "json";
@@ -273,15 +286,21 @@ export async function main(argv: string[]): Promise<number> {
           ? JSON.parse(readFileSync(opts.file, "utf8"))
           : await (await client.getExperiment(opts.from!)).schedule(optionalInt("job", opts.job));
       const experiment = await client.replaySchedule({ name: args[0]!, schedule, seeds: optionalInt("seeds", opts.seeds) });
-      const steps = (experiment.data.config.replay?.steps.length ?? 0);
-      out(`created experiment ${JSON.stringify(experiment.name)}: ${experiment.data.config.populationSize} member(s) replaying ${steps} generations of ${schedule.experiment}`, experiment.data);
+      const steps = experiment.data.config.replay?.steps.length ?? 0;
+      out(
+        `created experiment ${JSON.stringify(experiment.name)}: ${experiment.data.config.populationSize} member(s) replaying ${steps} generations of ${schedule.experiment}`,
+        experiment.data,
+      );
       return 0;
     }
     case "fork": {
       need(2, "the job id and the new experiment's name");
       const jobId = optionalInt("job id", args[0])!;
       const source = await client.getJob(jobId);
-      const config = opts.config !== undefined ? readConfig(opts.config) : { ...(await client.getExperiment(source.experiment)).data.config, seed: undefined, fork: undefined, replay: undefined };
+      const config =
+        opts.config !== undefined
+          ? readConfig(opts.config)
+          : { ...(await client.getExperiment(source.experiment)).data.config, seed: undefined, fork: undefined, replay: undefined };
       const experiment = await client.fork(jobId, { ...config, name: args[1]! });
       out(`created experiment ${JSON.stringify(experiment.name)}, continuing from job ${jobId} of ${source.experiment}`, experiment.data);
       return 0;
@@ -292,7 +311,10 @@ export async function main(argv: string[]): Promise<number> {
       const maxJobs = optionalInt("max-jobs", opts["max-jobs"]);
       if (maxGenerations === undefined && maxJobs === undefined) throw new UsageError("lineage extend: give --generations N or --max-jobs N");
       const experiment = await (await client.getExperiment(args[0]!)).extend({ maxGenerations, maxJobs });
-      out(`${experiment.name}: ${experiment.status}, up to ${experiment.config.stop.maxGenerations} generations${experiment.config.stop.maxJobs ? `, ${experiment.config.stop.maxJobs} jobs` : ""}`, experiment);
+      out(
+        `${experiment.name}: ${experiment.status}, up to ${experiment.config.stop.maxGenerations} generations${experiment.config.stop.maxJobs ? `, ${experiment.config.stop.maxJobs} jobs` : ""}`,
+        experiment,
+      );
       return 0;
     }
     case "run": {
@@ -302,7 +324,9 @@ export async function main(argv: string[]): Promise<number> {
       const maxJobs = opts["max-jobs"] === undefined ? undefined : Number(opts["max-jobs"]);
       try {
         const completed = await runCommand(experiment, command, { maxJobs, quiet: opts.quiet });
-        console.error(`[lineage] ${completed} jobs completed; ${maxJobs !== undefined && completed >= maxJobs ? "reached --max-jobs" : "the experiment is done"}`);
+        console.error(
+          `[lineage] ${completed} jobs completed; ${maxJobs !== undefined && completed >= maxJobs ? "reached --max-jobs" : "the experiment is done"}`,
+        );
         return 0;
       } catch (error) {
         if (error instanceof ApiError || error instanceof ConnectionError) throw error;
@@ -321,7 +345,9 @@ export async function main(argv: string[]): Promise<number> {
         out(
           [
             `${experiment.name}: ${usage.stored.count} checkpoints stored (${mib(usage.stored.bytes)}), ${usage.deleted.count} deleted by garbage collection (${mib(usage.deleted.bytes)} freed), ${usage.pinned} pinned; retain ${usage.retain}${usage.keepLast ? `, keepLast ${usage.keepLast}` : ""}`,
-            usage.best ? `best: job ${usage.best.jobId}${usage.best.checkpoint ? ` (${mib(usage.best.checkpoint.size)}, sha256 ${usage.best.checkpoint.sha256.slice(0, 12)}…)` : " (no checkpoint stored)"}` : "best: no finished job yet",
+            usage.best
+              ? `best: job ${usage.best.jobId}${usage.best.checkpoint ? ` (${mib(usage.best.checkpoint.size)}, sha256 ${usage.best.checkpoint.sha256.slice(0, 12)}…)` : " (no checkpoint stored)"}`
+              : "best: no finished job yet",
           ].join("\n"),
           usage,
         );
@@ -330,10 +356,12 @@ export async function main(argv: string[]): Promise<number> {
       let id = usage.best?.jobId;
       if (jobArg !== undefined) {
         id = Number(jobArg);
-        if (!Number.isInteger(id) || id < 1) throw new UsageError(`lineage checkpoint ${action}: the job id must be a positive integer, got ${JSON.stringify(jobArg)}`);
+        if (!Number.isInteger(id) || id < 1)
+          throw new UsageError(`lineage checkpoint ${action}: the job id must be a positive integer, got ${JSON.stringify(jobArg)}`);
       }
       if (id === undefined) throw new UsageError(`lineage checkpoint ${action}: ${experiment.name} has no finished job yet; give a job id`);
-      if ((await client.getJob(id)).experiment !== experiment.name) throw new UsageError(`lineage checkpoint ${action}: job ${id} is not a job of ${experiment.name}`);
+      if ((await client.getJob(id)).experiment !== experiment.name)
+        throw new UsageError(`lineage checkpoint ${action}: job ${id} is not a job of ${experiment.name}`);
       const job = await client.pinCheckpoint(id, action === "pin");
       out(`${action === "pin" ? "pinned" : "unpinned"} the checkpoint of job ${job.id} (member ${job.member}, generation ${job.generation})`, job);
       return 0;
@@ -349,7 +377,13 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (action === "list") {
         const list = await client.listTokens();
-        out(table(["id", "name", "role", "token", "created", "last used", "revoked"], list.map((t) => [t.id, t.name, t.role, `${t.prefix}…`, t.createdAt, t.lastUsedAt, t.revokedAt])), list);
+        out(
+          table(
+            ["id", "name", "role", "token", "created", "last used", "revoked"],
+            list.map((t) => [t.id, t.name, t.role, `${t.prefix}…`, t.createdAt, t.lastUsedAt, t.revokedAt]),
+          ),
+          list,
+        );
         return 0;
       }
       if (action === "revoke") {

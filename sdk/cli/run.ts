@@ -153,7 +153,15 @@ function runProcess(command: string[], job: Job, experiment: string, checkpoints
       if (badLine) return reject(new Error(`the ${RESULTS_MARKER} line is not JSON: ${badLine}`));
       if (!results || typeof results !== "object") return reject(new Error(`${program} printed no ${RESULTS_MARKER} line`));
       const notSet = job.metricNotSet(results, `print this job's own ${JSON.stringify(job.metric)} in its ${RESULTS_MARKER} line ("NaN" if training diverged)`);
-      if (notSet) return reject(new MetricNotSetError(`the training command printed no ${JSON.stringify(job.metric)} in its ${RESULTS_MARKER} line: ${notSet.message}`, notSet.metric, notSet.jobId, notSet.sourceJobId));
+      if (notSet)
+        return reject(
+          new MetricNotSetError(
+            `the training command printed no ${JSON.stringify(job.metric)} in its ${RESULTS_MARKER} line: ${notSet.message}`,
+            notSet.metric,
+            notSet.jobId,
+            notSet.sourceJobId,
+          ),
+        );
       resolve(results);
     });
   });
@@ -166,18 +174,29 @@ export async function runCommand(experiment: Experiment, command: string[], opti
   const progress = (text: string) => {
     if (!options.quiet) process.stderr.write(`[lineage] ${text}\n`);
   };
-  return runWorker(experiment, (job) => {
-    progress(`job ${job.id}: member ${job.member}, generation ${job.generation} — ${command.join(" ")}`);
-    return runScript(command, job, experiment.name);
-  }, {
-    maxJobs: options.maxJobs,
-    onWait: (seconds, reason) => progress(`nothing to do (${reason}); asking again in ${seconds}s`),
-    onJobDone: (job, outcome) => {
-      if (outcome === "done") done++;
-      else failed++;
-      const score = job.results[metric];
-      const shown = outcome !== "done" ? "" : job.diverged ? ` (diverged: ${metric} ${String(score)})` : typeof score === "number" ? ` (${metric} ${formatNumber(score)})` : "";
-      progress(`job ${job.id} ${outcome}${shown} — ${done} done, ${failed} failed`);
+  return runWorker(
+    experiment,
+    (job) => {
+      progress(`job ${job.id}: member ${job.member}, generation ${job.generation} — ${command.join(" ")}`);
+      return runScript(command, job, experiment.name);
     },
-  });
+    {
+      maxJobs: options.maxJobs,
+      onWait: (seconds, reason) => progress(`nothing to do (${reason}); asking again in ${seconds}s`),
+      onJobDone: (job, outcome) => {
+        if (outcome === "done") done++;
+        else failed++;
+        const score = job.results[metric];
+        const shown =
+          outcome !== "done"
+            ? ""
+            : job.diverged
+              ? ` (diverged: ${metric} ${String(score)})`
+              : typeof score === "number"
+                ? ` (${metric} ${formatNumber(score)})`
+                : "";
+        progress(`job ${job.id} ${outcome}${shown} — ${done} done, ${failed} failed`);
+      },
+    },
+  );
 }

@@ -32,7 +32,10 @@ function torchPython(): string | null {
 }
 
 const TORCH_PYTHON = torchPython();
-if (!TORCH_PYTHON) console.warn("Python SDK: apply_hyperparameters on real torch optimizers skipped: no Python with torch (set LINEAGE_TEST_TORCH_PYTHON, or install Debian's python3-torch)");
+if (!TORCH_PYTHON)
+  console.warn(
+    "Python SDK: apply_hyperparameters on real torch optimizers skipped: no Python with torch (set LINEAGE_TEST_TORCH_PYTHON, or install Debian's python3-torch)",
+  );
 
 /** Runs a command in its own process group; on timeout the whole group is killed. */
 function run(command: string, args: string[], env: Record<string, string>, timeoutMs: number) {
@@ -65,17 +68,31 @@ describe.skipIf(!usable && !CI)("Python SDK (sdk/python)", () => {
 
   it("python3 -m unittest discover -s sdk/python/tests passes against the real server", async () => {
     expect(usable, `Python >= 3.9 is needed as "${PYTHON}"`).toBe(true);
-    const { code, output } = await run(PYTHON, ["-m", "unittest", "discover", "-s", "sdk/python/tests", "-v"], { LINEAGE_URL: server.url, PYTHONDONTWRITEBYTECODE: "1" }, 270_000);
+    const { code, output } = await run(
+      PYTHON,
+      ["-m", "unittest", "discover", "-s", "sdk/python/tests", "-v"],
+      { LINEAGE_URL: server.url, PYTHONDONTWRITEBYTECODE: "1" },
+      270_000,
+    );
     const summary = output.split("\n").filter((line) => /^(Ran \d+ tests|OK|FAILED|two moons PBT)/.test(line));
     console.log(`Python SDK: ${summary.join("; ")}`);
     if (code !== 0) console.error(`${output}\n--- server output ---\n${server.output()}`);
     expect(code, output).toBe(0);
   }, 300_000);
 
-  it.skipIf(!TORCH_PYTHON)("lineage.apply_hyperparameters on real torch optimizers (sdk/python/tests/test_optimizer.py)", async () => {
-    const { code, output } = await run(TORCH_PYTHON!, ["-m", "unittest", "-v", "test_optimizer"], { PYTHONPATH: path.join(ROOT, "sdk", "python", "tests"), PYTHONDONTWRITEBYTECODE: "1" }, 120_000);
-    if (code !== 0) console.error(output);
-    expect(code, output).toBe(0);
-    expect(output).not.toMatch(/skipped/);
-  }, 150_000);
+  it.skipIf(!TORCH_PYTHON)(
+    "lineage.apply_hyperparameters on real torch optimizers (sdk/python/tests/test_optimizer.py)",
+    async () => {
+      const { code, output } = await run(
+        TORCH_PYTHON!,
+        ["-m", "unittest", "-v", "test_optimizer"],
+        { PYTHONPATH: path.join(ROOT, "sdk", "python", "tests"), PYTHONDONTWRITEBYTECODE: "1" },
+        120_000,
+      );
+      if (code !== 0) console.error(output);
+      expect(code, output).toBe(0);
+      expect(output).not.toMatch(/skipped/);
+    },
+    150_000,
+  );
 });

@@ -60,7 +60,10 @@ describeEachDatabase("analysis, comparison and the list's filters", (kind) => {
       const step = ((job.results.step as number | undefined) ?? 0) + 10;
       const score = step / 100 - Math.abs(Math.log10(job.hyperparameters.lr) + 2) / 10;
       if (withPoints) {
-        const points = [{ step: step - 5, values: { score: score - 0.01, loss: 1 - score } }, { step, values: { score, loss: 1 - score } }];
+        const points = [
+          { step: step - 5, values: { score: score - 0.01, loss: 1 - score } },
+          { step, values: { score, loss: 1 - score } },
+        ];
         expect((await call("POST", `/jobs/${job.id}/metrics`, { leaseToken, points })).status).toBe(200);
       }
       expect((await call("POST", `/jobs/${job.id}/complete`, { leaseToken, results: { score, step } })).status).toBe(200);
@@ -185,7 +188,7 @@ describeEachDatabase("analysis, comparison and the list's filters", (kind) => {
       const answer = await call("POST", "/compare", { experiments: [pbt, silent] });
       expect(answer.body.x).toBe("generation");
       const last = answer.body.experiments[1].curve.at(-1);
-      const jobs = ((await call("GET", `${at(silent)}/jobs?status=done`)).body as any[]);
+      const jobs = (await call("GET", `${at(silent)}/jobs?status=done`)).body as any[];
       expect(last.x).toBe(Math.max(...jobs.map((j) => j.generation)) + 1);
       expect(await new Client({ url: server.url }).compare([pbt, silent])).toEqual(answer.body);
     });
@@ -236,7 +239,8 @@ describeEachDatabase("analysis, comparison and the list's filters", (kind) => {
     });
 
     it("searches names in any case, literally, and filters by status", async () => {
-      for (const n of [`Search 50% ${kind}`, `search 5x0 ${kind}`, `SEARCH_a ${kind}`]) expect((await call("POST", "/experiments", config(n))).status).toBe(201);
+      for (const n of [`Search 50% ${kind}`, `search 5x0 ${kind}`, `SEARCH_a ${kind}`])
+        expect((await call("POST", "/experiments", config(n))).status).toBe(201);
       const names = async (query: string) => ((await call("GET", `/experiments${query}`)).body as any[]).map((e) => e.name).sort();
       expect(await names(`?search=${encodeURIComponent("search")}`)).toEqual([`SEARCH_a ${kind}`, `Search 50% ${kind}`, `search 5x0 ${kind}`].sort());
       // % and _ are characters, not wildcards.

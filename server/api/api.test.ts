@@ -80,7 +80,14 @@ describeEachDatabase("API", (kind) => {
       ["POST", "/experiments/nope/next-job", {}, 404, "experiment_not_found"],
       ["POST", "/experiments", { ...CONFIG, name: "x", populationSize: "many" }, 400, "invalid_input", "populationSize"],
       ["POST", "/experiments", { ...CONFIG, name: "x", exploit: { kind: "roulette" } }, 400, "invalid_input", "exploit.kind"],
-      ["POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { lr: { init: { kind: "uniform", low: 2, high: 1 } } } }, 400, "invalid_input", "hyperparameters.lr.init.high"],
+      [
+        "POST",
+        "/experiments",
+        { ...CONFIG, name: "x", hyperparameters: { lr: { init: { kind: "uniform", low: 2, high: 1 } } } },
+        400,
+        "invalid_input",
+        "hyperparameters.lr.init.high",
+      ],
       ["POST", "/experiments", { ...CONFIG, name: "a/b" }, 400, "invalid_input", "name"],
       ["POST", "/experiments", { ...CONFIG, name: "new" }, 400, "invalid_input", "name"],
       ["POST", "/experiments", { ...CONFIG }, 409, "experiment_exists", "name"],
@@ -98,7 +105,14 @@ describeEachDatabase("API", (kind) => {
       ["POST", `/jobs/${job.id}/heartbeat`, { leaseToken, extra: true }, 400, "invalid_input", "extra"],
       ["POST", `/experiments/${name}/jobs`, { hyperparameters: { unknown: 1 } }, 400, "invalid_input", "hyperparameters.unknown"],
       ["POST", `/experiments/${name}/status`, { status: "finished" }, 400, "invalid_input", "status"],
-      ["POST", `/jobs/${job.id}/complete`, { leaseToken, results: { accuracy: 1, deep: JSON.parse("[".repeat(40) + "]".repeat(40)) } }, 400, "invalid_input", "results"],
+      [
+        "POST",
+        `/jobs/${job.id}/complete`,
+        { leaseToken, results: { accuracy: 1, deep: JSON.parse("[".repeat(40) + "]".repeat(40)) } },
+        400,
+        "invalid_input",
+        "results",
+      ],
       ["POST", "/experiments", JSON.stringify({ ...CONFIG, name: "big", pad: "x".repeat(70_000) }), 413, "body_too_large"],
       ["PUT", "/experiments", {}, 405, "method_not_allowed"],
       ["GET", "/no/such/route", undefined, 404, "not_found"],
@@ -119,7 +133,13 @@ describeEachDatabase("API", (kind) => {
     const { status, body } = await api("GET", "/openapi.json");
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
-    for (const p of ["/api/v1/experiments/{name}/next-job", "/api/v1/jobs/{id}/heartbeat", "/api/v1/jobs/{id}/metrics", "/api/v1/jobs/{id}/complete", "/api/v1/jobs/{id}/fail"]) {
+    for (const p of [
+      "/api/v1/experiments/{name}/next-job",
+      "/api/v1/jobs/{id}/heartbeat",
+      "/api/v1/jobs/{id}/metrics",
+      "/api/v1/jobs/{id}/complete",
+      "/api/v1/jobs/{id}/fail",
+    ]) {
       expect(body.paths[p]?.post, p).toBeDefined();
     }
     const complete = body.paths["/api/v1/jobs/{id}/complete"].post;

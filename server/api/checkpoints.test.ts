@@ -91,7 +91,12 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
 
     const down = await get(server.url, `/jobs/${a.id}/checkpoint`);
     expect(down.status).toBe(200);
-    expect(down.headers).toMatchObject({ "content-type": "application/octet-stream", "content-length": String(bytes.length), "x-lineage-checksum-sha256": sha256(bytes), "x-lineage-job-id": String(a.id) });
+    expect(down.headers).toMatchObject({
+      "content-type": "application/octet-stream",
+      "content-length": String(bytes.length),
+      "x-lineage-checksum-sha256": sha256(bytes),
+      "x-lineage-job-id": String(a.id),
+    });
     expect(down.headers["content-disposition"]).toMatch(/attachment; filename="checkpoints_over_http-job-\d+\.ckpt"/);
     expect(down.body.equals(bytes)).toBe(true);
     expect((await postJson(server.url, `/jobs/${a.id}/complete`, { leaseToken: a.leaseToken, results: { score: 0.9 } })).status).toBe(200);
@@ -99,7 +104,11 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
     // The job's own record, and the experiment's usage.
     expect((await get(server.url, `/jobs/${a.id}`)).json.checkpoint).toMatchObject({ size: bytes.length });
     const usage = await get(server.url, `/experiments/${NAME}/checkpoints`);
-    expect(usage.json).toMatchObject({ stored: { count: 1, bytes: bytes.length }, retain: "needed", best: { jobId: a.id, checkpoint: { sha256: sha256(bytes) } } });
+    expect(usage.json).toMatchObject({
+      stored: { count: 1, bytes: bytes.length },
+      retain: "needed",
+      best: { jobId: a.id, checkpoint: { sha256: sha256(bytes) } },
+    });
     const best = await get(server.url, `/experiments/${NAME}/best-checkpoint`);
     expect(best.body.equals(bytes)).toBe(true);
 
@@ -119,8 +128,17 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
     expectError(await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: other.leaseToken }), 409, "lease_invalid", /does not match/);
     expectError(await uploadCheckpoint(server.url, 999_999, bytes, { leaseToken: job.leaseToken }), 404, "job_not_found");
     expectError(await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: job.leaseToken, sha256: "abc" }), 400, "invalid_input", /sha256/);
-    expectError(await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: job.leaseToken, sha256: sha256(Buffer.from("other")) }), 400, "checksum_mismatch");
-    expectError(await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: job.leaseToken, contentType: "application/json" }), 415, "unsupported_media_type", /application\/octet-stream/);
+    expectError(
+      await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: job.leaseToken, sha256: sha256(Buffer.from("other")) }),
+      400,
+      "checksum_mismatch",
+    );
+    expectError(
+      await uploadCheckpoint(server.url, job.id, bytes, { leaseToken: job.leaseToken, contentType: "application/json" }),
+      415,
+      "unsupported_media_type",
+      /application\/octet-stream/,
+    );
     // Over the limit: declared (refused before a byte is read), and undeclared (refused as it streams).
     const big = randomBytes(LIMIT + 1);
     expectError(await uploadCheckpoint(server.url, job.id, big, { leaseToken: job.leaseToken }), 413, "body_too_large", /LINEAGE_MAX_CHECKPOINT_BYTES/);
@@ -129,10 +147,14 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
     const inQuery = await new Promise<number>((resolve) => {
       import("node:http").then((http) =>
         http
-          .request(`${server.url}/api/v1/jobs/${job.id}/checkpoint?leaseToken=${job.leaseToken}`, { method: "PUT", headers: { "content-type": "application/octet-stream" } }, (r) => {
-            r.resume();
-            resolve(r.statusCode!);
-          })
+          .request(
+            `${server.url}/api/v1/jobs/${job.id}/checkpoint?leaseToken=${job.leaseToken}`,
+            { method: "PUT", headers: { "content-type": "application/octet-stream" } },
+            (r) => {
+              r.resume();
+              resolve(r.statusCode!);
+            },
+          )
           .end(bytes),
       );
     });
@@ -204,10 +226,18 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
     expect(heartbeat).toBe(405);
     const octetPost = await new Promise<Answer>((resolve) => {
       import("node:http").then((http) => {
-        const r = http.request(`${server.url}/api/v1/jobs/${job.id}/heartbeat`, { method: "POST", headers: { "content-type": "application/octet-stream" } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), json: JSON.parse(Buffer.concat(chunks).toString()) }));
-        });
+        const r = http.request(
+          `${server.url}/api/v1/jobs/${job.id}/heartbeat`,
+          { method: "POST", headers: { "content-type": "application/octet-stream" } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res
+              .on("data", (c) => chunks.push(c))
+              .on("end", () =>
+                resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), json: JSON.parse(Buffer.concat(chunks).toString()) }),
+              );
+          },
+        );
         r.end("{}");
       });
     });
@@ -215,7 +245,11 @@ describeEachDatabase("checkpoints over HTTP", (kind) => {
     const doc = (await get(server.url, "/openapi.json")).json;
     const put = doc.paths["/api/v1/jobs/{id}/checkpoint"].put;
     expect(put.requestBody.content["application/octet-stream"]).toBeDefined();
-    expect(put.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(["header:x-lineage-checksum-sha256", "header:x-lineage-lease-token", "path:id"]);
+    expect(put.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      "header:x-lineage-checksum-sha256",
+      "header:x-lineage-lease-token",
+      "path:id",
+    ]);
     expect(doc.paths["/api/v1/jobs/{id}/parent-checkpoint"].get.responses["200"].content["application/octet-stream"]).toBeDefined();
     await postJson(server.url, `/jobs/${job.id}/fail`, { leaseToken: job.leaseToken, error: "x" });
   });

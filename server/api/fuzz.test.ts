@@ -21,7 +21,23 @@ const VALID_CONFIG = {
 type Request = { method: string; path: string; body?: string; contentType?: string };
 
 const nasty = fc.oneof(
-  fc.constantFrom("'; DROP TABLE \"Job\"; --", "1 OR 1=1", "../../etc/passwd", "..", ".", "%2e%2e%2f", "\u0000", "名前 🧪", "a/b", "\\\\server", "NaN", "Infinity", "-1", "1e999", ""),
+  fc.constantFrom(
+    '\'; DROP TABLE "Job"; --',
+    "1 OR 1=1",
+    "../../etc/passwd",
+    "..",
+    ".",
+    "%2e%2e%2f",
+    "\u0000",
+    "名前 🧪",
+    "a/b",
+    "\\\\server",
+    "NaN",
+    "Infinity",
+    "-1",
+    "1e999",
+    "",
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
 );
@@ -49,12 +65,22 @@ const brokenConfig = fc.oneof(
     delete c[key];
     return c;
   }),
-  fc.tuple(fc.constantFrom("populationSize", "stop", "metric", "objective", "mode", "exploit", "hyperparameters", "leaseSeconds", "maxRetries", "seed"), wrongValue).map(([key, value]) => ({ ...VALID_CONFIG, name: "fuzz new", [key]: value })),
-  // eslint-disable-next-line no-control-regex -- names with control characters are the ones refused
-  nasty.filter((n) => n.length === 0 || /[\u0000-\u001f\u007f/\\]/.test(n) || n.trim() !== n || n === "." || n === "..").map((name) => ({ ...VALID_CONFIG, name })),
+  fc
+    .tuple(
+      fc.constantFrom("populationSize", "stop", "metric", "objective", "mode", "exploit", "hyperparameters", "leaseSeconds", "maxRetries", "seed"),
+      wrongValue,
+    )
+    .map(([key, value]) => ({ ...VALID_CONFIG, name: "fuzz new", [key]: value })),
+  // Names with control characters are among the ones refused.
+  nasty
+    // eslint-disable-next-line no-control-regex
+    .filter((n) => n.length === 0 || /[\u0000-\u001f\u007f/\\]/.test(n) || n.trim() !== n || n === "." || n === "..")
+    .map((name) => ({ ...VALID_CONFIG, name })),
   fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), wrongValue).map(([key, value]) => ({ ...VALID_CONFIG, name: "fuzz new", [`x_${key}`]: value })),
   wrongValue.map((init) => ({ ...VALID_CONFIG, name: "fuzz new", hyperparameters: { lr: { init } } })),
-  fc.constantFrom("uniform", "loguniform", "int", "choice", "normal").map((kind) => ({ ...VALID_CONFIG, name: "fuzz new", hyperparameters: { p: { init: { kind, low: 5, high: 1, values: [], std: -1, mean: "x" } } } })),
+  fc
+    .constantFrom("uniform", "loguniform", "int", "choice", "normal")
+    .map((kind) => ({ ...VALID_CONFIG, name: "fuzz new", hyperparameters: { p: { init: { kind, low: 5, high: 1, values: [], std: -1, mean: "x" } } } })),
   fc.constant({ ...VALID_CONFIG, name: "fuzz new", hyperparameters: deep(60) }),
   fc.constant({ ...VALID_CONFIG, name: "fuzz target" }), // exists already: 409
 );
@@ -66,7 +92,7 @@ function request(jobIds: number[]): fc.Arbitrary<Request> {
   const missingName = nasty.filter((n) => n !== "fuzz target").map((n) => encodeURIComponent(`zz ${n}`));
   const anyBody = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }).map(json),
-    fc.constantFrom("{", "{\"a\":NaN}", "{\"results\":{\"score\":Infinity}}", "[1,2", "null", "\"text\"", "1e400", "{\"a\":1}}", ""),
+    fc.constantFrom("{", '{"a":NaN}', '{"results":{"score":Infinity}}', "[1,2", "null", '"text"', "1e400", '{"a":1}}', ""),
     fc.constant(json({ padding: "x".repeat(1024 * 1024 + 10) })),
     fc.constant(`${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`),
     fc.constant(`{"leaseToken":"x","results":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`),
@@ -77,7 +103,9 @@ function request(jobIds: number[]): fc.Arbitrary<Request> {
       fc.record({
         method: fc.constant(what === "events" || what === "schedule" || what === "export" ? "GET" : "POST"),
         path: fc.constant(`/api/v1/experiments/${name}/${what}`),
-        body: fc.constant(what === "events" || what === "schedule" || what === "export" ? undefined : what === "status" ? json({ status: "paused" }) : json({})),
+        body: fc.constant(
+          what === "events" || what === "schedule" || what === "export" ? undefined : what === "status" ? json({ status: "paused" }) : json({}),
+        ),
       }),
     ),
     // Well-formed calls on real and unknown jobs, with a lease token that is not the job's.
@@ -90,18 +118,41 @@ function request(jobIds: number[]): fc.Arbitrary<Request> {
       path: `/api/v1/jobs/${id}/${what}`,
       body: json({ leaseToken: "bad", results: junk, points: junk }),
     })),
-    fc.tuple(badJobSegment, fc.constantFrom("heartbeat", "complete")).map(([seg, what]) => ({ method: "POST", path: `/api/v1/jobs/${seg}/${what}`, body: json({ leaseToken: "x" }) })),
-    fc.tuple(fc.constantFrom("/api/v1/experiments", "/api/v1/experiments/fuzz%20target/next-job", "/api/v1/jobs/1/complete"), anyBody).map(([p, body]) => ({ method: "POST", path: p, body })),
+    fc
+      .tuple(badJobSegment, fc.constantFrom("heartbeat", "complete"))
+      .map(([seg, what]) => ({ method: "POST", path: `/api/v1/jobs/${seg}/${what}`, body: json({ leaseToken: "x" }) })),
+    fc
+      .tuple(fc.constantFrom("/api/v1/experiments", "/api/v1/experiments/fuzz%20target/next-job", "/api/v1/jobs/1/complete"), anyBody)
+      .map(([p, body]) => ({ method: "POST", path: p, body })),
     fc.constantFrom("PUT", "PATCH", "DELETE").map((method) => ({ method, path: "/api/v1/experiments" })),
     nasty.map((n) => ({ method: "GET", path: `/api/v1/${encodeURIComponent(n)}/x` })),
     fc.constant({ method: "POST", path: "/api/v1/experiments", body: json(VALID_CONFIG), contentType: "text/plain" }),
     fc.constant({ method: "GET", path: "/api/v1/experiments/%E0%A4%A/jobs" }),
     // tRPC: malformed inputs to each kind of procedure.
-    fc.tuple(fc.constantFrom("experiments.create", "jobs.push", "worker.nextJob", "worker.complete", "worker.heartbeat", "experiments.setStatus", "experiments.delete"), wrongValue).map(([proc, input]) => ({
-      method: "POST",
-      path: `/api/trpc/${proc}`,
-      body: json(proc === "experiments.create" ? { ...VALID_CONFIG, populationSize: input ?? "x" } : proc === "experiments.delete" || proc === "experiments.setStatus" ? { name: `zz-${JSON.stringify(input)}`, status: "paused" } : input),
-    })),
+    fc
+      .tuple(
+        fc.constantFrom(
+          "experiments.create",
+          "jobs.push",
+          "worker.nextJob",
+          "worker.complete",
+          "worker.heartbeat",
+          "experiments.setStatus",
+          "experiments.delete",
+        ),
+        wrongValue,
+      )
+      .map(([proc, input]) => ({
+        method: "POST",
+        path: `/api/trpc/${proc}`,
+        body: json(
+          proc === "experiments.create"
+            ? { ...VALID_CONFIG, populationSize: input ?? "x" }
+            : proc === "experiments.delete" || proc === "experiments.setStatus"
+              ? { name: `zz-${JSON.stringify(input)}`, status: "paused" }
+              : input,
+        ),
+      })),
     fc.tuple(fc.constantFrom("experiments.get", "jobs.get", "jobs.list", "experiments.events"), wrongValue).map(([proc, input]) => ({
       method: "GET",
       path: `/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(proc === "experiments.get" ? { name: `zz-${JSON.stringify(input)}` } : input))}`,
@@ -119,7 +170,14 @@ describe("fuzzing the APIs with malformed requests", () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), "lineage-fuzz-"));
     server = await startServer(parseEnv({ PORT: "0", LINEAGE_UI: "off", LINEAGE_DATA_DIR: dataDir }));
     // Some real data to protect: an experiment with a running and a finished job.
-    const created = await server.scheduler.createExperiment({ ...VALID_CONFIG, objective: "maximize", mode: "async", exploit: { kind: "truncate", fraction: 0.2 }, leaseSeconds: 300, maxRetries: 3 } as never);
+    const created = await server.scheduler.createExperiment({
+      ...VALID_CONFIG,
+      objective: "maximize",
+      mode: "async",
+      exploit: { kind: "truncate", fraction: 0.2 },
+      leaseSeconds: 300,
+      maxRetries: 3,
+    } as never);
     const a = await server.scheduler.nextJob(created.name, "w");
     const b = await server.scheduler.nextJob(created.name, "w");
     if (a.status !== "job" || b.status !== "job") throw new Error("setup");

@@ -73,7 +73,7 @@ describeEachDatabase("hostile input", (kind) => {
     } catch {
       body = null;
     }
-    const error = trpc ? body?.error?.data?.lineage ?? undefined : body?.error;
+    const error = trpc ? (body?.error?.data?.lineage ?? undefined) : body?.error;
     const answer = { what, status: response.status, error: error ?? undefined, body, text };
     answers.push({ what, answer });
     return answer;
@@ -81,11 +81,16 @@ describeEachDatabase("hostile input", (kind) => {
 
   /** The worker API. A string body is sent as is (for JSON that JSON.stringify cannot write). */
   const http = (method: string, p: string, body?: unknown) =>
-    call(`${method} ${p}`, `/api/v1${p}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    }, false);
+    call(
+      `${method} ${p}`,
+      `/api/v1${p}`,
+      {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      },
+      false,
+    );
 
   /** tRPC: a mutation is POSTed, a query is a GET with ?input=. */
   const trpc = (kindOf: "query" | "mutation", procedure: string, input: unknown) => {
@@ -147,8 +152,14 @@ describeEachDatabase("hostile input", (kind) => {
           [() => http("POST", `/jobs/${id}/heartbeat`, { leaseToken: s }), "leaseToken"],
           [() => http("POST", "/tokens", { name: s, role: "viewer" }), "name"],
           [() => http("POST", "/experiments", { ...CONFIG, name: s }), "name"],
-          [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { c: { init: { kind: "choice", values: ["a", s] } } } }), "hyperparameters.c.init.values.1"],
-          [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { c: { init: { kind: "const", value: { k: s } } } } }), "hyperparameters.c.init.value.k"],
+          [
+            () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { c: { init: { kind: "choice", values: ["a", s] } } } }),
+            "hyperparameters.c.init.values.1",
+          ],
+          [
+            () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { c: { init: { kind: "const", value: { k: s } } } } }),
+            "hyperparameters.c.init.value.k",
+          ],
           [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { act: s } }), "hyperparameters.act"],
           // encodeURIComponent refuses lone surrogates: in a path they come as UTF-8-encoded surrogates.
           [() => http("GET", `/experiments/x${s.includes("\u0000") ? "%00" : "%ED%A0%80"}`), "name"],
@@ -179,7 +190,9 @@ describeEachDatabase("hostile input", (kind) => {
     // Honest workers and hostile ones (a NUL in results) report at the same time: the hostile
     // calls are answered 400 before any batch, so the honest ones share their batches untouched.
     const name2 = "hostile batch";
-    expect((await http("POST", "/experiments", { ...CONFIG, name: name2, populationSize: 16, hyperparameters: { lr: CONFIG.hyperparameters.lr } })).status).toBe(201);
+    expect(
+      (await http("POST", "/experiments", { ...CONFIG, name: name2, populationSize: 16, hyperparameters: { lr: CONFIG.hyperparameters.lr } })).status,
+    ).toBe(201);
     const jobs = await Promise.all(
       Array.from({ length: 16 }, async () => (await http("POST", `/experiments/${encodeURIComponent(name2)}/next-job`, { workerId: "w" })).body),
     );
@@ -217,12 +230,36 @@ describeEachDatabase("hostile input", (kind) => {
         [() => http("POST", "/experiments", { ...CONFIG, name: "x", leaseSeconds: 1e12 }), "leaseSeconds"],
         [() => http("POST", "/experiments", { ...CONFIG, name: "x", stop: { maxGenerations: 2 ** 53 } }), "stop.maxGenerations"],
         // Distributions whose sampling would overflow to Infinity (null in JSON) or never draw.
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { u: { init: { kind: "uniform", low: -1.7e308, high: 1.7e308 } } } }), "hyperparameters.u.init.high"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { n: { init: { kind: "normal", mean: 0, std: 1e308 } } } }), "hyperparameters.n.init.std"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { n: { init: { kind: "normal", mean: 1.7e308, std: 1e307 } } } }), "hyperparameters.n.init.std"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { c: { init: { kind: "choice", values: [1, 2], weights: [1e308, 1e308] } } } }), "hyperparameters.c.init.weights"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { i: { init: { kind: "int", low: -(2 ** 53 - 1), high: 2 ** 53 - 1 } } } }), "hyperparameters.i.init.high"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { i: { init: { kind: "int", low: 0, high: 2 ** 60 } } } }), "hyperparameters.i.init.high"],
+        [
+          () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { u: { init: { kind: "uniform", low: -1.7e308, high: 1.7e308 } } } }),
+          "hyperparameters.u.init.high",
+        ],
+        [
+          () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { n: { init: { kind: "normal", mean: 0, std: 1e308 } } } }),
+          "hyperparameters.n.init.std",
+        ],
+        [
+          () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { n: { init: { kind: "normal", mean: 1.7e308, std: 1e307 } } } }),
+          "hyperparameters.n.init.std",
+        ],
+        [
+          () =>
+            http("POST", "/experiments", {
+              ...CONFIG,
+              name: "x",
+              hyperparameters: { c: { init: { kind: "choice", values: [1, 2], weights: [1e308, 1e308] } } },
+            }),
+          "hyperparameters.c.init.weights",
+        ],
+        [
+          () =>
+            http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { i: { init: { kind: "int", low: -(2 ** 53 - 1), high: 2 ** 53 - 1 } } } }),
+          "hyperparameters.i.init.high",
+        ],
+        [
+          () => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: { i: { init: { kind: "int", low: 0, high: 2 ** 60 } } } }),
+          "hyperparameters.i.init.high",
+        ],
         // A pushed job's values are values its distributions could have given.
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { lr: 1e300 } }), "hyperparameters.lr"],
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { lr: -0.5 } }), "hyperparameters.lr"],
@@ -247,7 +284,9 @@ describeEachDatabase("hostile input", (kind) => {
       }
     });
     // A value that is one of a choice's values, as JSON (key order does not matter), is accepted.
-    const pushed = await http("POST", `/experiments/${name}/jobs`, { hyperparameters: { act: { approximate: true, name: "gelu" }, layers: 8, lr: 0, tag: "v1" } });
+    const pushed = await http("POST", `/experiments/${name}/jobs`, {
+      hyperparameters: { act: { approximate: true, name: "gelu" }, layers: 8, lr: 0, tag: "v1" },
+    });
     expect(pushed.status).toBe(201);
     expect(pushed.body.hyperparameters).toMatchObject({ act: { name: "gelu", approximate: true }, layers: 8, lr: 0, tag: "v1" });
   });
@@ -258,12 +297,18 @@ describeEachDatabase("hostile input", (kind) => {
       const cases: [() => Promise<Answer>, string][] = [
         [() => http("POST", `/jobs/${id}/complete`, `{"leaseToken":"${leaseToken}","results":{"score":1,"__proto__":{"polluted":1}}}`), "results.__proto__"],
         [() => http("POST", `/jobs/${id}/complete`, `{"leaseToken":"${leaseToken}","results":{"score":1,"a":[{"__proto__":1}]}}`), "results.a.0.__proto__"],
-        [() => http("POST", `/jobs/${id}/metrics`, `{"leaseToken":"${leaseToken}","points":[{"step":1,"values":{"__proto__":1}}]}`), "points.0.values.__proto__"],
+        [
+          () => http("POST", `/jobs/${id}/metrics`, `{"leaseToken":"${leaseToken}","points":[{"step":1,"values":{"__proto__":1}}]}`),
+          "points.0.values.__proto__",
+        ],
         [() => http("POST", `/experiments/${name}/jobs`, `{"hyperparameters":{"__proto__":{"lr":0.5}}}`), "hyperparameters.__proto__"],
         [() => http("POST", `/jobs/${id}/heartbeat`, `{"__proto__":{"leaseToken":"${leaseToken}"}}`), "__proto__"],
         [() => http("POST", "/experiments", JSON.stringify({ ...CONFIG, name: "x" }).replace('"lr":', '"__proto__":')), "hyperparameters.__proto__"],
         [() => http("POST", "/experiments", { ...CONFIG, name: "x", metric: "__proto__" }), "metric"],
-        [() => http("POST", "/experiments", JSON.stringify({ ...CONFIG, name: "x" }).replace('"relu"', '{"__proto__":1}')), "hyperparameters.act.init.values.0.__proto__"],
+        [
+          () => http("POST", "/experiments", JSON.stringify({ ...CONFIG, name: "x" }).replace('"relu"', '{"__proto__":1}')),
+          "hyperparameters.act.init.values.0.__proto__",
+        ],
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { toString: 0.5 } }), "hyperparameters.toString"],
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { constructor: 1 } }), "hyperparameters.constructor"],
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { hasOwnProperty: 1 } }), "hyperparameters.hasOwnProperty"],
@@ -308,7 +353,8 @@ describeEachDatabase("hostile input", (kind) => {
 
   it("depth and width: deep values are a 400 at any depth, and config values are capped like results", async () => {
     const { id, leaseToken } = held;
-    const withConst = (value: string) => `{"name":"deep","metric":"score","populationSize":1,"stop":{"maxGenerations":1},"hyperparameters":{"c":{"init":{"kind":"const","value":${value}}}}}`;
+    const withConst = (value: string) =>
+      `{"name":"deep","metric":"score","populationSize":1,"stop":{"maxGenerations":1},"hyperparameters":{"c":{"init":{"kind":"const","value":${value}}}}}`;
     const withChoice = (value: string) => withConst("1").replace('{"kind":"const","value":1}', `{"kind":"choice","values":[1,${value}]}`);
     await unchanged(async () => {
       const cases: [() => Promise<Answer>, string][] = [
@@ -320,8 +366,19 @@ describeEachDatabase("hostile input", (kind) => {
         [() => http("POST", `/jobs/${id}/complete`, `{"leaseToken":"${leaseToken}","results":{"score":1,"deep":${deepArray(400_000)}}}`), "results"],
         [() => http("POST", `/experiments/${name}/jobs`, `{"hyperparameters":{"act":${deepArray(5_000)}}}`), "hyperparameters"],
         [() => http("POST", `/jobs/${id}/fail`, `{"leaseToken":"${leaseToken}","error":${deepArray(100_000)}}`), "error"],
-        [() => http("POST", `/jobs/${id}/metrics`, { leaseToken, points: Array.from({ length: 1001 }, (_, step) => ({ step, values: { score: 1 } })) }), "points"],
-        [() => http("POST", "/experiments", { ...CONFIG, name: "x", hyperparameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, { init: { kind: "const", value: i } }])) }), "hyperparameters"],
+        [
+          () => http("POST", `/jobs/${id}/metrics`, { leaseToken, points: Array.from({ length: 1001 }, (_, step) => ({ step, values: { score: 1 } })) }),
+          "points",
+        ],
+        [
+          () =>
+            http("POST", "/experiments", {
+              ...CONFIG,
+              name: "x",
+              hyperparameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, { init: { kind: "const", value: i } }])),
+            }),
+          "hyperparameters",
+        ],
         [() => http("POST", `/experiments/${name}/jobs`, { hyperparameters: { act: Array.from({ length: 100_000 }, (_, i) => i) } }), "hyperparameters.act"],
         [() => trpc("mutation", "experiments.create", withConst(deepArray(2_000))), "hyperparameters.c.init.value"],
         [() => trpc("mutation", "worker.complete", `{"id":${id},"leaseToken":"${leaseToken}","results":{"score":1,"deep":${deepArray(100_000)}}}`), "results"],
@@ -331,7 +388,10 @@ describeEachDatabase("hostile input", (kind) => {
         const answer = await pending();
         expectRefused(answer, { status: 400, code: "invalid_input", field });
       }
-      expectRefused(await http("POST", "/experiments", JSON.stringify({ ...CONFIG, name: "x", pad: "x".repeat(1024 * 1024) })), { status: 413, code: "body_too_large" });
+      expectRefused(await http("POST", "/experiments", JSON.stringify({ ...CONFIG, name: "x", pad: "x".repeat(1024 * 1024) })), {
+        status: 413,
+        code: "body_too_large",
+      });
     });
     // Exactly at the cap: accepted and stored whole.
     const atCap = await http("POST", "/experiments", withConst(deepArray(32)));
@@ -344,7 +404,11 @@ describeEachDatabase("hostile input", (kind) => {
     expect(done.status).toBe(200);
     expect(Object.keys(done.body.results).length).toBeGreaterThan(30_000);
     expect(performance.now() - started).toBeLessThan(10_000);
-    const manyValues = await http("POST", "/experiments", { ...CONFIG, name: "many values", hyperparameters: { c: { init: { kind: "choice", values: Array.from({ length: 20_000 }, (_, i) => `v${i}`) } } } });
+    const manyValues = await http("POST", "/experiments", {
+      ...CONFIG,
+      name: "many values",
+      hyperparameters: { c: { init: { kind: "choice", values: Array.from({ length: 20_000 }, (_, i) => `v${i}`) } } },
+    });
     expect(manyValues.status).toBe(201);
     const wrongValue = await http("POST", "/experiments/many%20values/jobs", { hyperparameters: { c: "nope" } });
     expectRefused(wrongValue, { status: 400, code: "invalid_input", field: "hyperparameters.c" });
@@ -353,7 +417,22 @@ describeEachDatabase("hostile input", (kind) => {
 
   it("names: control, bidi, zero-width and other invisible characters are refused at creation", async () => {
     await unchanged(async () => {
-      const hidden = ["new\u200b", "\u202eevil", "a\u0085b", "a\u009bb", "x\u2066y", "x\u200dy", "x\u200cy", "x\u00ady", "new\ufe0f", "x\u2028y", "x\u{e0041}y", "\ufeffname", "tab\there", "bell\u0007"];
+      const hidden = [
+        "new\u200b",
+        "\u202eevil",
+        "a\u0085b",
+        "a\u009bb",
+        "x\u2066y",
+        "x\u200dy",
+        "x\u200cy",
+        "x\u00ady",
+        "new\ufe0f",
+        "x\u2028y",
+        "x\u{e0041}y",
+        "\ufeffname",
+        "tab\there",
+        "bell\u0007",
+      ];
       for (const bad of hidden) {
         expectRefused(await http("POST", "/experiments", { ...CONFIG, name: bad }), { status: 400, code: "invalid_input", field: "name" }, JSON.stringify(bad));
       }
@@ -400,9 +479,18 @@ describeEachDatabase("hostile input", (kind) => {
   });
 
   it("CSV export: cells a spreadsheet would run as formulas are neutralised", async () => {
-    const formulas = ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain"];
+    const formulas = ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain"];
     const csvName = "csv injection";
-    expect((await http("POST", "/experiments", { ...CONFIG, name: csvName, populationSize: 7, hyperparameters: { f: { init: { kind: "choice", values: formulas } } } })).status).toBe(201);
+    expect(
+      (
+        await http("POST", "/experiments", {
+          ...CONFIG,
+          name: csvName,
+          populationSize: 7,
+          hyperparameters: { f: { init: { kind: "choice", values: formulas } } },
+        })
+      ).status,
+    ).toBe(201);
     const ref = encodeURIComponent(csvName);
     for (const f of formulas) expect((await http("POST", `/experiments/${ref}/jobs`, { hyperparameters: { f } })).status).toBe(201);
     const next = (await http("POST", `/experiments/${ref}/next-job`, { workerId: "=cmd|' /C calc'!A0" })).body;
@@ -410,7 +498,7 @@ describeEachDatabase("hostile input", (kind) => {
     const response = await fetch(`${server.url}/api/v1/experiments/${ref}/export?format=csv`);
     const csv = await response.text();
     const cells = parseCsv(csv).flat();
-    expect(cells).toContain("'=HYPERLINK(\"http://x\")");
+    expect(cells).toContain('\'=HYPERLINK("http://x")');
     // What a spreadsheet would run: text starting with = + - @, a tab or a CR (a number may be negative).
     const runnable = cells.filter((cell) => /^[=+\-@\t\r]/.test(cell) && Number.isNaN(Number(cell)));
     expect(runnable).toEqual([]);
@@ -470,11 +558,14 @@ describe("tRPC's answer to an unexpected failure", () => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    const failing = new Proxy({}, {
-      get: () => () => {
-        throw new Error('PrismaClientKnownRequestError: invalid byte sequence for encoding "UTF8": 0x00 (relation "Job")');
+    const failing = new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error('PrismaClientKnownRequestError: invalid byte sequence for encoding "UTF8": 0x00 (relation "Job")');
+        },
       },
-    }) as Scheduler;
+    ) as Scheduler;
     const handler = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",

@@ -32,17 +32,19 @@ interface Route {
 const routes: Route[] = operations.flatMap((operation) => {
   if (!operation.http) return [];
   const source = operation.http.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
-  return [{
-    operation,
-    file: operation.http.file ?? false,
-    rawBody: operation.http.rawBody ?? false,
-    headers: operation.http.headers ?? {},
-    paged: operation.http.paged ?? false,
-    method: operation.http.method,
-    pattern: new RegExp(`^${source}$`),
-    params: operation.http.params ?? {},
-    status: operation.http.status ?? 200,
-  }];
+  return [
+    {
+      operation,
+      file: operation.http.file ?? false,
+      rawBody: operation.http.rawBody ?? false,
+      headers: operation.http.headers ?? {},
+      paged: operation.http.paged ?? false,
+      method: operation.http.method,
+      pattern: new RegExp(`^${source}$`),
+      params: operation.http.params ?? {},
+      status: operation.http.status ?? 200,
+    },
+  ];
 });
 
 export interface HttpApiOptions {
@@ -61,8 +63,8 @@ export function createHttpApi(base: Pick<ApiContext, "scheduler" | "db">, option
     if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) return false;
     const path = url.pathname.slice(API_PREFIX.length) || "/";
     try {
-      if (path === "/health" && req.method === "GET") return send(res, 200, { ok: true }), true;
-      if (path === "/session") return await handleSession(req, res, { auth: options.auth, deps: base.scheduler.deps }), true;
+      if (path === "/health" && req.method === "GET") return (send(res, 200, { ok: true }), true);
+      if (path === "/session") return (await handleSession(req, res, { auth: options.auth, deps: base.scheduler.deps }), true);
       if (path === "/openapi.json" && req.method === "GET") {
         openApi ??= JSON.stringify(buildOpenApiDocument(), null, 2);
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openApi);
@@ -180,7 +182,12 @@ function readQuery(url: URL, route: Route, fromPath: Record<string, unknown>): R
   const out: Record<string, unknown> = {};
   for (const [name, raw] of url.searchParams) {
     if (!accepted.includes(name)) {
-      throw fieldError("invalid_input", name, "is not a query parameter of this route; send fields in the JSON body", accepted.length ? accepted.join(", ") : "no query parameters");
+      throw fieldError(
+        "invalid_input",
+        name,
+        "is not a query parameter of this route; send fields in the JSON body",
+        accepted.length ? accepted.join(", ") : "no query parameters",
+      );
     }
     if (Object.hasOwn(out, name)) throw fieldError("invalid_input", name, "is given twice in the query string", "one value");
     out[name] = convert(name, raw, route.params[name] ?? "string");
@@ -196,11 +203,17 @@ function readQuery(url: URL, route: Route, fromPath: Record<string, unknown>): R
 function acceptRawBody(req: IncomingMessage, maxBytes: number): Record<string, never> {
   const type = req.headers["content-type"];
   if (!isOctetStream(type)) {
-    throw new LineageError("unsupported_media_type", `send the file's bytes as the body with content-type application/octet-stream (got ${type === undefined ? "none" : JSON.stringify(type.slice(0, 100))})`);
+    throw new LineageError(
+      "unsupported_media_type",
+      `send the file's bytes as the body with content-type application/octet-stream (got ${type === undefined ? "none" : JSON.stringify(type.slice(0, 100))})`,
+    );
   }
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) {
-    throw new LineageError("body_too_large", `the file is ${declared} bytes; at most ${maxBytes} are accepted (LINEAGE_MAX_CHECKPOINT_BYTES); nothing was stored`);
+    throw new LineageError(
+      "body_too_large",
+      `the file is ${declared} bytes; at most ${maxBytes} are accepted (LINEAGE_MAX_CHECKPOINT_BYTES); nothing was stored`,
+    );
   }
   return {};
 }

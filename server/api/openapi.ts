@@ -43,7 +43,8 @@ function successResponse(output: z.ZodType, http: NonNullable<Operation["http"]>
     description: "A page of the list, at most `limit` items (fewer when they are large)",
     headers: {
       Link: {
-        description: 'The next page, as `<URL>; rel="next"` (the same query with `cursor` set); absent on the last page. Items added while paging come on later pages; none is repeated or skipped.',
+        description:
+          'The next page, as `<URL>; rel="next"` (the same query with `cursor` set); absent on the last page. Items added while paging come on later pages; none is repeated or skipped.',
         schema: { type: "string" },
       },
     },
@@ -81,13 +82,13 @@ export function buildOpenApiDocument() {
       ...(http.rawBody
         ? { requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } } }
         : hasBody
-        ? {
-            requestBody: {
-              required: bodyRequired.length > 0,
-              content: { "application/json": { schema: { ...input, properties, required: bodyRequired } } },
-            },
-          }
-        : {}),
+          ? {
+              requestBody: {
+                required: bodyRequired.length > 0,
+                content: { "application/json": { schema: { ...input, properties, required: bodyRequired } } },
+              },
+            }
+          : {}),
       responses: {
         [String(http.status ?? 200)]: successResponse(operation.output, http),
         "4XX": ERROR_RESPONSE,

@@ -136,7 +136,10 @@ describeEachDatabase("bounded reads", (kind) => {
     for (const p of cases) {
       const answer = await call("GET", p);
       // A batch whose calls fail differently is answered 207 with each call's own status.
-      const statuses = [answer.status, ...(Array.isArray(answer.body) ? answer.body.map((r: { error?: { data: { httpStatus: number } } }) => r.error?.data.httpStatus ?? 200) : [])];
+      const statuses = [
+        answer.status,
+        ...(Array.isArray(answer.body) ? answer.body.map((r: { error?: { data: { httpStatus: number } } }) => r.error?.data.httpStatus ?? 200) : []),
+      ];
       expect({ p, clientErrors: statuses.every((s) => s < 500) && statuses.some((s) => s >= 400) }).toEqual({ p, clientErrors: true });
     }
     const notAnObject = await call("POST", "/api/trpc/experiments.create,experiments.create?batch=1", [1, 2]);
@@ -226,7 +229,12 @@ describeEachDatabase("bounded reads", (kind) => {
     ];
     for (const [p, field] of cases) {
       const answer = await call("GET", p);
-      expect({ p, status: answer.status, code: answer.body.error?.code, field: answer.body.error?.field }).toEqual({ p, status: 400, code: "invalid_input", field });
+      expect({ p, status: answer.status, code: answer.body.error?.code, field: answer.body.error?.field }).toEqual({
+        p,
+        status: 400,
+        code: "invalid_input",
+        field,
+      });
     }
     const viaTrpc = await trpc.jobs.list.query({ name: "paged jobs", cursor: "x" }).catch((e: { data?: { lineage?: unknown; httpStatus?: number } }) => e.data);
     expect(viaTrpc).toMatchObject({ httpStatus: 400, lineage: { code: "invalid_input", field: "cursor" } });
@@ -298,12 +306,19 @@ describeEachDatabase("bounded reads", (kind) => {
     const all = (await followLinks(`${path_(name)}/jobs`)).items;
     for (const row of overview.members) {
       const latest = all.filter((j) => j.member === row.member).at(-1);
-      expect(row).toMatchObject({ jobId: latest.id, generation: generations - 1, score: latest.score, exploits: all.filter((j) => j.member === row.member && j.origin === "exploit").length });
+      expect(row).toMatchObject({
+        jobId: latest.id,
+        generation: generations - 1,
+        score: latest.score,
+        exploits: all.filter((j) => j.member === row.member && j.origin === "exploit").length,
+      });
     }
     expect(overview.best).toEqual(bestLineage(all, "maximize"));
     const curves = await trpc.dashboard.curves.query({ name });
     const curveBytes = JSON.stringify(curves).length;
-    console.log(`[${kind}] overview of ${members * generations} jobs: ${(bytes / 1e6).toFixed(2)} MB in ${ms.toFixed(0)} ms; curves ${(curveBytes / 1e6).toFixed(2)} MB`);
+    console.log(
+      `[${kind}] overview of ${members * generations} jobs: ${(bytes / 1e6).toFixed(2)} MB in ${ms.toFixed(0)} ms; curves ${(curveBytes / 1e6).toFixed(2)} MB`,
+    );
     expect(bytes).toBeLessThan(3_000_000);
     expect(curveBytes).toBeLessThan(3_000_000);
     // 12,800 jobs and their points are seeded first: minutes on a busy machine.

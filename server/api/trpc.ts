@@ -38,23 +38,26 @@ export interface ProcedureMeta {
   access: Operation["access"];
 }
 
-const t = initTRPC.context<ApiContext>().meta<ProcedureMeta>().create({
-  // Stack traces stay in the server's log, not in answers.
-  isDev: false,
-  errorFormatter({ shape, error }) {
-    const lineage = lineageErrorOf(error);
-    // An unexpected failure's message may carry Prisma's or PostgreSQL's text: it stays in the
-    // server's log (main.ts's onError), and the answer says what the HTTP API says.
-    if (!lineage && error.code === "INTERNAL_SERVER_ERROR") {
-      return { ...shape, message: INTERNAL.message, data: { ...shape.data, lineage: INTERNAL } };
-    }
-    return {
-      ...shape,
-      message: lineage?.message ?? shape.message,
-      data: { ...shape.data, lineage: lineage ? lineage.toBody().error : null },
-    };
-  },
-});
+const t = initTRPC
+  .context<ApiContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    // Stack traces stay in the server's log, not in answers.
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const lineage = lineageErrorOf(error);
+      // An unexpected failure's message may carry Prisma's or PostgreSQL's text: it stays in the
+      // server's log (main.ts's onError), and the answer says what the HTTP API says.
+      if (!lineage && error.code === "INTERNAL_SERVER_ERROR") {
+        return { ...shape, message: INTERNAL.message, data: { ...shape.data, lineage: INTERNAL } };
+      }
+      return {
+        ...shape,
+        message: lineage?.message ?? shape.message,
+        data: { ...shape.data, lineage: lineage ? lineage.toBody().error : null },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -90,11 +93,15 @@ async function run<I extends z.ZodType, O>(operation: Operation<I, O>, ctx: ApiC
 
 /** tRPC procedures doing exactly what the operation does (the HTTP API runs the same handler). */
 export function query<I extends z.ZodType, O>(operation: Operation<I, O, "query">) {
-  return guarded(operation as Operation).input(operation.input).query(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
+  return guarded(operation as Operation)
+    .input(operation.input)
+    .query(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
 }
 
 export function mutation<I extends z.ZodType, O>(operation: Operation<I, O, "mutation">) {
-  return guarded(operation as Operation).input(operation.input).mutation(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
+  return guarded(operation as Operation)
+    .input(operation.input)
+    .mutation(({ ctx, input }) => run(operation, ctx, input as z.output<I>));
 }
 
 type ProcedureOf<Op> =
@@ -107,11 +114,16 @@ type ProcedureOf<Op> =
 /** A group of operations as a tRPC router: each a query or a mutation as its kind says; HTTP-only ones left out. */
 type ProceduresOf<G> = { [K in keyof G as G[K] extends { trpc: false } ? never : K]: ProcedureOf<G[K]> };
 
-export function proceduresOf<G extends Record<string, Operation<z.ZodType, unknown, "query"> | Operation<z.ZodType, unknown, "mutation">>>(group: G): ProceduresOf<G> {
+export function proceduresOf<G extends Record<string, Operation<z.ZodType, unknown, "query"> | Operation<z.ZodType, unknown, "mutation">>>(
+  group: G,
+): ProceduresOf<G> {
   const procedures: Record<string, unknown> = {};
   for (const [name, operation] of Object.entries(group)) {
     if (operation.trpc === false) continue;
-    procedures[name] = operation.kind === "query" ? query(operation as Operation<z.ZodType, unknown, "query">) : mutation(operation as Operation<z.ZodType, unknown, "mutation">);
+    procedures[name] =
+      operation.kind === "query"
+        ? query(operation as Operation<z.ZodType, unknown, "query">)
+        : mutation(operation as Operation<z.ZodType, unknown, "mutation">);
   }
   return procedures as ProceduresOf<G>;
 }

@@ -86,7 +86,12 @@ describe("access control", () => {
       const r = httpRequest(name, op);
       for (const token of [undefined, "lin_not-a-real-token", tokens.revoked]) {
         const answer = await call(r.method, r.path, token, r.body);
-        expect({ name, token: token?.slice(0, 8), status: answer.status, code: answer.body?.error?.code }).toEqual({ name, token: token?.slice(0, 8), status: 401, code: "unauthorized" });
+        expect({ name, token: token?.slice(0, 8), status: answer.status, code: answer.body?.error?.code }).toEqual({
+          name,
+          token: token?.slice(0, 8),
+          status: 401,
+          code: "unauthorized",
+        });
       }
       for (const role of ROLES) {
         const answer = await call(r.method, r.path, tokens[role], r.body);
@@ -112,7 +117,13 @@ describe("access control", () => {
       for (const role of ROLES) {
         const answer = await send(tokens[role]);
         if (allows(role, access!)) expect([401, 403], `${procedure} as ${role}`).not.toContain(answer.status);
-        else expect({ procedure, role, status: answer.status, code: answer.body.error.data.lineage?.code }).toEqual({ procedure, role, status: 403, code: "forbidden" });
+        else
+          expect({ procedure, role, status: answer.status, code: answer.body.error.data.lineage?.code }).toEqual({
+            procedure,
+            role,
+            status: 403,
+            code: "forbidden",
+          });
       }
     }
   });
@@ -130,7 +141,13 @@ describe("access control", () => {
     expect((await call("GET", "/api/trpc/experiments.list", undefined, undefined, { cookie: session })).status).toBe(200);
     const forged = await call("POST", "/api/trpc/experiments.setStatus", undefined, { name: CONFIG.name, status: "paused" }, { cookie: session });
     expect(forged.status).toBe(403);
-    const real = await call("POST", "/api/trpc/experiments.setStatus", undefined, { name: CONFIG.name, status: "paused" }, { cookie: session, "x-lineage-csrf": "1" });
+    const real = await call(
+      "POST",
+      "/api/trpc/experiments.setStatus",
+      undefined,
+      { name: CONFIG.name, status: "paused" },
+      { cookie: session, "x-lineage-csrf": "1" },
+    );
     expect(real.status).toBe(200);
     const out = await call("DELETE", "/api/v1/session", undefined, undefined, { cookie: session });
     expect(out.headers.get("set-cookie")).toMatch(/Max-Age=0/);

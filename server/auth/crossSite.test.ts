@@ -20,10 +20,30 @@ const CONFIG = {
 describe("host and origin rules", () => {
   const auth = { allowedHosts: ["lineage.lan", ".corp.example"], host: "127.0.0.1" };
   it("lets IP addresses, localhost, HOST and listed names through, and nothing else", () => {
-    for (const host of ["127.0.0.1:3000", "localhost:3000", "LOCALHOST", "[::1]:3000", "10.1.2.3", "[fe80::1]", "lineage.lan:3000", "corp.example", "gpu.corp.example:80"]) {
+    for (const host of [
+      "127.0.0.1:3000",
+      "localhost:3000",
+      "LOCALHOST",
+      "[::1]:3000",
+      "10.1.2.3",
+      "[fe80::1]",
+      "lineage.lan:3000",
+      "corp.example",
+      "gpu.corp.example:80",
+    ]) {
       expect(hostAllowed(host, auth), host).toBe(true);
     }
-    for (const host of ["evil.example", "evil.example:3000", "lineage.lan.evil.example", "evilcorp.example", "localhost.", "a@127.0.0.1", "127.0.0.1 x", "", "[::1"]) {
+    for (const host of [
+      "evil.example",
+      "evil.example:3000",
+      "lineage.lan.evil.example",
+      "evilcorp.example",
+      "localhost.",
+      "a@127.0.0.1",
+      "127.0.0.1 x",
+      "",
+      "[::1",
+    ]) {
       expect(hostAllowed(host, auth), host).toBe(false);
     }
     expect(hostAllowed("gpu-box", { allowedHosts: [], host: "gpu-box" })).toBe(true);
@@ -56,7 +76,12 @@ describeEachDatabase("without access control, on loopback", (kind) => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer(kind, { LINEAGE_ALLOWED_HOSTS: "lineage.lan" });
-    const created = await raw(t.url, { method: "POST", path: "/api/v1/experiments", headers: { "content-type": "application/json" }, body: JSON.stringify(CONFIG) });
+    const created = await raw(t.url, {
+      method: "POST",
+      path: "/api/v1/experiments",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(CONFIG),
+    });
     expect(created.status).toBe(201);
   });
   afterAll(async () => {
@@ -79,7 +104,7 @@ describeEachDatabase("without access control, on loopback", (kind) => {
       const answer = await raw(t.url, { method, path, headers: { ...rebound, ...(body ? { "content-type": "application/json" } : {}) }, body });
       expect({ path, status: answer.status, code: answer.body?.error?.code }).toEqual({ path, status: 403, code: "forbidden" });
       expect(answer.body?.error?.message).toMatch(/LINEAGE_ALLOWED_HOSTS/);
-      expect(answer.text).not.toContain("cross-site\""); // no experiment data
+      expect(answer.text).not.toContain('cross-site"'); // no experiment data
     }
     expect(await dataChecksum(t.server.database.prisma)).toBe(before);
     for (const host of [`127.0.0.1:${t.port}`, `localhost:${t.port}`, `lineage.lan:${t.port}`]) {
@@ -91,8 +116,17 @@ describeEachDatabase("without access control, on loopback", (kind) => {
     const before = await dataChecksum(t.server.database.prisma);
     const bodyless = await raw(t.url, { method: "POST", path: nextJob, headers: { origin: "http://evil.example" } });
     expect(bodyless.status).toBe(415);
-    expect(bodyless.body?.error).toMatchObject({ code: "unsupported_media_type", message: expect.stringMatching(/content-type: application\/json.*got no content-type/) });
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "text/plain; application/json"]) {
+    expect(bodyless.body?.error).toMatchObject({
+      code: "unsupported_media_type",
+      message: expect.stringMatching(/content-type: application\/json.*got no content-type/),
+    });
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+      "text/plain; application/json",
+    ]) {
       const answer = await raw(t.url, { method: "POST", path: nextJob, headers: { "content-type": type }, body: JSON.stringify({ workerId: "w" }) });
       expect({ type, status: answer.status, code: answer.body?.error?.code }).toEqual({ type, status: 415, code: "unsupported_media_type" });
     }
@@ -101,7 +135,9 @@ describeEachDatabase("without access control, on loopback", (kind) => {
     const around = await new Promise<number>((resolve, reject) => {
       // fetch and URL would resolve the dot segments before sending: write the request line by hand.
       const socket = createConnection(t.port, "127.0.0.1", () => {
-        socket.end(`POST /x/../api/v1/experiments/${encodeURIComponent(CONFIG.name)}/next-job HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+        socket.end(
+          `POST /x/../api/v1/experiments/${encodeURIComponent(CONFIG.name)}/next-job HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
       });
       let text = "";
       socket.on("data", (d) => (text += d));
@@ -109,11 +145,21 @@ describeEachDatabase("without access control, on loopback", (kind) => {
       socket.on("error", reject);
     });
     expect(around).toBe(415);
-    const trpc = await raw(t.url, { method: "POST", path: "/api/trpc/experiments.setStatus", headers: { "content-type": "text/plain" }, body: JSON.stringify({ name: CONFIG.name, status: "paused" }) });
+    const trpc = await raw(t.url, {
+      method: "POST",
+      path: "/api/trpc/experiments.setStatus",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ name: CONFIG.name, status: "paused" }),
+    });
     expect(trpc.status).toBe(415);
     // Nothing was handed out, nothing changed.
     expect(await dataChecksum(t.server.database.prisma)).toBe(before);
-    const honest = await raw(t.url, { method: "POST", path: nextJob, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify({ workerId: "w" }) });
+    const honest = await raw(t.url, {
+      method: "POST",
+      path: nextJob,
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ workerId: "w" }),
+    });
     expect(honest.status).toBe(200);
     expect(honest.body).toMatchObject({ status: "job" });
   });
@@ -132,7 +178,9 @@ describeEachDatabase("without access control, on loopback", (kind) => {
       });
     expect(await tryConnect({ origin: "http://evil.example" })).toMatch(/^error: a socket.io connection from a page of another site is refused/);
     expect(await tryConnect({ origin: "null" })).toMatch(/^error: a socket.io connection from a page of another site/);
-    expect(await tryConnect({ host: `evil.example:${t.port}`, origin: `http://evil.example:${t.port}` })).toMatch(/^error: this server does not answer to the host name/);
+    expect(await tryConnect({ host: `evil.example:${t.port}`, origin: `http://evil.example:${t.port}` })).toMatch(
+      /^error: this server does not answer to the host name/,
+    );
     expect(await tryConnect({ origin: `http://127.0.0.1:${t.port}` })).toBe("joined");
     expect(await tryConnect({ origin: "http://lineage.lan" })).toBe("joined");
     expect(await tryConnect({})).toBe("joined");

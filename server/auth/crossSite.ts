@@ -95,7 +95,12 @@ export function sameOrigin(headers: Headers, auth: Pick<AuthSettings, "allowedHo
     return false;
   }
   if (url.origin === "null" || !/^https?:$/.test(url.protocol)) return false;
-  const own = [headers.host, String(headers["x-forwarded-host"] ?? "").split(",")[0]?.trim()]
+  const own = [
+    headers.host,
+    String(headers["x-forwarded-host"] ?? "")
+      .split(",")[0]
+      ?.trim(),
+  ]
     .filter((h): h is string => typeof h === "string" && h !== "")
     .flatMap((h) => [h.toLowerCase(), h.toLowerCase().replace(/:(80|443)$/, "")]);
   return own.includes(url.host) || listed(url.hostname.replace(/^\[|\]$/g, ""), auth.allowedHosts);

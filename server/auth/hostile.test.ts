@@ -104,7 +104,11 @@ describeEachDatabase("hostile cookies and headers", (kind) => {
 
       it("answers every endpoint without a 5xx or an internal message, and stores nothing", async () => {
         const prisma = t.server.database.prisma;
-        const before = { data: await dataChecksum(prisma), tokens: await prisma.apiToken.findMany({ orderBy: { id: "asc" } }), sessions: await prisma.session.count() };
+        const before = {
+          data: await dataChecksum(prisma),
+          tokens: await prisma.apiToken.findMany({ orderBy: { id: "asc" } }),
+          sessions: await prisma.session.count(),
+        };
         let answered = 0;
         for (const headers of HEADERS) {
           for (const endpoint of ENDPOINTS) {

@@ -62,12 +62,15 @@ export function credentialOf(req: Pick<IncomingMessage, "headers">): Credential 
 export async function authenticate(req: Pick<IncomingMessage, "headers">, auth: AuthSettings): Promise<Principal> {
   if (!auth.enabled) return OPEN_ACCESS;
   const credential = credentialOf(req);
-  if (!credential) throw new LineageError("unauthorized", "this server requires an API token: send `Authorization: Bearer <token>` (create one with `lineage token create`)");
+  if (!credential)
+    throw new LineageError("unauthorized", "this server requires an API token: send `Authorization: Bearer <token>` (create one with `lineage token create`)");
   const found = await auth.verifier.verify(credential);
   if (!found) {
     throw new LineageError(
       "unauthorized",
-      credential.kind === "token" ? "the API token is not valid (unknown or revoked)" : "the session has ended (signed out, expired, or its token was revoked): sign in again",
+      credential.kind === "token"
+        ? "the API token is not valid (unknown or revoked)"
+        : "the session has ended (signed out, expired, or its token was revoked): sign in again",
     );
   }
   return { authenticated: true, role: found.role, tokenId: found.tokenId, sessionId: found.sessionId, via: credential.kind === "token" ? "bearer" : "session" };
@@ -77,7 +80,10 @@ export async function authenticate(req: Pick<IncomingMessage, "headers">, auth: 
 export function authorize(principal: Principal, access: Access, req: { method?: string; headers: IncomingMessage["headers"] }) {
   if (principal.role === null) return;
   if (!allows(principal.role, access)) {
-    throw new LineageError("forbidden", `a ${principal.role} token may not do this (it needs ${access === "manage" ? "an admin" : access === "work" ? "a worker or admin" : "any"} token)`);
+    throw new LineageError(
+      "forbidden",
+      `a ${principal.role} token may not do this (it needs ${access === "manage" ? "an admin" : access === "work" ? "a worker or admin" : "any"} token)`,
+    );
   }
   if (principal.via === "session" && access !== "read" && req.headers[CSRF_HEADER] !== "1") {
     throw new LineageError("forbidden", `changes from a browser session must carry the ${CSRF_HEADER} header`);

@@ -45,7 +45,12 @@ describeEachDatabase("revocation on every process", (kind) => {
   });
 
   function post(url: string, path: string, token: string | null, body: unknown, headers: Record<string, string> = {}) {
-    return raw(url, { method: "POST", path, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: JSON.stringify(body) });
+    return raw(url, {
+      method: "POST",
+      path,
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body: JSON.stringify(body),
+    });
   }
   const get = (url: string, path: string, headers: Record<string, string>) => raw(url, { path, headers });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

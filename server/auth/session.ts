@@ -38,7 +38,11 @@ export async function endSession(deps: SessionDeps, id: string): Promise<void> {
 }
 
 function json(res: ServerResponse, status: number, body: unknown, cookies: string[] = []) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...(cookies.length ? { "set-cookie": cookies } : {}) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    ...(cookies.length ? { "set-cookie": cookies } : {}),
+  });
   res.end(JSON.stringify(body));
 }
 

@@ -19,7 +19,12 @@ describeEachDatabase("browser sessions", (kind) => {
     raw(t.url, { method: "POST", path: "/api/v1/session", headers: { ...json, ...headers }, body: JSON.stringify({ token }) });
   const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   async function newToken(role: string) {
-    const answer = await raw(t.url, { method: "POST", path: "/api/v1/tokens", headers: { ...json, ...asAdmin }, body: JSON.stringify({ name: `${role} ${Math.random()}`, role }) });
+    const answer = await raw(t.url, {
+      method: "POST",
+      path: "/api/v1/tokens",
+      headers: { ...json, ...asAdmin },
+      body: JSON.stringify({ name: `${role} ${Math.random()}`, role }),
+    });
     expect(answer.status).toBe(201);
     return answer.body as unknown as { id: number; token: string };
   }

@@ -57,6 +57,8 @@ describeEachDatabase("LINEAGE_ADMIN_TOKEN at start-up", (kind) => {
   });
 
   it("says when access control is off, so the token is not used", async () => {
-    expect(await restartLog({ LINEAGE_AUTH: undefined })).toMatch(/LINEAGE_ADMIN_TOKEN is set but not used: access control is off \(HOST=127\.0\.0\.1, LINEAGE_AUTH=auto\)/);
+    expect(await restartLog({ LINEAGE_AUTH: undefined })).toMatch(
+      /LINEAGE_ADMIN_TOKEN is set but not used: access control is off \(HOST=127\.0\.0\.1, LINEAGE_AUTH=auto\)/,
+    );
   });
 });

@@ -35,7 +35,10 @@ export function createCredentialVerifier(deps: { prisma: PrismaClient; bus?: Pic
       select: { id: true, expiresAt: true, token: { select: { id: true, role: true, revokedAt: true } } },
     });
     const valid = row && !row.token.revokedAt && row.expiresAt.getTime() > now().getTime();
-    return { found: valid ? { tokenId: row.token.id, role: row.token.role as Role, sessionId: row.id } : null, expiresAt: row?.expiresAt.getTime() ?? Infinity };
+    return {
+      found: valid ? { tokenId: row.token.id, role: row.token.role as Role, sessionId: row.id } : null,
+      expiresAt: row?.expiresAt.getTime() ?? Infinity,
+    };
   }
 
   const verifier = {

@@ -17,7 +17,12 @@ export class Measure extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
-      callback(new LineageError("body_too_large", `the checkpoint exceeds ${this.maxBytes} bytes, the server's limit (LINEAGE_MAX_CHECKPOINT_BYTES); nothing was stored`));
+      callback(
+        new LineageError(
+          "body_too_large",
+          `the checkpoint exceeds ${this.maxBytes} bytes, the server's limit (LINEAGE_MAX_CHECKPOINT_BYTES); nothing was stored`,
+        ),
+      );
       return;
     }
     this.hash.update(chunk);

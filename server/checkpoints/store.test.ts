@@ -79,7 +79,7 @@ describe.each(backends)("checkpoint store: %s", (_name, make) => {
     await store.delete(["experiments/1/jobs/0/a.ckpt", "experiments/1/jobs/1/a.ckpt", "experiments/1/jobs/404/missing.ckpt"]);
     expect(await keys(store, "experiments/1/")).toHaveLength(4);
     expect(await store.read("experiments/1/jobs/1/a.ckpt")).toBeNull();
-    await store.delete((await keys(store, "experiments/1/")));
+    await store.delete(await keys(store, "experiments/1/"));
     expect(await keys(store)).toEqual([]);
   });
 

@@ -206,9 +206,7 @@ describe("PGlite data folder", () => {
     await fs.mkdir(dataDir, { recursive: true });
     const lock = path.join(dataDir, "lineage.pid");
     await fs.writeFile(lock, `${process.ppid}\n${os.hostname()}\n`); // alive, and not us
-    await expect(openDatabase({ dataDir })).rejects.toThrow(
-      new RegExp(`PGlite data folder .*locked is in use by process ${process.ppid}`),
-    );
+    await expect(openDatabase({ dataDir })).rejects.toThrow(new RegExp(`PGlite data folder .*locked is in use by process ${process.ppid}`));
     await fs.writeFile(lock, `999999999\n${os.hostname()}\n`); // no such process: stale
     const db = await openDatabase({ dataDir });
     await db.close();

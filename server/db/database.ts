@@ -35,7 +35,6 @@ export interface OpenDatabaseOptions {
 
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 };
 
-
 /** Runs the migrations, naming the database in any error. */
 export async function migrate(location: string, run: () => Promise<unknown>): Promise<void> {
   try {

@@ -13,10 +13,7 @@ describe("migrations vs schema.prisma", () => {
 
   it("applying every migration yields exactly schema.prisma (no drift)", async () => {
     const sql = await diffMigrationsToSchema();
-    expect(
-      sql,
-      "prisma/schema.prisma differs from prisma/migrations: run `npm run db:migration -- <name>` and commit the new migration",
-    ).toBe("");
+    expect(sql, "prisma/schema.prisma differs from prisma/migrations: run `npm run db:migration -- <name>` and commit the new migration").toBe("");
   });
 
   it("notices a schema change that has no migration", async () => {

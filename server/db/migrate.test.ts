@@ -103,9 +103,7 @@ describeEachDatabase("applyMigrations", (kind) => {
       expect(row.rolled_back_at).toBeNull();
       expect(row.applied_steps_count).toBe(1);
     }
-    const tables = await db.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-    );
+    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
     expect(tables.map((t) => t.table_name)).toEqual(["ApiToken", "Event", "Experiment", "Job", "MetricPoint", "Session", "_prisma_migrations"]);
   });
 
@@ -183,10 +181,7 @@ describeEachDatabase("applyMigrations", (kind) => {
     const dir = await copyOfMigrations();
     temps.push(dir);
     await fs.mkdir(path.join(dir, "29991231235959_broken"));
-    await fs.writeFile(
-      path.join(dir, "29991231235959_broken", "migration.sql"),
-      'CREATE TABLE "Half" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n',
-    );
+    await fs.writeFile(path.join(dir, "29991231235959_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n');
     await expect(applyMigrations(db.target, kind, { migrationsDir: dir })).rejects.toThrow(
       /Migration 29991231235959_broken failed and was rolled back: .*NoSuchTable/,
     );
@@ -200,9 +195,7 @@ describeEachDatabase("applyMigrations", (kind) => {
 
   it("refuses a failed migration left in _prisma_migrations by `prisma migrate`", async () => {
     const [first] = await readMigrationsFolder();
-    await db.query(
-      `UPDATE "_prisma_migrations" SET finished_at = NULL, logs = 'boom' WHERE migration_name = '${first!.name}'`,
-    );
+    await db.query(`UPDATE "_prisma_migrations" SET finished_at = NULL, logs = 'boom' WHERE migration_name = '${first!.name}'`);
     try {
       await expect(applyMigrations(db.target, kind)).rejects.toThrow(/failed migrations \(.*\).*prisma migrate resolve/);
     } finally {
@@ -238,7 +231,16 @@ describeEachDatabase("the lineage-depth migration", (kind) => {
       const rows = await db.query<{ id: number; generation: number; exploitReason: string | null }>(
         `SELECT id, generation, "exploitReason" FROM "Job" ORDER BY id`,
       );
-      expect(rows.map((r) => [r.id, r.generation])).toEqual([[1, 0], [2, 0], [3, 1], [4, 2], [5, 1], [6, 3], [7, 4], [8, 4]]);
+      expect(rows.map((r) => [r.id, r.generation])).toEqual([
+        [1, 0],
+        [2, 0],
+        [3, 1],
+        [4, 2],
+        [5, 1],
+        [6, 3],
+        [7, 4],
+        [8, 4],
+      ]);
       expect(rows.filter((r) => r.exploitReason !== null).map((r) => r.exploitReason)).toEqual(["tournament", "tournament"]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -296,13 +298,12 @@ describe.runIf(kinds.includes("postgres"))("applyMigrations from several process
     try {
       await holder.connect();
       await holder.query("SELECT pg_advisory_lock(72707369)");
-      await expect(applyMigrations(pool, "postgres", { lockTimeoutMs: 500 })).rejects.toThrow(
-        /Timed out after 500 ms waiting for the migration lock/,
-      );
+      await expect(applyMigrations(pool, "postgres", { lockTimeoutMs: 500 })).rejects.toThrow(/Timed out after 500 ms waiting for the migration lock/);
       const pending = applyMigrations(pool, "postgres", { lockTimeoutMs: 30_000 });
       // The lock is let go only once the second call has found it taken (a try after `since`).
       const since = (await holder.query<{ t: Date }>("SELECT clock_timestamp() AS t")).rows[0]!.t;
-      const tried = "SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE '%pg_try_advisory_lock%' AND query_start > $1";
+      const tried =
+        "SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE '%pg_try_advisory_lock%' AND query_start > $1";
       await waitFor(async () => (await holder.query(tried, [since])).rowCount === 1, { what: "the second call to try the lock" });
       await holder.query("SELECT pg_advisory_unlock(72707369)");
       expect((await pending).applied.length).toBeGreaterThan(0);

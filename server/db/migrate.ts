@@ -77,9 +77,7 @@ export function migrationChecksum(content: string | Buffer): string {
  */
 export function checksumMatches(sql: string, checksum: string): boolean {
   const want = checksum.toLowerCase();
-  return [sql, sql.replace(/\r\n/g, "\n"), sql.replace(/\r?\n/g, "\r\n")].some(
-    (variant) => migrationChecksum(variant) === want,
-  );
+  return [sql, sql.replace(/\r\n/g, "\n"), sql.replace(/\r?\n/g, "\r\n")].some((variant) => migrationChecksum(variant) === want);
 }
 
 /** The migrations in `dir` (folders holding a migration.sql), sorted by name. */
@@ -131,8 +129,7 @@ function pgliteConn(db: PGlite | PGliteTransaction): Conn {
 
 function pgConn(client: pg.ClientBase): Conn {
   const conn: Conn = {
-    query: async <R>(sql: string, params?: unknown[]) =>
-      (await client.query(sql, params as unknown[] | undefined)).rows as R[],
+    query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params as unknown[] | undefined)).rows as R[],
     exec: async (sql) => {
       // Without parameters pg uses the simple query protocol, which runs multi-statement scripts.
       await client.query(sql);
@@ -163,11 +160,7 @@ function isPool(target: MigrationTarget): target is pg.Pool {
  * when an applied migration's file changed, when the database has migrations this checkout lacks,
  * or when Prisma's table shows a failed migration.
  */
-export async function applyMigrations(
-  target: MigrationTarget,
-  kind: DatabaseKind,
-  options: ApplyMigrationsOptions = {},
-): Promise<ApplyMigrationsResult> {
+export async function applyMigrations(target: MigrationTarget, kind: DatabaseKind, options: ApplyMigrationsOptions = {}): Promise<ApplyMigrationsResult> {
   const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
   const onDisk = await readMigrationsFolder(migrationsDir);
   if (onDisk.length === 0) {
@@ -187,9 +180,7 @@ export async function applyMigrations(
     try {
       return await run(conn, onDisk, options);
     } finally {
-      await conn
-        .query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_ADVISORY_LOCK])
-        .catch(() => (broken = true)); // closing the connection releases it anyway
+      await conn.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_ADVISORY_LOCK]).catch(() => (broken = true)); // closing the connection releases it anyway
     }
   } finally {
     if (isPool(target)) (client as pg.PoolClient).release(broken);
@@ -199,9 +190,7 @@ export async function applyMigrations(
 async function acquireAdvisoryLock(conn: Conn, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await conn.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
-      PRISMA_MIGRATE_ADVISORY_LOCK,
-    ]);
+    const [row] = await conn.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [PRISMA_MIGRATE_ADVISORY_LOCK]);
     if (row?.locked) return;
     if (Date.now() >= deadline) {
       throw new Error(

@@ -30,8 +30,10 @@ interface RegistryEntry {
  * the PGlite closes with the last one.
  */
 const REGISTRY_KEY = Symbol.for("lineage.db.pgliteRegistry");
-const registry: Map<string, RegistryEntry> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??=
-  new Map<string, RegistryEntry>()) as Map<string, RegistryEntry>;
+const registry: Map<string, RegistryEntry> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new Map<string, RegistryEntry>()) as Map<
+  string,
+  RegistryEntry
+>;
 
 const LOCK_FILE = "lineage.pid";
 

@@ -39,7 +39,9 @@ export function toJob(job: JobRow): Job {
 }
 
 /** The job's checkpoint as the APIs show it (size and checksum stay after garbage collection deletes it). */
-export function checkpointOf(job: Pick<JobRow, "checkpointSize" | "checkpointSha256" | "checkpointUploadedAt" | "checkpointPinned" | "checkpointDeletedAt">): Checkpoint | null {
+export function checkpointOf(
+  job: Pick<JobRow, "checkpointSize" | "checkpointSha256" | "checkpointUploadedAt" | "checkpointPinned" | "checkpointDeletedAt">,
+): Checkpoint | null {
   if (job.checkpointSha256 === null || job.checkpointSize === null || job.checkpointUploadedAt === null) return null;
   return {
     // bigint from Prisma, a number from the driver (server/db/sql.ts).

@@ -66,7 +66,9 @@ describe("statistics keeper (PGlite)", () => {
   });
 
   it("samples a few thousand rows", async () => {
-    const [seq] = await db.sql.query<{ bounds: number | null }>`SELECT array_length(histogram_bounds, 1) AS bounds FROM pg_stats WHERE tablename = 'Event' AND attname = 'seq'`;
+    const [seq] = await db.sql.query<{
+      bounds: number | null;
+    }>`SELECT array_length(histogram_bounds, 1) AS bounds FROM pg_stats WHERE tablename = 'Event' AND attname = 'seq'`;
     expect(seq!.bounds).toBeLessThanOrEqual(STATISTICS_TARGET + 1);
   });
 

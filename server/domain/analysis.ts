@@ -54,8 +54,7 @@ export const importanceSchema = z.object({
 });
 export type Importance = z.infer<typeof importanceSchema>;
 
-export const IMPORTANCE_METHOD =
-  "first-order variance decomposition: one-way ANOVA ω² per hyperparameter (numeric values in quantile bins)";
+export const IMPORTANCE_METHOD = "first-order variance decomposition: one-way ANOVA ω² per hyperparameter (numeric values in quantile bins)";
 
 export const analysisSchema = z.object({
   experiment: z.object({

@@ -10,9 +10,7 @@ export const checkpointSchema = z.object({
   sha256: z.string().describe("SHA-256 of the bytes, hex: checked on every download"),
   uploadedAt: isoDate,
   pinned: z.boolean().describe("kept by garbage collection whatever else happens"),
-  deletedAt: isoDate
-    .nullable()
-    .describe("when garbage collection deleted it (no later job could load it); null while it is stored"),
+  deletedAt: isoDate.nullable().describe("when garbage collection deleted it (no later job could load it); null while it is stored"),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -40,5 +38,8 @@ export function noCheckpoint(job: { id: number; checkpointDeletedAt: Date | stri
       `job ${job.id}'s checkpoint was deleted at ${new Date(job.checkpointDeletedAt).toISOString()} by garbage collection: no later job could load it. Pin checkpoints you want to keep, or create experiments with checkpoints.retain "all" or keepLast.`,
     );
   }
-  return new LineageError("checkpoint_not_found", `job ${job.id} has no checkpoint on the server: its worker uploaded none (it may keep its checkpoints itself, e.g. at a model_path in its results)`);
+  return new LineageError(
+    "checkpoint_not_found",
+    `job ${job.id} has no checkpoint on the server: its worker uploaded none (it may keep its checkpoints itself, e.g. at a model_path in its results)`,
+  );
 }

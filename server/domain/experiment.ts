@@ -29,9 +29,7 @@ export const experimentSummarySchema = z.object({
   /** Members that have at least one job. */
   members: z.int(),
   jobsDone: z.int(),
-  generationsReached: z
-    .int()
-    .describe("lineage depth reached, summed over members (each at most maxGenerations): complete at populationSize × maxGenerations"),
+  generationsReached: z.int().describe("lineage depth reached, summed over members (each at most maxGenerations): complete at populationSize × maxGenerations"),
   runningJobs: z.int(),
   bestScore: z.number().nullable(),
   archivedAt: isoDate.nullable(),

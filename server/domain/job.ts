@@ -5,7 +5,6 @@ import { EXPLOIT_REASONS, JOB_ORIGINS, JOB_STATUSES, jsonValue, mutationSchema }
 import { checkpointSchema } from "./checkpoint";
 import { isoDate } from "./json";
 
-
 export const jobSchema = z.object({
   id: z.int(),
   experimentId: z.int(),
@@ -32,8 +31,6 @@ export const jobSchema = z.object({
   createdAt: isoDate,
   startedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
-  checkpoint: checkpointSchema
-    .nullable()
-    .describe("the checkpoint the server stores (or stored) for this job; null when its worker uploaded none"),
+  checkpoint: checkpointSchema.nullable().describe("the checkpoint the server stores (or stored) for this job; null when its worker uploaded none"),
 });
 export type Job = z.infer<typeof jobSchema>;

@@ -138,7 +138,16 @@ export const curvesSchema = z.object({
 export type Curves = z.infer<typeof curvesSchema>;
 export type MemberCurve = Curves["series"][number];
 
-export const jobLinkSchema = jobNodeSchema.pick({ id: true, member: true, generation: true, attempt: true, status: true, origin: true, score: true, donorJobId: true });
+export const jobLinkSchema = jobNodeSchema.pick({
+  id: true,
+  member: true,
+  generation: true,
+  attempt: true,
+  status: true,
+  origin: true,
+  score: true,
+  donorJobId: true,
+});
 export type JobLink = z.infer<typeof jobLinkSchema>;
 
 export const jobDetailSchema = z.object({

@@ -44,7 +44,14 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: "next" as const }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("complete" as const), pick: fc.nat(), score: fc.oneof({ weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, fc.constant("NaN" as const)) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("complete" as const),
+      pick: fc.nat(),
+      score: fc.oneof({ weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, fc.constant("NaN" as const)),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("fail" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("push" as const), lr: fc.double({ min: 0.1, max: 1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: "pause" as const }) },
@@ -74,7 +81,13 @@ describeEachDatabase("the live projection", (kind) => {
         fc.array(step, { minLength: 5, maxLength: 60 }),
         async (config, steps) => {
           const name = `projection ${run++}`;
-          await s.create({ name, populationSize: config.populationSize, mode: config.mode, maxRetries: config.maxRetries, stop: { maxGenerations: config.maxGenerations } });
+          await s.create({
+            name,
+            populationSize: config.populationSize,
+            mode: config.mode,
+            maxRetries: config.maxRetries,
+            stop: { maxGenerations: config.maxGenerations },
+          });
           const leased: { id: number; leaseToken: string }[] = [];
           for (const st of steps) {
             // Refusals (a full population, a paused experiment…) are part of a run: they change nothing.

@@ -20,7 +20,6 @@ export const numericDistribution: fc.Arbitrary<Distribution> = fc.oneof(
     .map(([mean, std]): Distribution => ({ kind: "normal", mean, std })),
 );
 
-
 const factor = fc.double({ min: 0.01, max: 10, noNaN: true });
 
 /** How a multiplicative step draws its factor: defaults, a [min, max] range or a list. */
@@ -33,9 +32,7 @@ const perturbFields = fc.oneof(
 /** perturb or resample, the explore strategies of numeric parameters. */
 export const numericExplore: fc.Arbitrary<Explore> = fc.oneof(
   perturbFields.map((fields): Explore => ({ kind: "perturb", ...fields })),
-  fc
-    .tuple(fc.double({ min: 0, max: 1, noNaN: true }), perturbFields)
-    .map(([probability, fields]): Explore => ({ kind: "resample", probability, ...fields })),
+  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), perturbFields).map(([probability, fields]): Explore => ({ kind: "resample", probability, ...fields })),
 );
 
 /** A current value as explore may find it: anywhere on the line, missing, or not a number. */

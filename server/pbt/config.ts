@@ -41,11 +41,12 @@ export const distributionSchema = z.discriminatedUnion("kind", [
       high: finite,
     })
     .refine((d) => d.low < d.high, { error: "low must be less than high", path: ["high"] }),
-  z.strictObject({
-    kind: z.literal("normal"),
-    mean: finite,
-    std: finite.refine((v) => v >= 0, { error: "must be 0 or more" }),
-  })
+  z
+    .strictObject({
+      kind: z.literal("normal"),
+      mean: finite,
+      std: finite.refine((v) => v >= 0, { error: "must be 0 or more" }),
+    })
     // Samples are mean + std·z with |z| < 8.6 (rng.ts's Box–Muller): they must stay finite.
     .refine((d) => Number.isFinite(Math.abs(d.mean) + 9 * d.std), { error: "too large: mean ± 9 × std must be a finite number", path: ["std"] }),
   z
@@ -80,7 +81,10 @@ const perturbFields = {
   minFactor: finite.refine((v) => v > 0, { error: "must be greater than 0" }).optional(),
   maxFactor: finite.refine((v) => v > 0, { error: "must be greater than 0" }).optional(),
   /** Pick one of these factors (the paper's and Ray Tune's semantics). */
-  factors: z.array(finite.refine((v) => v > 0, { error: "must be greater than 0" })).min(1).optional(),
+  factors: z
+    .array(finite.refine((v) => v > 0, { error: "must be greater than 0" }))
+    .min(1)
+    .optional(),
 };
 type PerturbFields = { minFactor?: number; maxFactor?: number; factors?: number[] };
 
@@ -263,7 +267,10 @@ export type Replay = z.infer<typeof replaySchema>;
  * experiment is created.
  */
 export const forkSchema = z.strictObject({
-  jobId: z.int().min(1, { error: "must be a positive job id" }).max(2 ** 31 - 1),
+  jobId: z
+    .int()
+    .min(1, { error: "must be a positive job id" })
+    .max(2 ** 31 - 1),
   experiment: z.string().max(200).optional(),
   member: z.int().optional(),
   /** The source job's generation: a forked member's first job is one deeper. */
@@ -309,7 +316,11 @@ export const experimentConfigFields = z.strictObject({
     )
     .refine((h) => Object.keys(h).length <= 100, { error: "at most 100 hyperparameters" }),
   /** How long a worker holds a job without a heartbeat before the job is considered crashed. */
-  leaseSeconds: z.int().min(5).max(7 * 24 * 3600).default(300),
+  leaseSeconds: z
+    .int()
+    .min(5)
+    .max(7 * 24 * 3600)
+    .default(300),
   /** How many times a crashed generation is queued again before the member gives up. */
   maxRetries: z.int().min(0).max(100).default(3),
   /**
@@ -321,7 +332,11 @@ export const experimentConfigFields = z.strictObject({
   /** Garbage collection of the checkpoints workers upload to the server. */
   checkpoints: checkpointRetentionSchema.default({ retain: "needed" }),
   /** Seeds every random decision; omitted, the server picks one and stores it. */
-  seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   /** Experiment-level explore (experimentExploreSchema); omitted: each hyperparameter's own. */
   explore: experimentExploreSchema.optional(),
   /** Follow a schedule instead of searching (replaySchema). */
@@ -332,9 +347,7 @@ export const experimentConfigFields = z.strictObject({
 
 export const experimentConfigSchema = experimentConfigFields.superRefine((config, ctx) => {
   if (config.explore?.kind === "pb2") {
-    const explored = Object.values(config.hyperparameters).some(
-      (h) => PB2_KINDS.has(h.init.kind) && h.explore !== undefined && h.explore.kind !== "shift",
-    );
+    const explored = Object.values(config.hyperparameters).some((h) => PB2_KINDS.has(h.init.kind) && h.explore !== undefined && h.explore.kind !== "shift");
     if (!explored) {
       ctx.addIssue({
         code: "custom",

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  experimentConfigSchema,
-  type ExperimentConfig,
-  type ExperimentConfigInput,
-  type Hyperparameters,
-  type JobStatus,
-} from "./config";
+import { experimentConfigSchema, type ExperimentConfig, type ExperimentConfigInput, type Hyperparameters, type JobStatus } from "./config";
 import { decideNext, generationsToRank, type Decision, type GenerationResult, type MemberState, type PopulationState } from "./decide";
 import { sample } from "./distributions";
 import { chooseDonor } from "./exploit";
@@ -49,19 +43,12 @@ function done(member: number, generation: number, score: number | null, finished
 }
 
 /** A member whose latest job is generation `generation` in `status`, after `previousScore` at generation - 1. */
-function inFlight(
-  member: number,
-  generation: number,
-  status: JobStatus,
-  previousScore: number | null,
-  attempt = 0,
-): MemberState {
+function inFlight(member: number, generation: number, status: JobStatus, previousScore: number | null, attempt = 0): MemberState {
   const hp = hpOf(member);
   return {
     member,
     latest: { jobId: jobId(member, generation, attempt), generation, attempt, status, hyperparameters: hp, finishedAt: null },
-    lastDone:
-      previousScore === null ? null : { jobId: jobId(member, generation - 1), generation: generation - 1, hyperparameters: hp, score: previousScore },
+    lastDone: previousScore === null ? null : { jobId: jobId(member, generation - 1), generation: generation - 1, hyperparameters: hp, score: previousScore },
   };
 }
 
@@ -158,7 +145,14 @@ describe("decideNext: next generation (case 3)", () => {
   it("lets a bottom-quantile member exploit a top member and explores the donor's values", () => {
     const config = configOf({ populationSize: 10 });
     // Member 0 finished first, so it is the one that waited longest.
-    const decision = expectNextGeneration(decideNext(state(config, ten((m) => 1000 + m))));
+    const decision = expectNextGeneration(
+      decideNext(
+        state(
+          config,
+          ten((m) => 1000 + m),
+        ),
+      ),
+    );
     expect(decision.member).toBe(0);
     expect(decision.generation).toBe(1);
     expect(decision.origin).toBe("exploit");
@@ -177,7 +171,10 @@ describe("decideNext: next generation (case 3)", () => {
   it("puts an exploit one generation after the donor, wherever the member itself stood", () => {
     const config = configOf({ populationSize: 10, stop: { maxGenerations: 20 } });
     // Member 0 (generation 2) is the worst; the top members 8 and 9 are at generations 6 and 7.
-    const members = ten((m) => 1000 + m, (m) => (m === 0 ? 2 : m === 8 ? 6 : m === 9 ? 7 : 4));
+    const members = ten(
+      (m) => 1000 + m,
+      (m) => (m === 0 ? 2 : m === 8 ? 6 : m === 9 ? 7 : 4),
+    );
     for (let seed = 0; seed < 20; seed++) {
       const decision = expectNextGeneration(decideNext(state({ ...config, seed }, members)));
       expect(decision.member).toBe(0);
@@ -185,7 +182,10 @@ describe("decideNext: next generation (case 3)", () => {
       expect(decision.generation).toBe(decision.donor!.member === 8 ? 7 : 8);
     }
     // And back: a member ahead copying a donor behind it goes back to the donor's depth + 1.
-    const behind = ten((m) => 1000 + m, (m) => (m === 0 ? 9 : 3));
+    const behind = ten(
+      (m) => 1000 + m,
+      (m) => (m === 0 ? 9 : 3),
+    );
     const decision = expectNextGeneration(decideNext(state({ ...config, seed: 3 }, behind)));
     expect(decision).toMatchObject({ member: 0, origin: "exploit", generation: 4 });
   });
@@ -193,7 +193,10 @@ describe("decideNext: next generation (case 3)", () => {
   it("never copies a donor that reached the last generation (its copy would pass the stopping rule)", () => {
     const config = configOf({ populationSize: 10, stop: { maxGenerations: 5 } });
     // Member 9 finished generation 4, the last: only member 8 can donate.
-    const members = ten((m) => 1000 + m, (m) => (m === 9 ? 4 : 2));
+    const members = ten(
+      (m) => 1000 + m,
+      (m) => (m === 9 ? 4 : 2),
+    );
     for (let seed = 0; seed < 20; seed++) {
       const decision = expectNextGeneration(decideNext(state({ ...config, seed }, members)));
       expect(decision.donor?.member).toBe(8);
@@ -217,7 +220,14 @@ describe("decideNext: next generation (case 3)", () => {
   it("lets a member outside the bottom quantile continue unchanged from its own job", () => {
     const config = configOf({ populationSize: 10 });
     // Member 5 (middle) waited longest.
-    const decision = expectNextGeneration(decideNext(state(config, ten((m) => (m === 5 ? 10 : 1000 + m)))));
+    const decision = expectNextGeneration(
+      decideNext(
+        state(
+          config,
+          ten((m) => (m === 5 ? 10 : 1000 + m)),
+        ),
+      ),
+    );
     expect(decision).toEqual({
       kind: "next-generation",
       member: 5,
@@ -310,10 +320,7 @@ describe("decideNext: failed members (out of retries) and diverged ones", () => 
   });
 
   it("makes an exhausted member rejoin by copying a top donor, with explore, recording the failure as the reason", () => {
-    const members = [
-      ...Array.from({ length: 7 }, (_, m) => inFlight(m, 4, "running", m / 10)),
-      inFlight(7, 2, "crashed", 0.3, 2),
-    ];
+    const members = [...Array.from({ length: 7 }, (_, m) => inFlight(m, 4, "running", m / 10)), inFlight(7, 2, "crashed", 0.3, 2)];
     members[7]!.latest.finishedAt = 5;
     const donors = new Set<number>();
     for (let seed = 0; seed < 30; seed++) {
@@ -397,9 +404,17 @@ describe("decideNext: sync mode", () => {
     const truncating = configOf({ mode: "sync", exploit: { kind: "truncate", fraction: 0.25 } });
     // Generation 0: member 0 scored worst (0.1), member 3 best (0.9). Members 1 and 2 have since
     // finished generation 1 with scores that would turn the ranking around.
-    const generation0: GenerationResult[] = [0, 1, 2, 3].map((m) => ({ member: m, jobId: jobId(m, 0), generation: 0, hyperparameters: hpOf(m), score: [0.1, 0.5, 0.6, 0.9][m]! }));
+    const generation0: GenerationResult[] = [0, 1, 2, 3].map((m) => ({
+      member: m,
+      jobId: jobId(m, 0),
+      generation: 0,
+      hyperparameters: hpOf(m),
+      score: [0.1, 0.5, 0.6, 0.9][m]!,
+    }));
     const members = [done(0, 0, 0.1, 1), done(1, 1, 0.05), done(2, 1, 0.01), inFlight(3, 1, "running", 0.9)];
-    const decision = expectNextGeneration(decideNext(state(truncating, members, [...generation0, ...members.slice(1, 3).map((m) => ({ member: m.member, ...m.lastDone! }))])));
+    const decision = expectNextGeneration(
+      decideNext(state(truncating, members, [...generation0, ...members.slice(1, 3).map((m) => ({ member: m.member, ...m.lastDone! }))])),
+    );
     // With q = 1 of 4, member 0 is the bottom and copies member 3's generation-0 job.
     expect(decision).toMatchObject({ member: 0, origin: "exploit", generation: 1, parentJobId: jobId(3, 0) });
     expect(decision.donor).toEqual({ member: 3, jobId: jobId(3, 0), generation: 0 });

@@ -304,7 +304,14 @@ function pb2Context(
 }
 
 /** In sync mode, the next-generation jobs of the members before `member`, as their decisions make them. */
-function syncPending(config: ExperimentConfig, member: number, from: number, history: Pb2Point[], jobs: Map<number, DoneJob>, contenders: Contender[]): Pb2Pending[] {
+function syncPending(
+  config: ExperimentConfig,
+  member: number,
+  from: number,
+  history: Pb2Point[],
+  jobs: Map<number, DoneJob>,
+  contenders: Contender[],
+): Pb2Pending[] {
   const pending: Pb2Pending[] = [];
   const earlier = [...jobs.keys()].filter((m) => m < member).sort((a, b) => a - b);
   for (const m of earlier) {
@@ -316,12 +323,17 @@ function syncPending(config: ExperimentConfig, member: number, from: number, his
     let hyperparameters = own.hyperparameters;
     if (choice !== null || config.exploit.kind === "none") {
       const key = JSON.stringify([config.seed, config.name, from, m, start.jobId, history.map((p) => [p.jobId, p.score])]);
-      hyperparameters = syncChoices.get(key) ?? remember(key, explore(exploredHyperparameters(config), start.hyperparameters, rng("explore"), {
-        objective: config.objective,
-        history,
-        pending: pending.slice(-PB2_PENDING).reverse(),
-        next: { generation: start.generation + 1, parentScore: start.score },
-      }).hyperparameters);
+      hyperparameters =
+        syncChoices.get(key) ??
+        remember(
+          key,
+          explore(exploredHyperparameters(config), start.hyperparameters, rng("explore"), {
+            objective: config.objective,
+            history,
+            pending: pending.slice(-PB2_PENDING).reverse(),
+            next: { generation: start.generation + 1, parentScore: start.score },
+          }).hyperparameters,
+        );
     }
     pending.push({ generation: start.generation + 1, hyperparameters });
   }

@@ -148,9 +148,7 @@ describe("sample (properties)", () => {
   it("draws choice values only from the list, and never one with weight 0", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.string(), fc.constantFrom(0, 0.5, 1, 3)), { minLength: 1, maxLength: 6 }).filter((pairs) =>
-          pairs.some(([, w]) => w > 0),
-        ),
+        fc.array(fc.tuple(fc.string(), fc.constantFrom(0, 0.5, 1, 3)), { minLength: 1, maxLength: 6 }).filter((pairs) => pairs.some(([, w]) => w > 0)),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         (pairs, seed) => {
           const values = pairs.map(([, w], i) => `${i}:${w}`);

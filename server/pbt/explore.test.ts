@@ -265,47 +265,32 @@ describe("jsonEqual", () => {
 describe("explore (properties)", () => {
   it("keeps every explored value inside the initial distribution's bounds, integers for int", () => {
     fc.assert(
-      fc.property(
-        numericDistribution,
-        numericExplore,
-        currentValue,
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (init, how, old, seed) => {
-          const values: Hyperparameters = old === undefined ? {} : { p: old };
-          const { hyperparameters, mutations } = explore({ p: { init, explore: how } }, values, createRng(seed));
-          const value = hyperparameters.p;
-          expect(mutations).toHaveLength(1);
-          expect(typeof value === "number" && Number.isFinite(value)).toBe(true);
-          const range = bounds(init);
-          if (range !== null) {
-            expect(value).toBeGreaterThanOrEqual(range.low);
-            expect(value).toBeLessThanOrEqual(range.high);
-          }
-          if (init.kind === "int") expect(Number.isInteger(value)).toBe(true);
-          expect(mutations[0]?.new).toBe(value);
-        },
-      ),
+      fc.property(numericDistribution, numericExplore, currentValue, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (init, how, old, seed) => {
+        const values: Hyperparameters = old === undefined ? {} : { p: old };
+        const { hyperparameters, mutations } = explore({ p: { init, explore: how } }, values, createRng(seed));
+        const value = hyperparameters.p;
+        expect(mutations).toHaveLength(1);
+        expect(typeof value === "number" && Number.isFinite(value)).toBe(true);
+        const range = bounds(init);
+        if (range !== null) {
+          expect(value).toBeGreaterThanOrEqual(range.low);
+          expect(value).toBeLessThanOrEqual(range.high);
+        }
+        if (init.kind === "int") expect(Number.isInteger(value)).toBe(true);
+        expect(mutations[0]?.new).toBe(value);
+      }),
     );
   });
 
   it("keeps shifted choice values inside the list and at most one step away", () => {
     fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer(), { minLength: 1, maxLength: 8 }),
-        fc.nat(),
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (values, at, seed) => {
-          const index = at % values.length;
-          const { hyperparameters } = explore(
-            { p: { init: { kind: "choice", values }, explore: { kind: "shift" } } },
-            { p: values[index]! },
-            createRng(seed),
-          );
-          const moved = values.indexOf(hyperparameters.p as number);
-          expect(moved).toBeGreaterThanOrEqual(0);
-          expect(Math.abs(moved - index)).toBeLessThanOrEqual(1);
-        },
-      ),
+      fc.property(fc.uniqueArray(fc.integer(), { minLength: 1, maxLength: 8 }), fc.nat(), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (values, at, seed) => {
+        const index = at % values.length;
+        const { hyperparameters } = explore({ p: { init: { kind: "choice", values }, explore: { kind: "shift" } } }, { p: values[index]! }, createRng(seed));
+        const moved = values.indexOf(hyperparameters.p as number);
+        expect(moved).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(moved - index)).toBeLessThanOrEqual(1);
+      }),
     );
   });
 

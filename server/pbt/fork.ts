@@ -35,7 +35,8 @@ export function forkStart(config: ExperimentConfig, member: number): ForkStart {
     const init = config.hyperparameters[name]!.init;
     const value = Object.hasOwn(fork.hyperparameters, name) ? (fork.hyperparameters[name] ?? null) : undefined;
     if (value !== undefined && valueProblem(init, value) === null) start[name] = value;
-    else if (typeof value === "number" && Number.isFinite(value) && valueProblem(init, clampToDistribution(init, value)) === null) start[name] = clampToDistribution(init, value);
+    else if (typeof value === "number" && Number.isFinite(value) && valueProblem(init, clampToDistribution(init, value)) === null)
+      start[name] = clampToDistribution(init, value);
     else start[name] = sample(init, rng);
   }
   const explored = member === 0 ? { hyperparameters: start, mutations: [] } : explore(exploredHyperparameters(config), start, rng);

@@ -97,11 +97,7 @@ export function depthReached(latestDoneGeneration: number | null, maxGenerations
  * A new member's generation-0 hyperparameters. Each member draws from its own stream, so member
  * 3 gets the same values whether it is created first or last.
  */
-export function initialHyperparameters(
-  params: Record<string, Hyperparameter>,
-  seed: number,
-  member: number,
-): Hyperparameters {
+export function initialHyperparameters(params: Record<string, Hyperparameter>, seed: number, member: number): Hyperparameters {
   const rng = rngFor(seed, "init", member);
   const values: Hyperparameters = {};
   // Sorted so the sequence of draws does not depend on the order the config lists parameters in.

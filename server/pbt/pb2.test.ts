@@ -82,8 +82,12 @@ describe("PB2's choice", () => {
 
   it("keeps every value within its bounds, rounds ints and keeps loguniform values positive", () => {
     const distribution: fc.Arbitrary<Distribution> = fc.oneof(
-      fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e3, noNaN: true })).map(([low, w]): Distribution => ({ kind: "uniform", low, high: low + w })),
-      fc.tuple(fc.double({ min: 1e-6, max: 10, noNaN: true }), fc.double({ min: 1.01, max: 1e4, noNaN: true })).map(([low, r]): Distribution => ({ kind: "loguniform", low, high: low * r })),
+      fc
+        .tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }))
+        .map(([low, w]): Distribution => ({ kind: "uniform", low, high: low + w })),
+      fc
+        .tuple(fc.double({ min: 1e-6, max: 10, noNaN: true }), fc.double({ min: 1.01, max: 1e4, noNaN: true }))
+        .map(([low, r]): Distribution => ({ kind: "loguniform", low, high: low * r })),
       fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 100 })).map(([low, w]): Distribution => ({ kind: "int", low, high: low + w })),
     );
     fc.assert(
@@ -95,7 +99,14 @@ describe("PB2's choice", () => {
           fc.pre(dists.every((d) => d.kind !== "uniform" || d.low < d.high));
           const params = dists.map((d, i): [string, Distribution] => [`p${i}`, d]);
           const valuesAt = (u: number) => Object.fromEntries(params.map(([name, d]) => [name, fromUnit(d, u)]));
-          const points = observations.map(([u, gain], i): Pb2Point => ({ member: i % 4, jobId: i + 1, generation: 1 + Math.floor(i / 4), hyperparameters: valuesAt(u), score: gain, parentScore: 0 }));
+          const points = observations.map(([u, gain], i): Pb2Point => ({
+            member: i % 4,
+            jobId: i + 1,
+            generation: 1 + Math.floor(i / 4),
+            hyperparameters: valuesAt(u),
+            score: gain,
+            parentScore: 0,
+          }));
           const choice = choosePb2(params, valuesAt(0.5), context(points), rngFor(seed, "explore"));
           for (const [name, d] of params) {
             const v = choice.values[name]!;
@@ -149,7 +160,14 @@ describe("PB2 in decideNext", () => {
       return { member: m, latest: { ...job, attempt: 0, status: "done" as const, finishedAt: 1000 + m }, lastDone: job };
     });
     const pb2History = [1, 2, 3].flatMap((g) =>
-      [0, 1, 2, 3].map((m): Pb2Point => ({ member: m, jobId: g * 100 + m, generation: g, hyperparameters: members[m]!.lastDone!.hyperparameters, score: 10 * g + (3 - m), parentScore: 10 * g })),
+      [0, 1, 2, 3].map((m): Pb2Point => ({
+        member: m,
+        jobId: g * 100 + m,
+        generation: g,
+        hyperparameters: members[m]!.lastDone!.hyperparameters,
+        score: 10 * g + (3 - m),
+        parentScore: 10 * g,
+      })),
     );
     return {
       config,
@@ -164,7 +182,10 @@ describe("PB2 in decideNext", () => {
     const config = configOf({ mode: "sync" });
     const state = populationAt3(config);
     // Sync decisions in member order: member 3 is the bottom quantile and copies member 0.
-    const decision = decideNext({ ...state, members: state.members.map((m) => (m.member === 3 ? m : { ...m, latest: { ...m.latest, status: "running" as const, generation: 4 } })) });
+    const decision = decideNext({
+      ...state,
+      members: state.members.map((m) => (m.member === 3 ? m : { ...m, latest: { ...m.latest, status: "running" as const, generation: 4 } })),
+    });
     expect(decision.kind).toBe("next-generation");
     if (decision.kind !== "next-generation") return;
     expect(decision.origin).toBe("exploit");
@@ -179,7 +200,9 @@ describe("PB2 in decideNext", () => {
     const decide = (member: number, name: string) => {
       const state = populationAt3(configOf({ name, mode: "sync", exploit: { kind: "none" } }));
       // Only `member` is ready; the others have started generation 4 already.
-      const members = state.members.map((m) => (m.member === member ? m : { ...m, latest: { ...m.latest, status: "running" as const, generation: 4, jobId: 400 + m.member } }));
+      const members = state.members.map((m) =>
+        m.member === member ? m : { ...m, latest: { ...m.latest, status: "running" as const, generation: 4, jobId: 400 + m.member } },
+      );
       const d = decideNext({ ...state, members });
       return d.kind === "next-generation" ? d.hyperparameters : null;
     };

@@ -161,9 +161,7 @@ function observations(params: [string, Distribution][], ctx: Pb2Context): Observ
   const ordered = [...rows].reverse();
   return {
     inputs: ordered.map((r) => ({ t: time(r.p.generation), x: [context(r.p.parentScore), ...r.x] })),
-    y: ordered.map((r) =>
-      r.improvement === null || !Number.isFinite(r.improvement) ? -2 : Math.min(2, Math.max(-2, (r.improvement - mean) / (std + 1e-8))),
-    ),
+    y: ordered.map((r) => (r.improvement === null || !Number.isFinite(r.improvement) ? -2 : Math.min(2, Math.max(-2, (r.improvement - mean) / (std + 1e-8))))),
     context,
     time,
   };
@@ -193,9 +191,7 @@ function maximise(score: (candidates: number[][]) => number[], dimensions: numbe
   scored.forEach((c, i) => (c.value = values[i]!));
   for (const step of [0.1, 0.03, 0.01]) {
     const best = [...scored].sort((a, b) => b.value - a.value || a.order - b.order).slice(0, 3);
-    const around = best.flatMap((b) =>
-      Array.from({ length: 4 }, () => b.x.map((v) => Math.min(1, Math.max(0, v + step * rng.normal())))),
-    );
+    const around = best.flatMap((b) => Array.from({ length: 4 }, () => b.x.map((v) => Math.min(1, Math.max(0, v + step * rng.normal())))));
     const aroundValues = score(around);
     scored = [...scored, ...around.map((x, i) => ({ x, value: aroundValues[i]!, order: scored.length + i }))];
   }

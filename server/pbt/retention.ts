@@ -91,7 +91,10 @@ export function retention(state: RetentionState): Retention {
     for (const c of done) if (generations.has(c.generation)) mark(c.jobId, "generation");
   }
 
-  const best = bestJob(done.map((c) => ({ ...c, id: c.jobId })), config.objective);
+  const best = bestJob(
+    done.map((c) => ({ ...c, id: c.jobId })),
+    config.objective,
+  );
   if (best) mark(best.jobId, "best");
 
   return { keep, release: stored.filter((c) => !keep.has(c.jobId)).map((c) => c.jobId) };

@@ -47,7 +47,14 @@ function population(jobs: SimJob[], config: ExperimentConfig) {
   const members = new Map<number, MemberState>();
   for (const job of jobs) {
     const state = members.get(job.member) ?? { member: job.member, latest: undefined!, lastDone: null };
-    state.latest = { jobId: job.id, generation: job.generation, attempt: job.attempt, status: job.status, hyperparameters: job.hyperparameters, finishedAt: job.finishedAt };
+    state.latest = {
+      jobId: job.id,
+      generation: job.generation,
+      attempt: job.attempt,
+      status: job.status,
+      hyperparameters: job.hyperparameters,
+      finishedAt: job.finishedAt,
+    };
     if (job.status === "done") state.lastDone = { jobId: job.id, generation: job.generation, hyperparameters: job.hyperparameters, score: job.score };
     members.set(job.member, state);
   }
@@ -79,7 +86,10 @@ function run(config: ExperimentConfig, timing: number, workers: number, crashing
         if (job.attempt < config.maxRetries) jobs.push({ ...job, id: jobs.length + 1, attempt: job.attempt + 1, status: "queued", finishedAt: null });
       } else {
         job.status = "done";
-        job.score = train(job, jobs.find((j) => j.id === job.parentId));
+        job.score = train(
+          job,
+          jobs.find((j) => j.id === job.parentId),
+        );
       }
       continue;
     }

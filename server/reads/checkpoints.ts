@@ -39,7 +39,10 @@ const CHECKPOINT_COLUMNS = {
   experiment: { select: { name: true } },
 } as const;
 
-type CheckpointRow = Pick<JobRow, "id" | "member" | "generation" | "checkpointKey" | "checkpointSize" | "checkpointSha256" | "checkpointUploadedAt" | "checkpointDeletedAt"> & {
+type CheckpointRow = Pick<
+  JobRow,
+  "id" | "member" | "generation" | "checkpointKey" | "checkpointSize" | "checkpointSha256" | "checkpointUploadedAt" | "checkpointDeletedAt"
+> & {
   experiment: { name: string };
 };
 
@@ -58,7 +61,10 @@ export async function jobCheckpoint(db: ReadDeps, store: CheckpointStore, jobId:
 export async function parentCheckpoint(db: ReadDeps, store: CheckpointStore, jobId: number): Promise<CheckpointFile> {
   const job = await findJob(db, jobId);
   if (job.parentId === null) {
-    throw new LineageError("checkpoint_not_found", `job ${jobId} is a first generation (generation ${job.generation}): it starts from scratch and continues no checkpoint`);
+    throw new LineageError(
+      "checkpoint_not_found",
+      `job ${jobId} is a first generation (generation ${job.generation}): it starts from scratch and continues no checkpoint`,
+    );
   }
   return open(store, await findJob(db, job.parentId));
 }

@@ -12,11 +12,7 @@ export async function listEvents(db: ReadDeps, name: string, afterSeq: number, l
 }
 
 /** A page of an experiment's events after `afterSeq` (or the cursor), oldest first. */
-export async function listEventsPage(
-  db: ReadDeps,
-  name: string,
-  options: { afterSeq?: number; cursor?: string; limit: number },
-): Promise<Page<LineageEvent>> {
+export async function listEventsPage(db: ReadDeps, name: string, options: { afterSeq?: number; cursor?: string; limit: number }): Promise<Page<LineageEvent>> {
   const experiment = await getExperiment(db, name);
   const events = await listEventsById(db, experiment.id, cursorKey(options.cursor) ?? options.afterSeq ?? 0, options.limit + 1);
   return pageOf(events, options.limit, (e) => e.seq);
@@ -30,4 +26,3 @@ export async function listEventsById(db: ReadDeps, experimentId: number, afterSe
   });
   return events.map(toEvent);
 }
-

@@ -45,14 +45,20 @@ export async function listExperiments(db: ReadDeps, options: ExperimentFilter & 
     take: options.limit + 1,
   });
   const ids = experiments.map((e) => e.id);
-  const stats = ids.length === 0 ? [] : await db.prisma.$queryRaw<
-    { experimentId: number; members: number; done: number; running: number; max: number | null; min: number | null }[]
-  >`SELECT "experimentId", COUNT(DISTINCT member)::int AS members,
+  const stats =
+    ids.length === 0
+      ? []
+      : await db.prisma.$queryRaw<
+          { experimentId: number; members: number; done: number; running: number; max: number | null; min: number | null }[]
+        >`SELECT "experimentId", COUNT(DISTINCT member)::int AS members,
            (COUNT(*) FILTER (WHERE status = 'done'))::int AS done,
            (COUNT(*) FILTER (WHERE status = 'running'))::int AS running,
            MAX(score) AS max, MIN(score) AS min
     FROM "Job" WHERE "experimentId" IN (${Prisma.join(ids)}) GROUP BY "experimentId"`;
-  const depths = ids.length === 0 ? [] : await db.prisma.$queryRaw<{ experimentId: number; generation: number }[]>`
+  const depths =
+    ids.length === 0
+      ? []
+      : await db.prisma.$queryRaw<{ experimentId: number; generation: number }[]>`
     SELECT "experimentId", MAX(generation)::int AS generation FROM "Job"
     WHERE "experimentId" IN (${Prisma.join(ids)}) AND status = 'done' GROUP BY "experimentId", member`;
   const byId = new Map(stats.map((s) => [s.experimentId, s]));
@@ -82,4 +88,3 @@ export async function listExperiments(db: ReadDeps, options: ExperimentFilter & 
   });
   return pageOf(summaries, options.limit, (e) => e.id);
 }
-

@@ -9,7 +9,22 @@ import { toJob } from "../db/rows";
 import type { Job } from "../domain/job";
 import type { ReadDeps } from "./deps";
 
-const FIXED_COLUMNS = ["id", "member", "generation", "attempt", "status", "origin", "parentId", "donorJobId", "score", "workerId", "createdAt", "startedAt", "finishedAt", "error"] as const;
+const FIXED_COLUMNS = [
+  "id",
+  "member",
+  "generation",
+  "attempt",
+  "status",
+  "origin",
+  "parentId",
+  "donorJobId",
+  "score",
+  "workerId",
+  "createdAt",
+  "startedAt",
+  "finishedAt",
+  "error",
+] as const;
 
 /**
  * A CSV cell. Text that a spreadsheet would read as a formula (it begins with = + - @, a tab or a

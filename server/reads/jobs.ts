@@ -11,19 +11,11 @@ export interface JobFilter {
   status?: string;
 }
 
-export async function listJobs(
-  db: ReadDeps,
-  name: string,
-  filter: { member?: number; status?: string } = {},
-): Promise<Job[]> {
+export async function listJobs(db: ReadDeps, name: string, filter: { member?: number; status?: string } = {}): Promise<Job[]> {
   return listJobsById(db, (await getExperiment(db, name)).id, filter);
 }
 
-export async function listJobsById(
-  db: ReadDeps,
-  experimentId: number,
-  filter: { member?: number; status?: string } = {},
-): Promise<Job[]> {
+export async function listJobsById(db: ReadDeps, experimentId: number, filter: { member?: number; status?: string } = {}): Promise<Job[]> {
   const jobs = await db.prisma.job.findMany({
     where: { experimentId, member: filter.member, status: filter.status },
     orderBy: { id: "asc" },
@@ -32,11 +24,7 @@ export async function listJobsById(
 }
 
 /** A page of an experiment's jobs, oldest first (jobs created while paging come on later pages). */
-export async function listJobsPage(
-  db: ReadDeps,
-  name: string,
-  options: JobFilter & { cursor?: string; limit: number },
-): Promise<Page<Job>> {
+export async function listJobsPage(db: ReadDeps, name: string, options: JobFilter & { cursor?: string; limit: number }): Promise<Page<Job>> {
   const experiment = await getExperiment(db, name);
   const after = cursorKey(options.cursor);
   const jobs = await db.prisma.job.findMany({
@@ -52,4 +40,3 @@ export async function getJob(db: ReadDeps, id: number): Promise<Job & { experime
   if (!job) throw new LineageError("job_not_found", `no job with id ${id}`);
   return { ...toJob(job), experiment: job.experiment.name };
 }
-

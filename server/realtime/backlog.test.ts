@@ -48,7 +48,8 @@ describeEachDatabase("socket joins on a long event log", (kind) => {
   };
   const post = (p: string, body: unknown) =>
     fetch(`${server.url}/api/v1${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const head = async (name: string) => ((await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent(name)}`)).json()) as { lastEventSeq: number }).lastEventSeq;
+  const head = async (name: string) =>
+    ((await (await fetch(`${server.url}/api/v1/experiments/${encodeURIComponent(name)}`)).json()) as { lastEventSeq: number }).lastEventSeq;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "lineage-backlog-"));
@@ -86,7 +87,9 @@ describeEachDatabase("socket joins on a long event log", (kind) => {
       expect(received.seqs).toEqual(range(EVENTS - MAX_BACKLOG + 1, EVENTS));
     }
     const bytes = clients.reduce((n, c) => n + c.received.bytes, 0);
-    console.log(`[${kind}] 3 joins at afterSeq 0 on ${EVENTS} events: ${(bytes / 1e6).toFixed(2)} MB sent; health check p50 ${health.p50.toFixed(0)} ms, max ${health.max.toFixed(0)} ms (${health.count} pings)`);
+    console.log(
+      `[${kind}] 3 joins at afterSeq 0 on ${EVENTS} events: ${(bytes / 1e6).toFixed(2)} MB sent; health check p50 ${health.p50.toFixed(0)} ms, max ${health.max.toFixed(0)} ms (${health.count} pings)`,
+    );
     // The whole log is about 24 MB a join; what is sent is the bounded backlog.
     expect(bytes).toBeLessThan(3 * MAX_BACKLOG * 800);
     // Unbounded, such joins blocked the server for seconds (43 s at 164,000 events); bounded, a

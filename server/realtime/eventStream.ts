@@ -30,7 +30,11 @@ export type { JoinAck };
 const joinSchema = z.object(
   {
     experiment: experimentNameSchema,
-    afterSeq: z.int().min(0).max(2 ** 31 - 1).default(0),
+    afterSeq: z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   },
   { error: "must be an object { experiment, afterSeq }" },
 );

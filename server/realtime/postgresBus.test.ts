@@ -35,7 +35,8 @@ describeOnPostgres("postgres bus", () => {
     await c!.close();
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const listeners = async () => (await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lineage_bus %'")).rowCount;
+    const listeners = async () =>
+      (await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lineage_bus %'")).rowCount;
     await waitFor(async () => (await listeners()) === 2, { what: "the closed process's listener to leave" });
     await client.end();
     const started = Date.now();
@@ -52,7 +53,9 @@ describeOnPostgres("postgres bus", () => {
     b!.subscribe((m) => void (m.type === "heartbeat" && received.push(m.jobId)));
     a!.subscribe((m) => void (m.type === "heartbeat" && own.push(m.jobId)));
     const count = 3_000; // more than one statement's worth
-    await Promise.all(Array.from({ length: count }, (_, i) => a!.publish({ type: "heartbeat", experimentId: 1, jobId: i, member: 0, at: "2026-01-01T00:00:00.000Z" })));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => a!.publish({ type: "heartbeat", experimentId: 1, jobId: i, member: 0, at: "2026-01-01T00:00:00.000Z" })),
+    );
     for (let i = 0; i < 200 && received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
     const all = Array.from({ length: count }, (_, i) => i);
     expect(received).toEqual(all);

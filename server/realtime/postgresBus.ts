@@ -156,10 +156,7 @@ export async function createPostgresBus(url: string, options: { log?: (line: str
     if (Buffer.byteLength(whole) <= MAX_PAYLOAD) return [whole];
     if (message.type === "metrics" && message.points.length > 1) {
       const half = Math.ceil(message.points.length / 2);
-      return [
-        ...payloads({ ...message, points: message.points.slice(0, half) }),
-        ...payloads({ ...message, points: message.points.slice(half) }),
-      ];
+      return [...payloads({ ...message, points: message.points.slice(0, half) }), ...payloads({ ...message, points: message.points.slice(half) })];
     }
     if (message.type === "event") {
       // Too big to carry (e.g. a large config): send it without its data; sockets that need the

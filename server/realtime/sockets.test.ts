@@ -27,10 +27,11 @@ describe("socket delivery over a lossy bus", () => {
     let n = 0;
     const lossy: Bus = {
       publish: () => {},
-      subscribe: (listener) => s.scheduler.deps.bus.subscribe((m: BusMessage) => {
-        if (m.type === "event" && ++n % 3 === 0) return;
-        listener(m);
-      }),
+      subscribe: (listener) =>
+        s.scheduler.deps.bus.subscribe((m: BusMessage) => {
+          if (m.type === "event" && ++n % 3 === 0) return;
+          listener(m);
+        }),
     };
     const http = createServer();
     const sockets = attachSockets(http, s.scheduler.deps, lossy);
@@ -78,7 +79,13 @@ describeOnPostgres("events across server processes", () => {
     const created = await fetch(`${a.url}/api/v1/experiments`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name, metric: "score", populationSize: 4, stop: { maxGenerations: 3 }, hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "perturb" } } } }),
+      body: JSON.stringify({
+        name,
+        metric: "score",
+        populationSize: 4,
+        stop: { maxGenerations: 3 },
+        hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "perturb" } } },
+      }),
     });
     expect(created.status).toBe(201);
     const client = connect(b.url, { transports: ["websocket"], forceNew: true });

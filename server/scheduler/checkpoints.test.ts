@@ -144,7 +144,10 @@ describeEachDatabase("scheduler: checkpoints", (kind) => {
           }
           await s.scheduler.checkpointsSettled();
           const keys = await storedKeys(experiment.id);
-          const rows = await s.database.prisma.job.findMany({ where: { experimentId: experiment.id, checkpointKey: { not: null } }, select: { checkpointKey: true } });
+          const rows = await s.database.prisma.job.findMany({
+            where: { experimentId: experiment.id, checkpointKey: { not: null } },
+            select: { checkpointKey: true },
+          });
           // The store holds exactly what the rows name.
           expect(keys).toEqual(rows.map((r) => r.checkpointKey!).sort());
           if (p.retain === "all") {
@@ -169,7 +172,14 @@ describeEachDatabase("scheduler: checkpoints", (kind) => {
   it("sync mode keeps a generation's checkpoints until a straggler has been ranked on it", async () => {
     // Quorum 1 of 2: member 0 moves on while member 1 still trains generation 0; member 1, the
     // worse, is then decided on generation 0's results and copies member 0's generation-0 job.
-    await s.create({ name: "straggler", populationSize: 2, stop: { maxGenerations: 4 }, mode: "sync", syncQuorum: 0.5, exploit: { kind: "truncate", fraction: 0.5 } });
+    await s.create({
+      name: "straggler",
+      populationSize: 2,
+      stop: { maxGenerations: 4 },
+      mode: "sync",
+      syncQuorum: 0.5,
+      exploit: { kind: "truncate", fraction: 0.5 },
+    });
     const a0 = await claim(s, "straggler");
     const b0 = await claim(s, "straggler");
     await upload(a0.job.id, a0.leaseToken, contentOf(a0.job.id));
@@ -204,7 +214,10 @@ describeEachDatabase("scheduler: checkpoints", (kind) => {
     expect(kept.map((j) => j.id)).toEqual([ids[0], ids[1], ids[3]]);
     const deleted = await getJob(s.scheduler.deps, ids[2]!);
     expect(deleted.checkpoint).toMatchObject({ size: contentOf(ids[2]!).length, deletedAt: expect.any(String) });
-    await expect(s.scheduler.setCheckpointPinned(ids[2]!, true)).rejects.toMatchObject({ code: "checkpoint_not_found", message: expect.stringMatching(/deleted .* by garbage collection/) });
+    await expect(s.scheduler.setCheckpointPinned(ids[2]!, true)).rejects.toMatchObject({
+      code: "checkpoint_not_found",
+      message: expect.stringMatching(/deleted .* by garbage collection/),
+    });
     // Unpinned, generation 0 is garbage.
     await s.scheduler.setCheckpointPinned(ids[0]!, false);
     await s.scheduler.checkpointsSettled();

@@ -68,9 +68,11 @@ export async function uploadCheckpoint(deps: SchedulerDeps, jobId: number, lease
 async function checkLease(deps: SchedulerDeps, jobId: number, leaseToken: string) {
   const job = (await readLeases(deps.sql, [jobId])).get(jobId);
   if (job && job.status !== "running") {
-    throw new LineageError("lease_invalid", `job ${jobId} is ${job.status}: a checkpoint is uploaded while its job runs, by the worker holding its lease; nothing was stored`, [
-      { field: "leaseToken", message: `job is ${job.status}` },
-    ]);
+    throw new LineageError(
+      "lease_invalid",
+      `job ${jobId} is ${job.status}: a checkpoint is uploaded while its job runs, by the worker holding its lease; nothing was stored`,
+      [{ field: "leaseToken", message: `job is ${job.status}` }],
+    );
   }
   const refused = leaseError(job, jobId, leaseToken, deps.now());
   if (refused) throw refused;
@@ -88,8 +90,10 @@ async function recordCheckpoint(
     return await withExperiment(deps, { id: experimentId }, async (tx, experiment, log, now) => {
       const refused = await lockLease(tx, jobId, leaseToken, now);
       if (refused) throw refused;
-      const before = (await tx.query<{ key: string | null; size: number | null }>`
-        SELECT "checkpointKey" AS key, "checkpointSize" AS size FROM "Job" WHERE id = ${jobId}`)[0]!;
+      const before = (
+        await tx.query<{ key: string | null; size: number | null }>`
+        SELECT "checkpointKey" AS key, "checkpointSize" AS size FROM "Job" WHERE id = ${jobId}`
+      )[0]!;
       const rows = await tx.query<JobRow>`
         UPDATE "Job" SET "checkpointKey" = ${uploaded.key}, "checkpointSize" = ${uploaded.size}, "checkpointSha256" = ${uploaded.sha256},
           "checkpointUploadedAt" = ${now}::timestamp, "checkpointDeletedAt" = NULL
@@ -192,7 +196,9 @@ export async function pinForkSource(deps: SchedulerDeps, jobId: number): Promise
   if (job.checkpointKey === null) {
     if (job.checkpointDeletedAt === null) return nothing;
     const error = noCheckpoint(job);
-    throw new LineageError("invalid_state", error.message, [{ field: "fork.jobId", message: "its checkpoint was deleted", accepted: "a job whose checkpoint is still stored (pinned, or retain \"all\")" }]);
+    throw new LineageError("invalid_state", error.message, [
+      { field: "fork.jobId", message: "its checkpoint was deleted", accepted: 'a job whose checkpoint is still stored (pinned, or retain "all")' },
+    ]);
   }
   if (job.checkpointPinned) return nothing;
   try {
@@ -200,7 +206,9 @@ export async function pinForkSource(deps: SchedulerDeps, jobId: number): Promise
   } catch (error) {
     // Deleted between the read and the lock: say so as above.
     if (error instanceof LineageError && error.code === "checkpoint_not_found") {
-      throw new LineageError("invalid_state", error.message, [{ field: "fork.jobId", message: "its checkpoint was deleted", accepted: "a job whose checkpoint is still stored" }]);
+      throw new LineageError("invalid_state", error.message, [
+        { field: "fork.jobId", message: "its checkpoint was deleted", accepted: "a job whose checkpoint is still stored" },
+      ]);
     }
     throw error;
   }
@@ -208,7 +216,6 @@ export async function pinForkSource(deps: SchedulerDeps, jobId: number): Promise
     await setCheckpointPinned(deps, jobId, false).catch(() => {});
   };
 }
-
 
 /** Deletes everything stored for a deleted experiment. */
 export async function deleteExperimentCheckpoints(deps: SchedulerDeps, experimentId: number): Promise<void> {

@@ -54,9 +54,7 @@ describeEachDatabase("32 concurrent workers", (kind) => {
     // Several workers really ran at once.
     expect(new Set(claims.map((c) => c.worker)).size).toBeGreaterThan(4);
 
-    const jobs: (LineageJob & { score: number })[] = await (
-      await fetch(`${urls[1 % urls.length]}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)
-    ).json();
+    const jobs: (LineageJob & { score: number })[] = await (await fetch(`${urls[1 % urls.length]}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json();
     // Every job was handed out, every member reached the last generation along its lineage, and
     // each job holds the score its worker reported.
     expect(claims).toHaveLength(jobs.length);

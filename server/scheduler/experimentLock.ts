@@ -36,7 +36,16 @@ export function lockedExperiment(row: ExperimentRow): LockedExperiment {
 /** The experiment as the APIs show it. */
 export function experimentOf(locked: LockedExperiment): Experiment {
   const { id, name, status, config, lastEventSeq } = locked;
-  return { id, name, status, config, lastEventSeq, archivedAt: toIsoOrNull(locked.archivedAt), createdAt: toIso(locked.createdAt), updatedAt: toIso(locked.updatedAt) };
+  return {
+    id,
+    name,
+    status,
+    config,
+    lastEventSeq,
+    archivedAt: toIsoOrNull(locked.archivedAt),
+    createdAt: toIso(locked.createdAt),
+    updatedAt: toIso(locked.updatedAt),
+  };
 }
 
 /**
@@ -52,10 +61,7 @@ export async function lockExperiment(tx: Tx, where: ExperimentRef): Promise<Lock
       : await tx.query<ExperimentRow>`SELECT * FROM "Experiment" WHERE id = ${where.id} FOR UPDATE`;
   const row = rows[0];
   if (!row) {
-    throw new LineageError(
-      "experiment_not_found",
-      "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`,
-    );
+    throw new LineageError("experiment_not_found", "name" in where ? `no experiment named ${JSON.stringify(where.name)}` : `no experiment with id ${where.id}`);
   }
   return lockedExperiment(row);
 }

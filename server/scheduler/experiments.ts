@@ -14,10 +14,7 @@ import type { SchedulerDeps, Tx } from "./deps";
  * A fork's source job is read in the same transaction and what the engine needs of it stored
  * with the config (forkSource).
  */
-export async function createExperiment(
-  deps: SchedulerDeps,
-  config: Omit<ExperimentConfig, "seed"> & { seed?: number },
-): Promise<Experiment> {
+export async function createExperiment(deps: SchedulerDeps, config: Omit<ExperimentConfig, "seed"> & { seed?: number }): Promise<Experiment> {
   let stored: ExperimentConfig = { ...config, seed: config.seed ?? randomInt(0, 2 ** 31 - 1) };
   try {
     const experiment = await inTransaction(
@@ -59,7 +56,10 @@ async function forkSource(tx: Tx, config: ExperimentConfig): Promise<Fork> {
     SELECT j.id, j.member, j.generation, j.status, j.hyperparameters, e.name AS experiment
     FROM "Job" j JOIN "Experiment" e ON e.id = j."experimentId" WHERE j.id = ${jobId}`;
   const job = rows[0];
-  if (!job) throw new LineageError("job_not_found", `no job with id ${jobId} to fork`, [{ field: "fork.jobId", message: "no such job", accepted: "the id of a finished job" }]);
+  if (!job)
+    throw new LineageError("job_not_found", `no job with id ${jobId} to fork`, [
+      { field: "fork.jobId", message: "no such job", accepted: "the id of a finished job" },
+    ]);
   if (job.status !== "done") {
     throw new LineageError("invalid_state", `job ${jobId} is ${job.status}: only a finished job has a checkpoint to continue from`, [
       { field: "fork.jobId", message: `the job is ${job.status}`, accepted: "the id of a finished job" },

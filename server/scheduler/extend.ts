@@ -27,14 +27,24 @@ export async function extendExperiment(deps: SchedulerDeps, name: string, extens
       throw fieldError("invalid_input", "maxGenerations", "give maxGenerations or maxJobs (or both)", "a number above the current limit");
     }
     if (extension.maxGenerations !== undefined && extension.maxGenerations < from.maxGenerations) {
-      throw fieldError("invalid_input", "maxGenerations", `must be at least ${from.maxGenerations}, the current limit: an experiment is extended, not shortened`, `an integer ≥ ${from.maxGenerations}`);
+      throw fieldError(
+        "invalid_input",
+        "maxGenerations",
+        `must be at least ${from.maxGenerations}, the current limit: an experiment is extended, not shortened`,
+        `an integer ≥ ${from.maxGenerations}`,
+      );
     }
     if (extension.maxJobs !== undefined && from.maxJobs !== undefined && extension.maxJobs < from.maxJobs) {
       throw fieldError("invalid_input", "maxJobs", `must be at least ${from.maxJobs}, the current budget`, `an integer ≥ ${from.maxJobs}`);
     }
     const steps = config.replay?.steps.length;
     if (steps !== undefined && (extension.maxGenerations ?? 0) > steps) {
-      throw fieldError("invalid_input", "maxGenerations", `a replay follows its schedule of ${steps} steps: at most ${steps} generations`, `an integer ≤ ${steps}`);
+      throw fieldError(
+        "invalid_input",
+        "maxGenerations",
+        `a replay follows its schedule of ${steps} steps: at most ${steps} generations`,
+        `an integer ≤ ${steps}`,
+      );
     }
     const to: ExperimentConfig["stop"] = {
       ...from,
@@ -45,9 +55,11 @@ export async function extendExperiment(deps: SchedulerDeps, name: string, extens
     const members = await loadMembers(tx, experiment.id, config.populationSize);
     const reached = targetReachedBy(members, config);
     if (reached !== null) {
-      throw new LineageError("invalid_state", `job ${reached.jobId} reached the target score ${from.target}: extending would end the experiment again at once`, [
-        { field: "target", message: "already reached" },
-      ]);
+      throw new LineageError(
+        "invalid_state",
+        `job ${reached.jobId} reached the target score ${from.target}: extending would end the experiment again at once`,
+        [{ field: "target", message: "already reached" }],
+      );
     }
     const stored: ExperimentConfig = { ...config, stop: to };
     const rows = await tx.query<ExperimentRow>`

@@ -13,16 +13,17 @@ import { waitFor } from "../testing/waitFor";
 
 type JobRow = LineageJob & { workerId: string | null };
 
-const experimentConfig = (name: string, populationSize: number, maxGenerations: number) => ({
-  name,
-  metric: "score",
-  populationSize,
-  stop: { maxGenerations },
-  leaseSeconds: 5,
-  maxRetries: 10,
-  hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "perturb" } } },
-  seed: 21,
-}) as never;
+const experimentConfig = (name: string, populationSize: number, maxGenerations: number) =>
+  ({
+    name,
+    metric: "score",
+    populationSize,
+    stop: { maxGenerations },
+    leaseSeconds: 5,
+    maxRetries: 10,
+    hyperparameters: { x: { init: { kind: "uniform", low: 0, high: 1 }, explore: { kind: "perturb" } } },
+    seed: 21,
+  }) as never;
 
 async function jobsOf(url: string, name: string): Promise<JobRow[]> {
   return (await fetch(`${url}/api/v1/experiments/${encodeURIComponent(name)}/jobs`)).json();

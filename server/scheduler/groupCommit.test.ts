@@ -22,7 +22,12 @@ it("writes the calls that wait together in one group per key, in arrival order",
   await new Promise((resolve) => setImmediate(resolve));
   const waiting = [commit.submit("a", "4"), commit.submit("a", "5")];
   expect(await Promise.all([running, ...waiting])).toEqual(["a:3", "a:4", "a:5"]);
-  expect(groups).toEqual([["a", "1", "2"], ["b", "1"], ["a", "3"], ["a", "4", "5"]]);
+  expect(groups).toEqual([
+    ["a", "1", "2"],
+    ["b", "1"],
+    ["a", "3"],
+    ["a", "4", "5"],
+  ]);
 });
 
 it("fails only the input an outcome refuses", async () => {
@@ -39,11 +44,20 @@ it("writes a group that threw again one input at a time, so only the input at fa
     { status: "rejected", reason: { message: "poisoned group" } },
     { status: "fulfilled", value: "a:2" },
   ]);
-  expect(groups).toEqual([["a", "1", "poison", "2"], ["a", "1"], ["a", "poison"], ["a", "2"]]);
+  expect(groups).toEqual([
+    ["a", "1", "poison", "2"],
+    ["a", "1"],
+    ["a", "poison"],
+    ["a", "2"],
+  ]);
 });
 
 it("keeps groups within their size limit", async () => {
   const { groups, commit } = recorder(2);
   await Promise.all(["1", "2", "3", "4", "5"].map((i) => commit.submit("a", i)));
-  expect(groups).toEqual([["a", "1", "2"], ["a", "3", "4"], ["a", "5"]]);
+  expect(groups).toEqual([
+    ["a", "1", "2"],
+    ["a", "3", "4"],
+    ["a", "5"],
+  ]);
 });

@@ -83,7 +83,13 @@ export class MetricPointWriter {
       SELECT k, "experimentId", member FROM leased`;
     const byCall = new Map(leased.map((l) => [l.k - 1, l]));
     const refused = calls.filter((_, i) => !byCall.has(i));
-    const jobs = refused.length > 0 ? await readLeases(deps.sql, refused.map((c) => c.jobId)) : new Map();
+    const jobs =
+      refused.length > 0
+        ? await readLeases(
+            deps.sql,
+            refused.map((c) => c.jobId),
+          )
+        : new Map();
     return calls.map((c, i) => {
       const job = byCall.get(i);
       return job ? { value: job } : { error: leaseError(jobs.get(c.jobId), c.jobId, c.leaseToken, now) ?? leaseEnded(c.jobId) };
@@ -117,7 +123,10 @@ export const finish: BatchHandler<FinishCall, JobRow> = {
       return value.kind === "score" ? value.score : null;
     };
     // Only jobs whose lease holds are finished (top-level keys of `results` replace the old ones).
-    const rows = writes.length === 0 ? [] : await tx.query<JobRow>`
+    const rows =
+      writes.length === 0
+        ? []
+        : await tx.query<JobRow>`
       UPDATE "Job" j SET status = 'done', results = j.results || f.results::jsonb, score = f.score, diverged = f.score IS NULL,
         "finishedAt" = ${now}::timestamp, "leaseToken" = NULL
       FROM unnest(${writes.map((c) => c.jobId)}::int[], ${writes.map((c) => c.leaseToken)}::text[],
@@ -129,9 +138,22 @@ export const finish: BatchHandler<FinishCall, JobRow> = {
 
     // The others are told why: no lease first (whatever they reported), then a bad metric.
     const refused = calls.filter((c) => !(writes.includes(c) && finished.has(c.jobId)));
-    const current = refused.length > 0 ? await readLeases(tx, refused.map((c) => c.jobId)) : new Map();
+    const current =
+      refused.length > 0
+        ? await readLeases(
+            tx,
+            refused.map((c) => c.jobId),
+          )
+        : new Map();
     const badMetric = refused.filter((c) => !valid(c));
-    const inherited = badMetric.length > 0 ? await readInherited(tx, badMetric.map((c) => c.jobId), metric) : new Map();
+    const inherited =
+      badMetric.length > 0
+        ? await readInherited(
+            tx,
+            badMetric.map((c) => c.jobId),
+            metric,
+          )
+        : new Map();
     const outcomes = calls.map((c): Outcome<JobRow> => {
       const job = writes.includes(c) ? finished.get(c.jobId) : undefined;
       if (job) return { value: job };
@@ -168,7 +190,13 @@ async function readInherited(tx: Tx, ids: number[], metric: string): Promise<Map
 
 function invalidMetric(metric: string, value: unknown, inherited: Inherited | undefined) {
   const field = `results.${metric}`;
-  if (value !== undefined) return fieldError("invalid_metric", field, `must be a finite number or a non-finite one written as a string, got ${JSON.stringify(value) ?? String(value)}`, METRIC_VALUE_ACCEPTED);
+  if (value !== undefined)
+    return fieldError(
+      "invalid_metric",
+      field,
+      `must be a finite number or a non-finite one written as a string, got ${JSON.stringify(value) ?? String(value)}`,
+      METRIC_VALUE_ACCEPTED,
+    );
   if (inherited?.value !== undefined && inherited.value !== null && inherited.parentId !== null) {
     const from = inherited.donorJobId === inherited.parentId ? `the donor job ${inherited.parentId} it copied` : `its parent job ${inherited.parentId}`;
     return fieldError(

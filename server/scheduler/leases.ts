@@ -49,18 +49,14 @@ export function leaseEnded(jobId: number): LineageError {
 export function leaseError(job: LeasedJob | undefined, jobId: number, leaseToken: string, now: Date): LineageError | null {
   if (!job) return new LineageError("job_not_found", `no job with id ${jobId}`);
   if (job.leaseToken !== leaseToken) {
-    return new LineageError(
-      "lease_invalid",
-      `job ${job.id}: the lease token does not match; the job was handed to another worker (or the token is wrong)`,
-      [{ field: "leaseToken", message: "not this job's current lease" }],
-    );
+    return new LineageError("lease_invalid", `job ${job.id}: the lease token does not match; the job was handed to another worker (or the token is wrong)`, [
+      { field: "leaseToken", message: "not this job's current lease" },
+    ]);
   }
   if (job.status !== "running") {
-    return new LineageError(
-      "lease_invalid",
-      `job ${job.id} is ${job.status}; its lease is over and the call changed nothing`,
-      [{ field: "leaseToken", message: `job is ${job.status}` }],
-    );
+    return new LineageError("lease_invalid", `job ${job.id} is ${job.status}; its lease is over and the call changed nothing`, [
+      { field: "leaseToken", message: `job is ${job.status}` },
+    ]);
   }
   if (job.leaseExpiresAt && new Date(job.leaseExpiresAt).getTime() <= now.getTime()) {
     return new LineageError(

@@ -17,7 +17,11 @@ async function rejects(promise: Promise<unknown>, code: string, field?: string) 
 }
 
 /** Runs `name` with one worker until done; each job scores `score(job)`. */
-async function runToDone(s: TestScheduler, name: string, score: (job: { member: number; generation: number; hyperparameters: Record<string, unknown> }) => number) {
+async function runToDone(
+  s: TestScheduler,
+  name: string,
+  score: (job: { member: number; generation: number; hyperparameters: Record<string, unknown> }) => number,
+) {
   for (;;) {
     const answer = await s.scheduler.nextJob(name, "w");
     if (answer.status === "done") return;
@@ -95,7 +99,10 @@ describeEachDatabase("replay, fork, extend and PB2", (kind) => {
     for (const job of jobs) expect(job.hyperparameters).toEqual(exported.schedule!.steps[job.generation]!.hyperparameters);
     expect(jobs).toHaveLength(6);
 
-    const gap = { ...exported, schedule: { ...exported.schedule!, steps: exported.schedule!.steps.map((step, i) => ({ ...step, generation: i === 2 ? 3 : i })) } };
+    const gap = {
+      ...exported,
+      schedule: { ...exported.schedule!, steps: exported.schedule!.steps.map((step, i) => ({ ...step, generation: i === 2 ? 3 : i })) },
+    };
     await rejects(s.scheduler.replaySchedule({ name: "gap", schedule: gap }), "invalid_input", "schedule.schedule.steps.2.generation");
     await rejects(s.scheduler.replaySchedule({ name: "empty", schedule: { ...exported, schedule: null } }), "invalid_input", "schedule.schedule");
   });

@@ -61,9 +61,20 @@ export const handOut: BatchHandler<NextJobCall, NextJobAnswer> = {
       plans.push(plan.kind === "finish" ? { kind: "answer", answer: { status: "done" } } : plan);
     }
 
-    const claimed = await claimQueued(tx, plans.flatMap((p) => (p.kind === "claim" ? [p] : [])), now);
+    const claimed = await claimQueued(
+      tx,
+      plans.flatMap((p) => (p.kind === "claim" ? [p] : [])),
+      now,
+    );
     const creates = plans.flatMap((p) => (p.kind === "create" ? [p] : []));
-    const created = new Map((await insertJobs(tx, creates.map((p) => p.job))).map((job, i) => [creates[i]!, job]));
+    const created = new Map(
+      (
+        await insertJobs(
+          tx,
+          creates.map((p) => p.job),
+        )
+      ).map((job, i) => [creates[i]!, job]),
+    );
     // After the claims: marking the experiment done prunes the jobs still queued.
     if (finished !== null) await markDone(tx, experiment, log, finished);
 

@@ -133,7 +133,9 @@ describe("the population read's plans on PGlite, 256 members and 30,080 finished
       SELECT member, max(id) FILTER (WHERE status <> 'pruned') AS latest, max(id) FILTER (WHERE status = 'done') AS "lastDone",
              (array_agg(status ORDER BY id DESC) FILTER (WHERE status <> 'pruned'))[1] AS "latestStatus"
       FROM "Job" WHERE "experimentId" = ${experimentId} GROUP BY member ORDER BY member`;
-    expect(plans.population.members.map((m) => ({ member: m.member, latest: m.latest.jobId, latestStatus: m.latest.status, lastDone: m.lastDone?.jobId ?? null }))).toEqual(expected);
+    expect(
+      plans.population.members.map((m) => ({ member: m.member, latest: m.latest.jobId, latestStatus: m.latest.status, lastDone: m.lastDone?.jobId ?? null })),
+    ).toEqual(expected);
     expect(expected.filter((m) => m.latestStatus === "running")).toHaveLength(BATCH);
     expect(generations!.text).toContain("generation = ANY");
     expect(generations!.scans).toHaveLength(1);

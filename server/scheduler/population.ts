@@ -81,7 +81,16 @@ export async function loadPopulation(tx: Tx, experimentId: number, config: Exper
   return { config, members, generationResults, jobsCreated, pb2History };
 }
 
-type Pb2Row = { id: number; member: number; generation: number; hyperparameters: Hyperparameters; score: number | null; diverged: boolean; parentScore: number | null; parentDiverged: boolean };
+type Pb2Row = {
+  id: number;
+  member: number;
+  generation: number;
+  hyperparameters: Hyperparameters;
+  score: number | null;
+  diverged: boolean;
+  parentScore: number | null;
+  parentDiverged: boolean;
+};
 
 /**
  * The history PB2 fits (pb2.ts), bounded whatever the experiment's length: in async mode the
@@ -130,16 +139,26 @@ async function loadPb2History(tx: Tx, experimentId: number, config: ExperimentCo
  * planner short of statistics (see loadMembers).
  */
 async function loadGenerationResults(tx: Tx, experimentId: number, generations: number[]): Promise<GenerationResult[]> {
-  const rows = await tx.query<{ id: number; member: number; generation: number; status: string; hyperparameters: Hyperparameters; score: number | null; diverged: boolean }>`
+  const rows = await tx.query<{
+    id: number;
+    member: number;
+    generation: number;
+    status: string;
+    hyperparameters: Hyperparameters;
+    score: number | null;
+    diverged: boolean;
+  }>`
     SELECT id, member, generation, status, hyperparameters, score, diverged FROM "Job"
     WHERE "experimentId" = ${experimentId} AND generation = ANY(${generations}::int[])`;
-  return rows.filter((r) => r.status === "done").map((r) => ({
-    member: r.member,
-    jobId: r.id,
-    generation: r.generation,
-    hyperparameters: r.hyperparameters,
-    score: r.diverged ? null : Number(r.score),
-  }));
+  return rows
+    .filter((r) => r.status === "done")
+    .map((r) => ({
+      member: r.member,
+      jobId: r.id,
+      generation: r.generation,
+      hyperparameters: r.hyperparameters,
+      score: r.diverged ? null : Number(r.score),
+    }));
 }
 
 /**

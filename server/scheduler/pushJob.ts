@@ -17,11 +17,7 @@ import type { SchedulerDeps } from "./deps";
  * (while the population has room); with one, it becomes that member's next generation,
  * continuing from its latest finished job. Parameters left out are drawn from their prior.
  */
-export async function pushJob(
-  deps: SchedulerDeps,
-  name: string,
-  input: { hyperparameters: Hyperparameters; member?: number },
-): Promise<Job> {
+export async function pushJob(deps: SchedulerDeps, name: string, input: { hyperparameters: Hyperparameters; member?: number }): Promise<Job> {
   return withExperiment(deps, { name }, async (tx, experiment, log, now) => {
     const { config } = experiment;
     if (experiment.status === "done") {

@@ -12,7 +12,12 @@ export async function replaySchedule(deps: SchedulerDeps, request: ReplayRequest
   // Generation is lineage depth: a schedule's steps run 0, 1, 2, … and a replay trains one per generation.
   steps.forEach((step, i) => {
     if (step.generation !== i) {
-      throw fieldError("invalid_input", `schedule.schedule.steps.${i}.generation`, `must be ${i}: a schedule's steps run 0, 1, 2, … (generation 0 first)`, String(i));
+      throw fieldError(
+        "invalid_input",
+        `schedule.schedule.steps.${i}.generation`,
+        `must be ${i}: a schedule's steps run 0, 1, 2, … (generation 0 first)`,
+        String(i),
+      );
     }
   });
   const config = replayConfig(request);

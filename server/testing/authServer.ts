@@ -54,7 +54,7 @@ export interface RawAnswer {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   /** The parsed body, or null when it is not JSON. */
-  body: { error?: { code: string; message: string } } & Record<string, unknown> | null;
+  body: ({ error?: { code: string; message: string } } & Record<string, unknown>) | null;
 }
 
 /** One HTTP request with exactly these headers (none added but Content-Length for a body). */
@@ -67,7 +67,11 @@ export function raw(url: string, options: { method?: string; path: string; heade
         port: target.port,
         path: `${target.pathname}${target.search}`,
         method: options.method ?? "GET",
-        headers: { host: target.host, ...options.headers, ...(options.body !== undefined ? { "content-length": String(Buffer.byteLength(options.body)) } : {}) },
+        headers: {
+          host: target.host,
+          ...options.headers,
+          ...(options.body !== undefined ? { "content-length": String(Buffer.byteLength(options.body)) } : {}),
+        },
         agent: false,
       },
       (res) => {
@@ -97,4 +101,5 @@ export function cookieFrom(answer: RawAnswer, name: string): string | null {
 }
 
 /** Words of internals that no answer may show: runtime errors, the ORM, the database. */
-export const INTERNALS = /URI malformed|TypeError|ReferenceError|RangeError|SyntaxError|Prisma|prisma|PostgreSQL|postgres|pglite|invalid input syntax|out of range|\bat [\w.<>]+ \(|node:internal|\.ts:\d+/;
+export const INTERNALS =
+  /URI malformed|TypeError|ReferenceError|RangeError|SyntaxError|Prisma|prisma|PostgreSQL|postgres|pglite|invalid input syntax|out of range|\bat [\w.<>]+ \(|node:internal|\.ts:\d+/;

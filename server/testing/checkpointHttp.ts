@@ -45,7 +45,9 @@ export function uploadCheckpoint(baseUrl: string, jobId: number, bytes: Buffer, 
   if (options.sha256 !== undefined) headers["x-lineage-checksum-sha256"] = options.sha256;
   if (options.declare !== false) headers["content-length"] = String(typeof options.declare === "number" ? options.declare : bytes.length);
   return new Promise((resolve, reject) => {
-    const request = http.request(`${baseUrl}/api/v1/jobs/${jobId}/checkpoint`, { method: "PUT", headers }, (response) => collect(response).then(resolve, reject));
+    const request = http.request(`${baseUrl}/api/v1/jobs/${jobId}/checkpoint`, { method: "PUT", headers }, (response) =>
+      collect(response).then(resolve, reject),
+    );
     request.on("error", (error) => {
       if (options.cutAfter !== undefined) resolve({ status: 0, headers: {}, body: Buffer.alloc(0), json: null });
       // The server may answer and close before the body is all sent (a refusal): the answer counts.
@@ -79,8 +81,10 @@ export function get(baseUrl: string, path: string): Promise<Answer> {
 export async function postJson(baseUrl: string, path: string, body: unknown): Promise<Answer> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request(`${baseUrl}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (response) =>
-      collect(response).then(resolve, reject),
+    const request = http.request(
+      `${baseUrl}/api/v1${path}`,
+      { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } },
+      (response) => collect(response).then(resolve, reject),
     );
     request.on("error", reject);
     request.end(text);

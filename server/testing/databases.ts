@@ -209,10 +209,7 @@ let swept = false;
 async function sweepOldTestDatabases(client: pg.Client): Promise<void> {
   if (swept) return;
   swept = true;
-  const { rows } = await client.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE $1",
-    [`${TEST_DB_PREFIX}%`],
-  );
+  const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${TEST_DB_PREFIX}%`]);
   const dayAgo = Math.floor(Date.now() / 1000) - 24 * 3600;
   for (const { datname } of rows) {
     const created = Number(/^lineage_test_(\d+)_/.exec(datname)?.[1]);

@@ -3,10 +3,7 @@
 import type { PrismaClient } from "../db/generated/client";
 import { experimentConfigSchema } from "../pbt/config";
 
-export async function seedLargeExperiment(
-  prisma: PrismaClient,
-  options: { name: string; members: number; generations: number; pointsPerJob: number },
-) {
+export async function seedLargeExperiment(prisma: PrismaClient, options: { name: string; members: number; generations: number; pointsPerJob: number }) {
   const { members, generations, pointsPerJob } = options;
   const config = experimentConfigSchema.parse({
     name: options.name,
@@ -42,7 +39,13 @@ export async function seedLargeExperiment(
     const points = created.flatMap((c) =>
       Array.from({ length: pointsPerJob }, (_, i) => {
         const step = g * pointsPerJob + i + 1;
-        return { experimentId: experiment.id, jobId: c.id, member: c.member, step, values: { accuracy: step / (generations * pointsPerJob) + Math.sin(step + c.member) / 100 } };
+        return {
+          experimentId: experiment.id,
+          jobId: c.id,
+          member: c.member,
+          step,
+          values: { accuracy: step / (generations * pointsPerJob) + Math.sin(step + c.member) / 100 },
+        };
       }),
     );
     await prisma.metricPoint.createMany({ data: points });

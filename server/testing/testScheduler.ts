@@ -12,7 +12,10 @@ import { createScheduler } from "../scheduler";
 
 /** `wrapSql`: to watch the scheduler's use of the database (e.g. count its transactions). */
 /** `checkpoints`: a store for uploads (default: a directory of its own, removed on close). */
-export async function createTestScheduler(kind: DatabaseKind, options: { wrapSql?: (sql: Sql) => Sql; checkpoints?: CheckpointStore; maxCheckpointBytes?: number } = {}) {
+export async function createTestScheduler(
+  kind: DatabaseKind,
+  options: { wrapSql?: (sql: Sql) => Sql; checkpoints?: CheckpointStore; maxCheckpointBytes?: number } = {},
+) {
   const database = await createTestDatabase(kind);
   const folder = options.checkpoints ? null : mkdtempSync(path.join(os.tmpdir(), "lineage-scheduler-checkpoints-"));
   const checkpoints = options.checkpoints ?? new DirectoryStore(folder!);

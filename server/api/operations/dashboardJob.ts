@@ -11,7 +11,10 @@ export const dashboardJob = op({
   summary: "A job with its donor, children, ancestry back to generation 0 and its lineage's curve",
   kind: "query",
   tags: ["dashboard"],
-  input: z.strictObject({ id: jobIdSchema, metric: z.string().min(1).max(100).optional().describe("the curve's metric; default: the experiment's when reported, else a reported one") }),
+  input: z.strictObject({
+    id: jobIdSchema,
+    metric: z.string().min(1).max(100).optional().describe("the curve's metric; default: the experiment's when reported, else a reported one"),
+  }),
   output: jobDetailSchema,
   handler: (ctx, input) => jobDetail(ctx.db.prisma, input.id, { metric: input.metric }),
 });

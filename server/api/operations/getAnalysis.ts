@@ -8,7 +8,8 @@ import { op } from "./define";
 export const getAnalysis = op({
   name: "getAnalysis",
   access: "read",
-  summary: "An experiment's finished jobs against their hyperparameters, and each hyperparameter's importance for the score and for the improvement over a generation",
+  summary:
+    "An experiment's finished jobs against their hyperparameters, and each hyperparameter's importance for the score and for the improvement over a generation",
   kind: "query",
   tags: ["analysis"],
   http: {

@@ -15,7 +15,11 @@ export const replaySchedule = op({
     name: experimentNameSchema.describe("the new experiment's name"),
     schedule: scheduleExportSchema.describe("the schedule as GET /experiments/{name}/schedule exports it"),
     seeds: z.int().min(1).max(100).default(1).describe("members, each following the schedule (their workers' randomness differs)"),
-    leaseSeconds: z.int().min(5).max(7 * 24 * 3600).optional(),
+    leaseSeconds: z
+      .int()
+      .min(5)
+      .max(7 * 24 * 3600)
+      .optional(),
     maxRetries: z.int().min(0).max(100).optional(),
   }),
   output: experimentSchema,

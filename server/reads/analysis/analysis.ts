@@ -83,7 +83,9 @@ export function buildAnalysis(input: AnalysisInput): Analysis {
   const sign = config.objective === "maximize" ? 1 : -1;
   const all = input.jobs;
   // A loop rather than Math.min(...): 100,000 arguments overflow the stack.
-  const generations = all.length ? all.reduce((g, j) => ({ min: Math.min(g.min, j.generation), max: Math.max(g.max, j.generation) }), { min: Infinity, max: -Infinity }) : null;
+  const generations = all.length
+    ? all.reduce((g, j) => ({ min: Math.min(g.min, j.generation), max: Math.max(g.max, j.generation) }), { min: Infinity, max: -Infinity })
+    : null;
   const from = input.fromGeneration ?? -Infinity;
   const to = input.toGeneration ?? Infinity;
   const inRange = all
@@ -92,7 +94,13 @@ export function buildAnalysis(input: AnalysisInput): Analysis {
 
   const parameters = Object.entries(config.hyperparameters)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, h]) => parameterOf(name, h, inRange.map((j) => j.hyperparameters[name])));
+    .map(([name, h]) =>
+      parameterOf(
+        name,
+        h,
+        inRange.map((j) => j.hyperparameters[name]),
+      ),
+    );
 
   const jobs: AnalysisJob[] = inRange.map((j) => ({
     id: j.id,

@@ -66,7 +66,10 @@ export function compareOne(experiment: ExperimentRecord, jobs: ScoredJob[], x: C
     best,
     final,
     generation0,
-    curve: bestSoFar(jobs.map((j) => ({ x: xOf(j), score: j.score })), config.objective),
+    curve: bestSoFar(
+      jobs.map((j) => ({ x: xOf(j), score: j.score })),
+      config.objective,
+    ),
   };
 }
 

@@ -9,7 +9,15 @@ import { buildAnalysis, type FinishedJob } from "./analysis";
 import { importanceOf, quantileBins, type Sample } from "./importance";
 
 const numeric = (name: string): AnalysisParameter => ({ name, kind: "numeric", scale: "linear", explored: true, min: null, max: null, levels: [] });
-const categorical = (name: string, levels: string[]): AnalysisParameter => ({ name, kind: "categorical", scale: "linear", explored: false, min: null, max: null, levels });
+const categorical = (name: string, levels: string[]): AnalysisParameter => ({
+  name,
+  kind: "categorical",
+  scale: "linear",
+  explored: false,
+  min: null,
+  max: null,
+  levels,
+});
 
 /**
  * A PBT-shaped history: 16 members × 12 generations. A member keeps its values from one generation
@@ -55,7 +63,12 @@ function config() {
 
 const analysisOf = (seed: number, extra: { fromGeneration?: number; toGeneration?: number; maxJobs?: number } = {}) => {
   const { config, jobs } = syntheticHistory(seed);
-  return buildAnalysis({ experiment: { name: "synthetic", objective: "maximize", metric: "accuracy", status: "done", lastEventSeq: 0 }, config, jobs, ...extra });
+  return buildAnalysis({
+    experiment: { name: "synthetic", objective: "maximize", metric: "accuracy", status: "done", lastEventSeq: 0 },
+    config,
+    jobs,
+    ...extra,
+  });
 };
 
 describe("hyperparameter importance", () => {
@@ -90,7 +103,14 @@ describe("hyperparameter importance", () => {
     for (let g = 0; g < 10; g++) {
       for (let m = 0; m < 16; m++) {
         const lr = 1e-4 * 2 ** g * (1 + 0.01 * rng.next());
-        jobs.push({ id: jobs.length + 1, member: m, generation: g, score: g + 0.1 * rng.normal(), hyperparameters: { lr, dropout: 0.3, activation: "relu" }, parentScore: null });
+        jobs.push({
+          id: jobs.length + 1,
+          member: m,
+          generation: g,
+          score: g + 0.1 * rng.normal(),
+          hyperparameters: { lr, dropout: 0.3, activation: "relu" },
+          parentScore: null,
+        });
       }
     }
     const analysis = buildAnalysis({ experiment: { name: "drift", objective: "maximize", metric: "accuracy", status: "done", lastEventSeq: 0 }, config, jobs });
@@ -127,7 +147,10 @@ describe("hyperparameter importance", () => {
     const minimize = buildAnalysis({
       experiment: { name: "m", objective: "minimize", metric: "loss", status: "done", lastEventSeq: 0 },
       config: { ...config, objective: "minimize" },
-      jobs: [{ ...jobs[0]!, id: 1, score: 0.5, parentScore: null }, { ...jobs[1]!, id: 2, generation: 1, score: 0.3, parentScore: 0.5 }],
+      jobs: [
+        { ...jobs[0]!, id: 1, score: 0.5, parentScore: null },
+        { ...jobs[1]!, id: 2, generation: 1, score: 0.3, parentScore: 0.5 },
+      ],
     });
     expect(minimize.jobs.map((j) => j.improvement)).toEqual([null, 0.2 * 1 + 0 * 0]);
   });
@@ -200,7 +223,10 @@ describe("importance's estimate", () => {
     fc.assert(
       fc.property(samplesArb, fc.integer(), (samples, seed) => {
         const rng = createRng(seed);
-        const shuffled = samples.map((s) => [rng.next(), s] as const).sort((a, b) => a[0] - b[0]).map(([, s]) => s);
+        const shuffled = samples
+          .map((s) => [rng.next(), s] as const)
+          .sort((a, b) => a[0] - b[0])
+          .map(([, s]) => s);
         const a = importanceOf(samples, [numeric("x"), categorical("c", ["a", "b", "c"])]);
         const b = importanceOf(shuffled, [numeric("x"), categorical("c", ["a", "b", "c"])]);
         for (const p of a.parameters) {

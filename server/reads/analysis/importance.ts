@@ -122,7 +122,12 @@ export function importanceOf(samples: Sample[], parameters: AnalysisParameter[])
       const i = varying.indexOf(p);
       if (i < 0) return unknown(p);
       if (counts[i]! < 2) return unknown(p, counts[i]!);
-      const without = residual(xtx, xty, total, all.filter((c) => !columnsOf[i]!.includes(c)));
+      const without = residual(
+        xtx,
+        xty,
+        total,
+        all.filter((c) => !columnsOf[i]!.includes(c)),
+      );
       const omega = (without - full - (counts[i]! - 1) * meanSquare) / (total + meanSquare);
       return { parameter: p.name, importance: Math.min(1, Math.max(0, omega)), groups: counts[i]! };
     });

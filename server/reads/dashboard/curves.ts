@@ -26,11 +26,7 @@ interface PointRow {
   value: number;
 }
 
-export async function metricCurves(
-  prisma: PrismaClient,
-  name: string,
-  options: { metric?: string; budget?: number; x?: Curves["x"] } = {},
-): Promise<Curves> {
+export async function metricCurves(prisma: PrismaClient, name: string, options: { metric?: string; budget?: number; x?: Curves["x"] } = {}): Promise<Curves> {
   const experiment = await prisma.experiment.findUnique({ where: { name }, select: { id: true, config: true, createdAt: true } });
   if (!experiment) throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`);
   const config = experiment.config as unknown as ExperimentConfig;
@@ -78,7 +74,9 @@ export async function metricCurves(
   if (rows.length === 0 && metric === config.metric && x !== "time") {
     // Workers that report only results: each finished job is one point at its generation.
     x = "generation";
-    rows = jobs.filter((j) => j.status === "done" && j.score !== null && Number.isFinite(j.score)).map((j) => ({ jobId: j.id, member: j.member, step: j.generation, value: j.score! }));
+    rows = jobs
+      .filter((j) => j.status === "done" && j.score !== null && Number.isFinite(j.score))
+      .map((j) => ({ jobId: j.id, member: j.member, step: j.generation, value: j.score! }));
   }
   rows.sort((a, b) => a.member - b.member || a.jobId - b.jobId || a.step - b.step);
 

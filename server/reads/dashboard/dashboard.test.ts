@@ -99,7 +99,10 @@ describeEachDatabase("dashboard read models", (kind) => {
       // In the order the member trained: job by job.
       expect(series.jobIds).toEqual([...series.jobIds].sort((a, b) => a - b));
     }
-    const rows = await s.database.prisma.job.findMany({ where: { origin: "exploit" }, select: { id: true, mutations: true, donorJobId: true, exploitReason: true } });
+    const rows = await s.database.prisma.job.findMany({
+      where: { origin: "exploit" },
+      select: { id: true, mutations: true, donorJobId: true, exploitReason: true },
+    });
     for (const mark of curves.exploits) {
       const row = rows.find((r) => r.id === mark.jobId)!;
       expect(mark).toMatchObject({ donorJobId: row.donorJobId, reason: row.exploitReason, mutations: row.mutations });
@@ -151,12 +154,19 @@ describeEachDatabase("dashboard read models", (kind) => {
   it("draws a job's curve from a reported metric when the experiment's own is reported only in results (as MNIST's max_accuracy)", async () => {
     await s.create({ name: "results metric", metric: "max_score", populationSize: 1, stop: { maxGenerations: 1 } });
     const { job, leaseToken } = await claim(s, "results metric");
-    await s.scheduler.logMetrics(job.id, leaseToken, [1, 2].map((step) => ({ step, values: { score: step / 10, loss: 1 / step } })));
+    await s.scheduler.logMetrics(
+      job.id,
+      leaseToken,
+      [1, 2].map((step) => ({ step, values: { score: step / 10, loss: 1 / step } })),
+    );
     await s.scheduler.completeJob(job.id, leaseToken, { max_score: 0.2 });
     const detail = await jobDetail(s.database.prisma, job.id);
     expect(detail.metrics).toEqual(["loss", "score"]);
     expect(detail.metric).toBe("score");
-    expect(detail.curve.map((p) => [p.step, p.value])).toEqual([[1, 0.1], [2, 0.2]]);
+    expect(detail.curve.map((p) => [p.step, p.value])).toEqual([
+      [1, 0.1],
+      [2, 0.2],
+    ]);
     // A metric nobody reported draws nothing, and says so by its empty curve.
     expect((await jobDetail(s.database.prisma, job.id, { metric: "max_score" })).curve).toEqual([]);
   });
@@ -169,7 +179,10 @@ describeEachDatabase("dashboard read models", (kind) => {
     }
     const curves = await metricCurves(s.database.prisma, "no points");
     expect(curves.x).toBe("generation");
-    expect(curves.series.map((c) => c.points.map((p) => p.step))).toEqual([[0, 1], [0, 1]]);
+    expect(curves.series.map((c) => c.points.map((p) => p.step))).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
   });
 
   it("shows by default a metric reported during jobs when the experiment's own is reported only in results", async () => {
@@ -190,10 +203,7 @@ describe("dashboard read models at scale", () => {
     try {
       await seedLargeExperiment(s.database.prisma, { name: "large", members: 64, generations: 100, pointsPerJob: 10 });
       const started = performance.now();
-      const [overview, curves] = await Promise.all([
-        experimentOverview(s.database.prisma, "large"),
-        metricCurves(s.database.prisma, "large", { budget: 200 }),
-      ]);
+      const [overview, curves] = await Promise.all([experimentOverview(s.database.prisma, "large"), metricCurves(s.database.prisma, "large", { budget: 200 })]);
       const elapsed = performance.now() - started;
       expect(overview.jobs).toHaveLength(6400);
       expect(overview.members).toHaveLength(64);

@@ -9,7 +9,16 @@ import { downsample } from "./downsample";
 
 const linkSelect = { id: true, member: true, generation: true, attempt: true, status: true, origin: true, score: true, donorJobId: true } as const;
 
-function toLink(j: { id: number; member: number; generation: number; attempt: number; status: string; origin: string; score: number | null; donorJobId: number | null }): JobLink {
+function toLink(j: {
+  id: number;
+  member: number;
+  generation: number;
+  attempt: number;
+  status: string;
+  origin: string;
+  score: number | null;
+  donorJobId: number | null;
+}): JobLink {
   return { ...j, status: j.status as JobStatus, origin: j.origin as JobOrigin };
 }
 

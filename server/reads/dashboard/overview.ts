@@ -8,7 +8,6 @@ import { depthReached } from "../../pbt/member";
 import { toExperiment } from "../../db/rows";
 import type { BestLineage, ExperimentOverview, JobNode, MemberRow, Progress } from "../../domain/overview";
 
-
 /**
  * Jobs sent as nodes at most (about 2 MB): past it, each member's latest jobs, an equal share.
  * The page draws a tree of generation × member, unreadable long before this size anyway; the
