@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { formatSchedulerResults, runSchedulerBench } from "./scheduler";
-import { formatQualityResults, runLrRandom, runQualityBench } from "./quality";
+import { formatQualityResults, runLrRandom, runQualityBench, SMALL_POPULATION_METHODS } from "./quality";
 import { lrTrainStep } from "../examples/toy/lrSchedule";
 import { createRng } from "../server/pbt/rng";
 import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
@@ -87,7 +87,7 @@ describe("bench smoke", () => {
     }
     // Grid search with the paper's fixed h cannot beat PBT on this problem.
     expect(r.toy.find((t) => t.variant === "pbt")!.finalQ.mean).toBeGreaterThan(r.toy.find((t) => t.variant === "grid")!.finalQ.mean);
-    expect(r.lrSchedule.map((l) => l.method)).toEqual(["pbt", "pbt-2-crashing", "random-search"]);
+    expect(r.lrSchedule.map((l) => l.method)).toEqual(["pbt", "pbt-2-crashing", "random-search", ...SMALL_POPULATION_METHODS]);
     // The same seed with 1 worker and 8 interleaved workers: sync makes identical records.
     expect(r.reproducibility.find((x) => x.mode === "sync")).toMatchObject({ runs: 1, identical: 1, meanDiffering: 0 });
     for (const l of r.lrSchedule) expect(l.bestAccuracy.min).toBeGreaterThanOrEqual(0);
