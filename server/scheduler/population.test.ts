@@ -169,6 +169,37 @@ describe("the population read's plans on PGlite, 256 members and 30,080 finished
     await db.sql.query`ANALYZE "Job"`;
     await expectMemberWalks(await populationPlans(db, experimentId, config));
   });
+
+  it("PB2's history in async mode: each member's newest finished jobs through the member index, with or without statistics", async () => {
+    // Parents for the finished jobs (a PB2 point is a job and the score it started from).
+    await db.sql.query`
+      UPDATE "Job" j SET "parentId" = p.id FROM "Job" p
+      WHERE j."experimentId" = ${experimentId} AND p."experimentId" = ${experimentId} AND p.member = j.member AND p.generation = j.generation - 1`;
+    const pb2 = experimentConfigSchema.parse({
+      ...config,
+      mode: "async",
+      hyperparameters: { lr: { init: { kind: "uniform", low: 0.1, high: 1 }, explore: { kind: "pb2" } } },
+    }) as ExperimentConfig;
+    // Each member's newest finished job with a parent (PB2_HISTORY = 64 over 256 members: one each).
+    const expected = await db.sql.query<{ id: number }>`
+      SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY member ORDER BY id DESC) AS n FROM "Job"
+        WHERE "experimentId" = ${experimentId} AND status = 'done' AND "parentId" IS NOT NULL
+      ) newest WHERE n = 1 ORDER BY id`;
+    expect(expected).toHaveLength(MEMBERS);
+    for (const statistics of ["none", "current"] as const) {
+      if (statistics === "none") {
+        await db.sql.query`DELETE FROM pg_statistic WHERE starelid = '"Job"'::regclass`;
+        await db.sql.query`UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0 WHERE oid = '"Job"'::regclass`;
+      } else {
+        await db.sql.query`ANALYZE "Job"`;
+      }
+      const plans = await populationPlans(db, experimentId, pb2);
+      const history = plans.find((p) => p.text.includes('"parentScore"'))!;
+      expect(history.scans[0], statistics).toEqual({ node: "Index Scan", direction: "Backward", indexes: ["Job_experimentId_member_id_idx"] });
+      expect(plans.population.pb2History!.map((p) => p.jobId).sort((a, b) => a - b)).toEqual(expected.map((e) => e.id));
+    }
+  });
 });
 
 describe("the job budget's count on the experiment's row", () => {

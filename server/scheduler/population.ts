@@ -93,8 +93,10 @@ type Pb2Row = {
 };
 
 /**
- * The history PB2 fits (pb2.ts), bounded whatever the experiment's length: in async mode the
- * newest PB2_HISTORY done jobs (a backwards walk of the (experimentId, status, id) index); in sync
+ * The history PB2 fits (pb2.ts), bounded whatever the experiment's length: in async mode each
+ * member's newest done jobs, PB2_HISTORY in all (a backwards walk of the (experimentId, member, id)
+ * index per member, a plan that holds without statistics, as loadMembers'; the engine keeps the
+ * deepest PB2_HISTORY of them); in sync
  * mode the whole generations that cover PB2_HISTORY jobs up to the one being ranked, which no
  * worker's timing can change. A forked member's parent lies in the source experiment: its score
  * counts the same.
@@ -116,10 +118,11 @@ async function loadPb2History(tx: Tx, experimentId: number, config: ExperimentCo
   } else {
     rows = await tx.query<Pb2Row>`
       SELECT j.id, j.member, j.generation, j.hyperparameters, j.score, j.diverged, p.score AS "parentScore", p.diverged AS "parentDiverged"
-      FROM (
+      FROM generate_series(0, ${config.populationSize - 1}::int) AS m(member)
+      CROSS JOIN LATERAL (
         SELECT id, member, generation, hyperparameters, score, diverged, "parentId" FROM "Job"
-        WHERE "experimentId" = ${experimentId} AND status = 'done' AND "parentId" IS NOT NULL
-        ORDER BY id DESC LIMIT ${PB2_HISTORY}
+        WHERE "experimentId" = ${experimentId} AND member = m.member AND status = 'done' AND "parentId" IS NOT NULL
+        ORDER BY id DESC LIMIT ${Math.ceil(PB2_HISTORY / config.populationSize)}
       ) AS j
       JOIN "Job" p ON p.id = j."parentId"`;
   }
