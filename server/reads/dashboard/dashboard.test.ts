@@ -186,14 +186,14 @@ describeEachDatabase("dashboard read models", (kind) => {
   });
 
   it("shows by default a metric reported during jobs when the experiment's own is reported only in results", async () => {
-    await s.create({ name: "results metric", metric: "max_accuracy", populationSize: 1, stop: { maxGenerations: 1 } });
-    const { job, leaseToken } = await claim(s, "results metric");
+    await s.create({ name: "metric of results only", metric: "max_accuracy", populationSize: 1, stop: { maxGenerations: 1 } });
+    const { job, leaseToken } = await claim(s, "metric of results only");
     await s.scheduler.logMetrics(job.id, leaseToken, [{ step: 1, values: { accuracy: 0.5, loss: 2 } }]);
     await s.scheduler.completeJob(job.id, leaseToken, { max_accuracy: 0.5 });
-    const curves = await metricCurves(s.database.prisma, "results metric");
+    const curves = await metricCurves(s.database.prisma, "metric of results only");
     expect(curves.metrics).toEqual(["max_accuracy", "accuracy", "loss"]);
     expect(curves).toMatchObject({ metric: "accuracy", x: "step" });
-    expect((await metricCurves(s.database.prisma, "results metric", { metric: "max_accuracy" })).x).toBe("generation");
+    expect((await metricCurves(s.database.prisma, "metric of results only", { metric: "max_accuracy" })).x).toBe("generation");
   });
 });
 

@@ -4,16 +4,19 @@
 import { LineageError } from "../../domain/errors";
 import type { PrismaClient } from "../../db/generated/client";
 import type { MemberResults } from "../../domain/overview";
+import { readStoredConfig } from "../../domain/experiment";
 
 export const MAX_KEYS = 100;
 const MAX_STRING = 200;
 
 export async function memberResults(prisma: PrismaClient, name: string): Promise<MemberResults> {
-  const experiment = await prisma.experiment.findUnique({ where: { name }, select: { id: true } });
+  const experiment = await prisma.experiment.findUnique({ where: { name }, select: { id: true, config: true } });
   if (!experiment) throw new LineageError("experiment_not_found", `no experiment named ${JSON.stringify(name)}`);
-  // Each member's latest finished job through the (experimentId, member, id) index.
+  // Each member's latest finished job through the (experimentId, member, id) index: members are
+  // 0..populationSize-1, so no scan of the history finds them.
+  const populationSize = readStoredConfig(experiment.config).populationSize;
   const rows = await prisma.$queryRaw<{ member: number; id: number; results: unknown }[]>`
-    SELECT m.member, j.id, j.results FROM (SELECT DISTINCT member FROM "Job" WHERE "experimentId" = ${experiment.id}) m
+    SELECT m.member, j.id, j.results FROM generate_series(0, ${populationSize - 1}::int) AS m(member)
     CROSS JOIN LATERAL (
       SELECT id, results FROM "Job" WHERE "experimentId" = ${experiment.id} AND member = m.member AND status = 'done' ORDER BY id DESC LIMIT 1
     ) j ORDER BY m.member`;
