@@ -163,13 +163,13 @@ export function ExperimentDashboard({ name }: { name: string }) {
       <OfflineBanner connection={connection} />
       <ExperimentHeader overview={live} connection={connection} />
       <ExperimentViewsNav name={name} view="overview" />
-      <section aria-labelledby="lineage-actions-heading">
-        <ExperimentActions overview={live} />
-      </section>
       <FinishedSummary overview={live} />
       {live.experiment.status !== "done" && live.progress.done === 0 && live.progress.running === 0 && live.members.every((m) => m.workerId === null) && (
         <StartWorker name={name} metric={live.experiment.config.metric} />
       )}
+      <section aria-labelledby="lineage-actions-heading">
+        <ExperimentActions overview={live} />
+      </section>
       <TraceBar
         trace={trace}
         job={tracedId === null ? undefined : lineage.byId.get(tracedId)}
