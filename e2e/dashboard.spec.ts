@@ -72,7 +72,8 @@ test("creates an experiment through the form, with errors beside the fields", as
   // The form writes the perturb factors out (their defaults, 0.8 and 1.2).
   const explore = { kind: "resample", probability: 0.25, minFactor: 0.8, maxFactor: 1.2 };
   const h = { init: { kind: "uniform", low: 0, high: 1 }, explore };
-  expect(stored.config).toEqual({ ...toyConfig(name, GENERATIONS), hyperparameters: { h0: h, h1: h } });
+  // The server stores the config with its defaults filled in: checkpoint retention (not on the form).
+  expect(stored.config).toEqual({ ...toyConfig(name, GENERATIONS), hyperparameters: { h0: h, h1: h }, checkpoints: { retain: "needed" } });
 });
 
 test("shows the run live on two pages, with pause, resume and a dropped connection", async ({ page, browser, request, experiments, toyWorkers }, testInfo) => {
