@@ -358,6 +358,27 @@ test("a live run: the empty page says how to start a worker, exploits go forward
     await saveScreenshot(light, testInfo, "experiment-running-light");
     await saveScreenshot(dark, testInfo, "experiment-running-dark");
 
+    // Tracing while jobs keep coming: a job of generation 1, whose descendants grow with the run,
+    // highlights exactly its ancestors and descendants among the jobs drawn (checked against the
+    // API's jobs, read after the tree).
+    const traced = tree.nodes.find((n) => n.generation === 1)!;
+    await dark.goto(pagePath(name, `?trace=${traced.id}`));
+    await expect(dark.getByTestId("traced-job")).toHaveText(`job #${traced.id}`);
+    await expect
+      .poll(async () => {
+        const drawn = await drawnTree(dark);
+        const shown = new Set(drawn.nodes.map((n) => n.id));
+        const expected = lineageFromApi(
+          (await apiJobs(request, name)).filter((j) => shown.has(j.id)),
+          traced.id,
+        );
+        return {
+          notTraced: [...expected].filter((id) => !drawn.traced.includes(id)),
+          tracedWrongly: drawn.traced.filter((id) => !expected.has(id)),
+        };
+      })
+      .toEqual({ notTraced: [], tracedWrongly: [] });
+
     // The end of the run: the summary appears without a reload.
     await expect(light.getByTestId("finished-summary")).toBeVisible({ timeout: 90_000 });
     await expect(dark.getByTestId("finished-summary")).toBeVisible();
