@@ -69,11 +69,11 @@ test("creates an experiment through the form, with errors beside the fields", as
   await expect(page.getByRole("heading", { level: 1, name, exact: true })).toBeVisible();
 
   const stored = await (await request.get(apiPath(name))).json();
-  // The form writes the perturb factors out (their defaults, 0.8 and 1.2)...
+  // The form writes the perturb factors out (their defaults, 0.8 and 1.2).
   const explore = { kind: "resample", probability: 0.25, minFactor: 0.8, maxFactor: 1.2 };
   const h = { init: { kind: "uniform", low: 0, high: 1 }, explore };
-  // And the checkpoints' retention (its default, "needed"), a field of the form's too.
-  expect(stored.config).toEqual({ ...toyConfig(name, GENERATIONS), checkpoints: { retain: "needed" }, hyperparameters: { h0: h, h1: h } });
+  // The server stores the config with its defaults filled in: checkpoint retention (not on the form).
+  expect(stored.config).toEqual({ ...toyConfig(name, GENERATIONS), hyperparameters: { h0: h, h1: h }, checkpoints: { retain: "needed" } });
 });
 
 test("shows the run live on two pages, with pause, resume and a dropped connection", async ({ page, browser, request, experiments, toyWorkers }, testInfo) => {

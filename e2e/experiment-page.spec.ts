@@ -303,8 +303,10 @@ test("a first load that fails retries by itself and recovers once the server ans
     await expect(page.getByTestId("load-failed")).toContainText(/Trying again by itself in \d+ s/);
     await saveScreenshot(page, testInfo, `experiment-failed-load-${scheme}`);
     down = false;
-    // Without a click: the page retries by itself.
-    await expect(page.getByRole("heading", { level: 1, name, exact: true })).toBeVisible({ timeout: 10_000 });
+    // Without a click: the page retries by itself. However many retries failed while the
+    // screenshot was taken, the next comes within the longest delay (retryDelay in
+    // components/experiment/load-states.tsx: 15 s), not within whichever delay was showing.
+    await expect(page.getByRole("heading", { level: 1, name, exact: true })).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("load-failed")).toHaveCount(0);
     await context.close();
   }
@@ -330,6 +332,15 @@ test("a live run: the empty page says how to start a worker, exploits go forward
   await saveScreenshot(light, testInfo, "experiment-empty-light");
   await saveScreenshot(dark, testInfo, "experiment-empty-dark");
 
+  // Offline: a banner, and the controls that need the server are disabled until it is back.
+  // Checked before the workers start, while the run cannot be over (its Pause button is there).
+  await light.evaluate(() => (window as unknown as { __lineageSocket: { disconnect(): void } }).__lineageSocket.disconnect());
+  await expect(light.getByTestId("offline-banner")).toBeVisible();
+  await expect(light.getByRole("button", { name: "Pause" })).toBeDisabled();
+  await light.evaluate(() => (window as unknown as { __lineageSocket: { connect(): void } }).__lineageSocket.connect());
+  await expect(light.getByTestId("offline-banner")).toHaveCount(0);
+  await expect(light.getByRole("button", { name: "Pause" })).toBeEnabled();
+
   await pushInitialMembers(request, name);
   // Sync mode: every generation the bottom member copies the other (exploits by construction).
   const workers = startToyWorkers(baseURL!, name, 2, 150);
@@ -347,13 +358,26 @@ test("a live run: the empty page says how to start a worker, exploits go forward
     await saveScreenshot(light, testInfo, "experiment-running-light");
     await saveScreenshot(dark, testInfo, "experiment-running-dark");
 
-    // Offline: a banner, and the controls that need the server are disabled until it is back.
-    await light.evaluate(() => (window as unknown as { __lineageSocket: { disconnect(): void } }).__lineageSocket.disconnect());
-    await expect(light.getByTestId("offline-banner")).toBeVisible();
-    await expect(light.getByRole("button", { name: "Pause" })).toBeDisabled();
-    await light.evaluate(() => (window as unknown as { __lineageSocket: { connect(): void } }).__lineageSocket.connect());
-    await expect(light.getByTestId("offline-banner")).toHaveCount(0);
-    await expect(light.getByRole("button", { name: "Pause" })).toBeEnabled();
+    // Tracing while jobs keep coming: a job of generation 1, whose descendants grow with the run,
+    // highlights exactly its ancestors and descendants among the jobs drawn (checked against the
+    // API's jobs, read after the tree).
+    const traced = tree.nodes.find((n) => n.generation === 1)!;
+    await dark.goto(pagePath(name, `?trace=${traced.id}`));
+    await expect(dark.getByTestId("traced-job")).toHaveText(`job #${traced.id}`);
+    await expect
+      .poll(async () => {
+        const drawn = await drawnTree(dark);
+        const shown = new Set(drawn.nodes.map((n) => n.id));
+        const expected = lineageFromApi(
+          (await apiJobs(request, name)).filter((j) => shown.has(j.id)),
+          traced.id,
+        );
+        return {
+          notTraced: [...expected].filter((id) => !drawn.traced.includes(id)),
+          tracedWrongly: drawn.traced.filter((id) => !expected.has(id)),
+        };
+      })
+      .toEqual({ notTraced: [], tracedWrongly: [] });
 
     // The end of the run: the summary appears without a reload.
     await expect(light.getByTestId("finished-summary")).toBeVisible({ timeout: 90_000 });

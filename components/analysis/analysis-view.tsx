@@ -10,6 +10,7 @@ import Link from "next/link";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Analysis } from "@/server/domain/analysis";
 import { Breadcrumb } from "../breadcrumb";
+import { SCORE_GRADIENT } from "../charts/colors";
 import { formatScore } from "../format";
 import { coalescedRefetch } from "../live/throttle";
 import { useExperimentLive } from "../live/use-experiment-live";
@@ -239,7 +240,13 @@ function AnalysisBody({
             selected={selected}
           />
           <figcaption className="px-2 pt-1 text-xs text-zinc-600 dark:text-zinc-400">
-            One line per finished job through its hyperparameters and its {experiment.metric}, coloured by its score&apos;s rank (bright: best).
+            One line per finished job through its hyperparameters and its {experiment.metric}, coloured by its score&apos;s rank{" "}
+            {/* The scale's key: its best end is dark on a light page and bright on a dark one. */}
+            <span className="inline-flex items-center gap-1 align-middle">
+              (worse
+              <span aria-hidden className="inline-block h-2 w-16 rounded" style={{ background: SCORE_GRADIENT }} />
+              better).
+            </span>
             {constants.length > 0 && ` Never varied: ${constants.map((c) => `${c.name} = ${c.levels[0]}`).join(", ")}.`}
           </figcaption>
         </figure>

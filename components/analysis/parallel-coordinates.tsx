@@ -165,9 +165,11 @@ function AxisView({
             y={yOf(tick.t) + 4}
             textAnchor={labelsRight ? "start" : "end"}
             className="fill-[var(--chart-text)] text-[11px] tabular-nums"
+            // A halo wide enough to fill between the glyphs: the lines converge at the ticks.
             paintOrder="stroke"
             stroke="var(--chart-surface)"
-            strokeWidth={3}
+            strokeWidth={6}
+            strokeLinejoin="round"
           >
             {typeof tick.value === "number" ? formatTick(tick.value) : tick.value}
           </text>

@@ -45,6 +45,8 @@ export interface AxisSpec {
   /** Labels other than numbers (e.g. a time axis in minutes). */
   format?: (value: number, step: number) => string;
   count?: number;
+  /** Where the x axis's title sits under the plot: centred (the default), or at its right end (leaving the left for a key). */
+  titleAt?: "center" | "end";
 }
 
 /** The ticks an axis shows: categories, powers of ten on a log axis, else round values. */
@@ -108,9 +110,15 @@ export function drawAxes(ctx: CanvasRenderingContext2D, area: PlotArea, x: Scale
     lastTop = py;
   }
   ctx.font = "12px ui-sans-serif, system-ui, sans-serif";
-  ctx.textAlign = "center";
   ctx.textBaseline = "bottom";
-  ctx.fillText(xSpec.title, area.left + area.width / 2, area.top + area.height + 34);
+  if (xSpec.titleAt === "end") {
+    ctx.textAlign = "right";
+    ctx.fillText(xSpec.title, area.left + area.width, area.top + area.height + 34);
+  } else {
+    ctx.textAlign = "center";
+    ctx.fillText(xSpec.title, area.left + area.width / 2, area.top + area.height + 34);
+  }
+  ctx.textAlign = "center";
   ctx.save();
   ctx.translate(12, area.top + area.height / 2);
   ctx.rotate(-Math.PI / 2);

@@ -87,9 +87,22 @@ export function FinishedSummary({ overview }: { overview: Overview }) {
         </div>
         <div className="min-w-0">
           <dt className="text-zinc-600 dark:text-zinc-400">Best checkpoint</dt>
-          <dd className="truncate font-mono text-xs" title={typeof modelPath === "string" ? modelPath : undefined}>
-            {modelPath === undefined || modelPath === null ? (bestJob.isPending && best ? "…" : "none reported (results.model_path)") : formatValue(modelPath)}
-          </dd>
+          {modelPath === undefined || modelPath === null ? (
+            // Said in full (it wraps): a path is cut short with an ellipsis, this is not.
+            <dd className="text-zinc-600 dark:text-zinc-400">
+              {bestJob.isPending && best ? (
+                "…"
+              ) : (
+                <>
+                  none reported <span className="font-mono text-xs break-words">(results.model_path)</span>
+                </>
+              )}
+            </dd>
+          ) : (
+            <dd className="truncate font-mono text-xs" title={typeof modelPath === "string" ? modelPath : undefined}>
+              {formatValue(modelPath)}
+            </dd>
+          )}
         </div>
       </dl>
     </section>

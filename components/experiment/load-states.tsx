@@ -64,8 +64,9 @@ export function FailedLoad({
       className="space-y-3 rounded-lg border border-red-300 p-4 text-sm text-red-800 dark:border-red-900 dark:text-red-300"
       data-testid="load-failed"
     >
-      <h1 className="text-lg font-semibold">{notFound ? `No experiment named “${name}”` : "Could not load the experiment"}</h1>
-      <p>{message}</p>
+      <h1 className="text-lg font-semibold">{notFound ? `No experiment named “${name}”` : `Could not load the experiment “${name}”`}</h1>
+      {/* The browser's own words for a dropped connection ("Failed to fetch") say little by themselves. */}
+      <p>{/fetch|network/i.test(message) && !notFound ? `The server did not answer (${message}).` : message}</p>
       {!notFound && (
         <div className="flex items-center gap-3">
           <button type="button" className={button} onClick={onRetry} disabled={retrying}>

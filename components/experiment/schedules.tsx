@@ -117,7 +117,8 @@ const ScheduleChart = memo(function ScheduleChart({
   }
   const x = makeScale(xDomain, [area.left, area.left + area.width]);
   const y = makeScale(yDomain, [area.top + area.height, area.top], spec.log);
-  const xAxis: AxisSpec = { title: "generation", integer: true, count: Math.max(2, Math.floor(area.width / 70)) };
+  // A choice parameter's key of values sits under the plot, left of the axis title.
+  const xAxis: AxisSpec = { title: "generation", integer: true, count: Math.max(2, Math.floor(area.width / 70)), titleAt: spec.categories ? "end" : "center" };
   const yAxis: AxisSpec = spec.categories
     ? { title: "share of the population", format: (v) => `${Math.round(v * 100)}%`, count: 4 }
     : { title: spec.name, integer: spec.kind === "int", count: 4 };
@@ -275,7 +276,7 @@ function drawShares(
   categories: string[],
   x: Scale,
   y: Scale,
-  area: { top: number; height: number },
+  area: { left: number; top: number; width: number; height: number },
   theme: ChartColours,
   schedule: SchedulePoint[],
 ) {
@@ -302,17 +303,27 @@ function drawShares(
     ctx.arc(x(p.generation), y(below + row[p.value]! / 2), 3.5, 0, Math.PI * 2);
     ctx.stroke();
   }
-  // The key of the values, in the plot's corner.
+  // The key of the values, under the plot's left half; it stops short of the axis title at the
+  // right end (drawAxes, titleAt "end"), and says how many values it had no room for.
+  ctx.font = "12px ui-sans-serif, system-ui, sans-serif";
+  const right = area.left + area.width - ctx.measureText("generation").width - 16;
   ctx.font = "11px ui-sans-serif, system-ui, sans-serif";
   ctx.textBaseline = "top";
   ctx.textAlign = "left";
   let left = 70;
-  categories.forEach((c, i) => {
-    const label = c.replace(/^"|"$/g, "");
+  for (let i = 0; i < categories.length; i++) {
+    const label = categories[i]!.replace(/^"|"$/g, "");
+    const more = `+${categories.length - i} more`;
+    const fits = left + 11 + ctx.measureText(label).width + (i < categories.length - 1 ? 24 + ctx.measureText(more).width : 0) <= right;
+    if (!fits) {
+      ctx.fillStyle = theme.text;
+      ctx.fillText(more, left, area.top + area.height + 25);
+      break;
+    }
     ctx.fillStyle = theme.members[i % theme.members.length]!;
     ctx.fillRect(left, area.top + area.height + 26, 8, 8);
     ctx.fillStyle = theme.text;
     ctx.fillText(label, left + 11, area.top + area.height + 25);
     left += ctx.measureText(label).width + 24;
-  });
+  }
 }
