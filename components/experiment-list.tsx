@@ -374,7 +374,8 @@ function ExperimentRow({
   busy: boolean;
 }) {
   const totalGenerations = e.populationSize * e.maxGenerations;
-  const progress = e.status === "done" ? 1 : totalGenerations > 0 ? Math.min(1, e.generationsReached / totalGenerations) : 0;
+  // The depth reached, also when done: a run stopped by hand or at its target score ends short of it.
+  const progress = totalGenerations > 0 ? Math.min(1, e.generationsReached / totalGenerations) : 0;
   return (
     <tr className="hover:bg-zinc-50 dark:hover:bg-zinc-900/50" data-experiment={e.name}>
       <td className="px-2.5 py-2">

@@ -31,7 +31,13 @@ export function ExperimentActions({ overview }: { overview: Overview }) {
       )}
       <div className="grid gap-3 sm:grid-cols-3">
         <div className="space-y-1">
-          <ReplayForm experiment={experiment.name} summary="Replay the best schedule" />
+          {best ? (
+            <ReplayForm experiment={experiment.name} summary="Replay the best schedule" />
+          ) : (
+            <span className={`${button} w-full opacity-50`} aria-disabled title="no job has finished yet: there is no schedule to replay">
+              Replay the best schedule
+            </span>
+          )}
           <p className="text-xs text-zinc-600 dark:text-zinc-400">
             Retrain from scratch along the schedule PBT found (
             <a className={paper} href="https://arxiv.org/abs/1711.09846" target="_blank" rel="noreferrer">
@@ -46,7 +52,7 @@ export function ExperimentActions({ overview }: { overview: Overview }) {
               Continue from the best job
             </Link>
           ) : (
-            <span className={`${button} w-full opacity-50`} aria-disabled>
+            <span className={`${button} w-full opacity-50`} aria-disabled title="no job has finished yet: there is no checkpoint to continue from">
               Continue from the best job
             </span>
           )}

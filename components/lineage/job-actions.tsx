@@ -14,11 +14,11 @@ export function JobActions({ experiment, jobId, done }: { experiment: string; jo
       <div className="grid gap-3 sm:grid-cols-2">
         <ReplayForm experiment={experiment} jobId={jobId} summary="Replay this schedule" />
         {done ? (
-          <Link className={`${button} justify-center`} href={forkHref(experiment, jobId)}>
+          <Link className={button} href={forkHref(experiment, jobId)}>
             Continue from here
           </Link>
         ) : (
-          <span className={`${button} justify-center opacity-50`} aria-disabled title="only a finished job has a checkpoint to continue from">
+          <span className={`${button} opacity-50`} aria-disabled title="only a finished job has a checkpoint to continue from">
             Continue from here
           </span>
         )}
