@@ -9,7 +9,7 @@ import { scoreColor, scoreScale } from "../charts/colors";
 import { formatValue } from "../format";
 import { position, valueAt, valueOf, type Axis, type Brushes } from "./axes";
 import { formatTick } from "./ticks";
-import { useWidth } from "./use-width";
+import { useWidth } from "../charts/use-width";
 
 const HEIGHT = 380;
 const TOP = 44;

@@ -10,7 +10,8 @@
 // drew (`lineageTree`) and announces each draw (the `lineage-tree-drawn` event), for the browser
 // tests and benchmarks.
 import { useRouter } from "next/navigation";
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useWidth } from "../charts/use-width";
 import { scoreScale } from "../charts/colors";
 import { useChartTheme } from "../charts/use-chart-theme";
 import { jobHref } from "../routes";
@@ -30,18 +31,9 @@ export interface DrawnTree {
 export const LineageTree = memo(function LineageTree({ overview, trace, onTrace }: { overview: Overview; trace: Trace | null; onTrace(jobId: number): void }) {
   const router = useRouter();
   const theme = useChartTheme();
-  const container = useRef<HTMLDivElement>(null);
+  const [container, width] = useWidth<HTMLDivElement>();
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = container.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.floor(entry.contentRect.width)));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
 
   const config = overview.experiment.config;
   const jobs = overview.jobs;

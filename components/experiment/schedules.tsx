@@ -4,7 +4,8 @@
 // decide the winner). Numeric parameters: each member's value against generation (log axis for
 // loguniform), members with a single job drawn as a dot; choice parameters: the population's
 // share of each value per generation. The traced lineage's schedule is drawn over them.
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useWidth } from "../charts/use-width";
 import { memberDash } from "../charts/colors";
 import { drawAxes, makeScale, type AxisSpec } from "../charts/plot";
 import { niceDomain } from "../charts/ticks";
@@ -61,17 +62,8 @@ const ScheduleChart = memo(function ScheduleChart({
   traced: Trace | null;
 }) {
   const theme = useChartTheme();
-  const wrapper = useRef<HTMLDivElement>(null);
+  const [wrapper, width] = useWidth<HTMLDivElement>();
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = wrapper.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.floor(entry.contentRect.width)));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
 
   const series = useMemo(() => (spec.categories ? [] : memberSchedules(jobs, spec)), [jobs, spec]);
   const shares = useMemo(() => (spec.categories ? choiceShares(jobs, spec) : null), [jobs, spec]);

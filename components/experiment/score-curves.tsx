@@ -5,6 +5,7 @@
 // lists every member's value at that x; an exploit mark says who was copied and what explore
 // changed. Click a curve (or Enter on the keyboard's pick) to trace that job's lineage.
 import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useWidth } from "../charts/use-width";
 import { memberColor } from "../charts/colors";
 import { makeScale, type AxisSpec } from "../charts/plot";
 import { niceDomain } from "../charts/ticks";
@@ -219,18 +220,9 @@ const CurvesCanvas = memo(function CurvesCanvas({
   parentOf(jobId: number): number | null;
 }) {
   const theme = useChartTheme();
-  const wrapper = useRef<HTMLDivElement>(null);
+  const [wrapper, width] = useWidth<HTMLDivElement>();
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = wrapper.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.floor(entry.contentRect.width)));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
 
   const maxX = useMemo(() => Math.max(0, ...curves.series.map((s) => s.points.at(-1)?.step ?? 0)), [curves]);
   const unit = curves.x === "time" ? timeUnit(maxX) : { factor: 1, name: "" };

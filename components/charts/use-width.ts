@@ -1,6 +1,6 @@
 "use client";
-// The width of a box, kept current as the window resizes: SVG drawn at its real size keeps its
-// text crisp and unstretched (a viewBox would scale the labels with the chart).
+// The width of a box, kept current as the window resizes: a chart drawn at its real size (SVG or
+// canvas) keeps its text crisp and unstretched (a viewBox or a scaled canvas would stretch it).
 import { useEffect, useRef, useState, type RefObject } from "react";
 
 export function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
@@ -9,7 +9,7 @@ export function useWidth<T extends HTMLElement>(): [RefObject<T | null>, number]
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry!.contentRect.width)));
+    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.floor(entry.contentRect.width)));
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
