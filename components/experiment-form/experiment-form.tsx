@@ -17,6 +17,16 @@ import { validate } from "./validate";
 
 type TopField = Exclude<keyof FormState, "hyperparameters">;
 
+/** The config path of a form field whose name is not its path (errors are keyed by path). */
+const PATH_OF: Partial<Record<string, string>> = {
+  maxGenerations: "stop.maxGenerations",
+  target: "stop.target",
+  maxJobs: "stop.maxJobs",
+  fraction: "exploit.fraction",
+  checkpointRetain: "checkpoints.retain",
+  keepLast: "checkpoints.keepLast",
+};
+
 export function ExperimentForm() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -66,7 +76,7 @@ export function ExperimentForm() {
   };
   const set = (field: TopField, value: string) => {
     setState((s) => ({ ...s, [field]: value }));
-    touch(field === "maxGenerations" ? "stop.maxGenerations" : field === "fraction" ? "exploit.fraction" : field);
+    touch(PATH_OF[field] ?? field);
   };
   const setRow = (key: string, change: Partial<HyperparameterRow>) => {
     const row = state.hyperparameters.find((r) => r.key === key);
@@ -127,6 +137,8 @@ export function ExperimentForm() {
     "leaseSeconds",
     "maxRetries",
     "failedMembers",
+    "checkpoints.retain",
+    "checkpoints.keepLast",
     "seed",
     "explore.kind",
   ]);
@@ -221,6 +233,21 @@ export function ExperimentForm() {
               <option value="drop">drop (leave them finished)</option>
             </select>
           </Field>
+          <Field path="checkpoints.retain" label="Checkpoints kept" error={e("checkpoints.retain")}>
+            <select
+              {...controlProps("checkpoints.retain", e("checkpoints.retain"))}
+              className={input}
+              value={state.checkpointRetain}
+              onChange={(ev) => set("checkpointRetain", ev.target.value)}
+            >
+              <option value="needed">needed (those a later job may load, the best, pinned)</option>
+              <option value="all">all (nothing is deleted)</option>
+            </select>
+          </Field>
+          {top("keepLast", "checkpoints.keepLast", "Keep each member's last", {
+            inputMode: "numeric",
+            hint: "checkpoints uploaded to the server; empty: only the needed ones",
+          })}
         </div>
       </section>
 

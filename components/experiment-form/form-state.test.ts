@@ -28,6 +28,8 @@ const EVERYTHING = {
   leaseSeconds: 120,
   maxRetries: 2,
   failedMembers: "drop",
+  checkpoints: { retain: "all", keepLast: 3 },
+  explore: { kind: "pb2" },
   seed: 42,
 };
 

@@ -49,6 +49,10 @@ export interface FormState {
   leaseSeconds: string;
   maxRetries: string;
   failedMembers: "replace" | "drop";
+  /** checkpoints.retain: which checkpoints uploaded to the server are kept. */
+  checkpointRetain: "needed" | "all";
+  /** checkpoints.keepLast: "" for none. */
+  keepLast: string;
   seed: string;
   /** Experiment-level explore: "pbt" leaves it out. */
   search: (typeof SEARCH_KINDS)[number];
@@ -97,6 +101,8 @@ export function initialState(): FormState {
     leaseSeconds: "300",
     maxRetries: "3",
     failedMembers: "replace",
+    checkpointRetain: "needed",
+    keepLast: "",
     seed: "",
     search: "pbt",
     forkJobId: "",
@@ -183,7 +189,7 @@ export function toConfig(state: FormState): ExperimentConfigInput {
     hyperparameters[row.name] = { init: distributionOf(row), ...(explore ? { explore } : {}) };
   }
   const seed = num(state.seed);
-  const [target, maxJobs] = [num(state.target), num(state.maxJobs)];
+  const [target, maxJobs, keepLast] = [num(state.target), num(state.maxJobs), num(state.keepLast)];
   return {
     name: state.name,
     objective: state.objective,
@@ -197,6 +203,7 @@ export function toConfig(state: FormState): ExperimentConfigInput {
     leaseSeconds: num(state.leaseSeconds),
     maxRetries: num(state.maxRetries),
     failedMembers: state.failedMembers,
+    checkpoints: { retain: state.checkpointRetain, ...(keepLast !== undefined ? { keepLast } : {}) },
     ...(seed !== undefined ? { seed } : {}),
     ...(state.search === "pb2" ? { explore: { kind: "pb2" } } : {}),
     ...(state.forkJobId.trim() !== "" ? { fork: { jobId: num(state.forkJobId) } } : {}),
@@ -217,6 +224,7 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     mode: FormState["mode"];
     syncQuorum: number;
     failedMembers: FormState["failedMembers"];
+    checkpoints: { retain?: FormState["checkpointRetain"]; keepLast?: number };
     exploit: { kind?: FormState["exploit"]; fraction?: number };
     hyperparameters: Record<string, { init?: Record<string, unknown>; explore?: Record<string, unknown> }>;
     leaseSeconds: number;
@@ -260,6 +268,8 @@ export function fromConfig(config: Record<string, unknown>): FormState {
     mode: c.mode ?? base.mode,
     syncQuorum: str(c.syncQuorum ?? base.syncQuorum),
     failedMembers: c.failedMembers ?? base.failedMembers,
+    checkpointRetain: c.checkpoints?.retain ?? base.checkpointRetain,
+    keepLast: str(c.checkpoints?.keepLast),
     exploit: c.exploit?.kind ?? base.exploit,
     fraction: str(c.exploit?.fraction ?? base.fraction),
     leaseSeconds: str(c.leaseSeconds ?? base.leaseSeconds),
