@@ -2,7 +2,7 @@
 // The tRPC client of the dashboard: typed TanStack Query options for client components, over
 // the custom server's /api/trpc (plain JSON, no transformer, so dates arrive as ISO strings).
 import { QueryClient, QueryClientProvider, isServer } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
@@ -23,6 +23,12 @@ function makeQueryClient() {
   });
 }
 
+/** The header a cross-site form cannot send (see Providers). */
+const CSRF = { "x-lineage-csrf": "1" };
+
+/** Reads whose answers take long to compute: each is sent alone (see Providers). */
+const HEAVY_READS = new Set(["dashboard.curves", "analysis.experiment", "analysis.compare"]);
+
 let browserQueryClient: QueryClient | undefined;
 
 function getQueryClient() {
@@ -39,7 +45,15 @@ export function Providers({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       // The header a cross-site form cannot send: the server requires it on changes made with
       // the browser's session cookie (when access control is on).
-      links: [httpBatchLink({ url: "/api/trpc", headers: { "x-lineage-csrf": "1" }, maxItems: MAX_BATCH_SIZE })],
+      // The heavy reads (curves, analysis) go on their own request: in a batch, the light ones
+      // asked at the same moment (the overview the tree and the table need) would wait for them.
+      links: [
+        splitLink({
+          condition: (op) => HEAVY_READS.has(op.path),
+          true: httpLink({ url: "/api/trpc", headers: CSRF }),
+          false: httpBatchLink({ url: "/api/trpc", headers: CSRF, maxItems: MAX_BATCH_SIZE }),
+        }),
+      ],
     }),
   );
   return (
