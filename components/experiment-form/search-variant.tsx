@@ -36,7 +36,11 @@ export function SearchVariant({ value, error, onChange }: { value: FormState["se
             <a className={link} href="https://arxiv.org/abs/2002.02518" target="_blank" rel="noreferrer">
               Parker-Holder et al. 2020
             </a>
-            ); choices keep their own strategy.
+            ); choice hyperparameters keep their own strategy (PB2&apos;s bandit over categories,{" "}
+            <a className={link} href="https://arxiv.org/abs/2106.15883" target="_blank" rel="noreferrer">
+              Parker-Holder et al. 2021
+            </a>
+            , is not implemented).
           </p>
         </div>
       </div>
