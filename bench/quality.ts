@@ -85,6 +85,8 @@ export interface QualityResults {
     populationStepsToReach: Summary | null;
     /** Best accuracy reached within the budget (capped runs stop at the first member above 200). */
     bestAccuracy: Summary;
+    /** Population steps to reach 200 seed by seed (null: not reached), to compare methods on the same seeds. */
+    perSeed: (number | null)[];
   }[];
   movingOptimum: {
     method: MovingMethod;
@@ -95,6 +97,7 @@ export interface QualityResults {
     populationStepsToReach: Summary | null;
     /** The highest true accuracy of a member at the end of the budget (runs are not stopped at the target). */
     finalAccuracy: Summary;
+    perSeed: { populationStepsToReach: number | null; finalAccuracy: number }[];
   }[];
   /** The same seed run by 1 sequential worker and by 8 interleaved workers: how many runs made identical records. */
   reproducibility: { mode: "sync" | "async"; runs: number; identical: number; meanRecords: number; meanDiffering: number }[];
@@ -500,6 +503,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
         stepsToReach: hits.length ? summary(hits.map((r) => r.stepsToReach!)) : null,
         populationStepsToReach: hits.length ? summary(hits.map((r) => r.populationStepsToReach!)) : null,
         bestAccuracy: summary(runs.map((r) => r.best)),
+        perSeed: runs.map((r) => r.populationStepsToReach),
       });
       log(
         `lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`,
@@ -515,6 +519,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
         reached: hits.length,
         populationStepsToReach: hits.length ? summary(hits) : null,
         finalAccuracy: summary(runs.map((r) => r.finalAccuracy)),
+        perSeed: runs.map((r) => ({ populationStepsToReach: r.populationStepsToReach, finalAccuracy: round(r.finalAccuracy, 2) })),
       });
       log(
         `moving optimum ${method}: reached ${MOVING_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits)} population steps` : ""}, final accuracy median ${round(median(runs.map((r) => r.finalAccuracy)), 1)}`,
@@ -541,6 +546,35 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
   results.schedulerCycleMs = round(cycleMs / Math.max(1, cycles), 2);
   results.seconds = round((performance.now() - started) / 1000, 1);
   return results;
+}
+
+/** The PB2 and PBT rows of the same problem, compared seed by seed. */
+export function pb2Pairs(r: QualityResults) {
+  const steps = (s: number | null) => s ?? Infinity;
+  const compare = (problem: string, pbt: (number | null)[], pb2: (number | null)[], pb2HigherFinal?: string) => {
+    const pairs = pbt.map((a, i) => [steps(a), steps(pb2[i]!)] as const);
+    return {
+      problem,
+      pb2Sooner: pairs.filter(([a, b]) => b < a).length,
+      pbtSooner: pairs.filter(([a, b]) => a < b).length,
+      ties: pairs.filter(([a, b]) => a === b).length,
+      pb2HigherFinal,
+    };
+  };
+  const lr = (method: LrMethod) => r.lrSchedule.find((l) => l.method === method)?.perSeed ?? [];
+  const moving = (method: MovingMethod) => r.movingOptimum.find((m) => m.method === method)?.perSeed ?? [];
+  const [pbt, pb2] = [moving("pbt-4"), moving("pb2-4")];
+  const higher = pb2.filter((p, i) => p.finalAccuracy > pbt[i]!.finalAccuracy).length;
+  return [
+    compare("LR toy, log scale", lr("pbt-4"), lr("pb2-4")),
+    compare("LR toy, linear", lr("pbt-4-linear"), lr("pb2-4-linear")),
+    compare(
+      "moving optimum",
+      pbt.map((p) => p.populationStepsToReach),
+      pb2.map((p) => p.populationStepsToReach),
+      `${higher}/${pb2.length}`,
+    ),
+  ];
 }
 
 export function formatQualityResults(r: QualityResults): string {
@@ -582,6 +616,12 @@ export function formatQualityResults(r: QualityResults): string {
     table(
       ["mode", "identical records", "mean records", "mean records differing"],
       r.reproducibility.map((x) => [x.mode, `${x.identical}/${x.runs}`, x.meanRecords, x.meanDiffering]),
+    ),
+    "",
+    "PB2 against PBT at population 4, seed by seed: on how many seeds each reached the target in fewer population steps (not reaching it counts as the most)",
+    table(
+      ["problem", "PB2 sooner", "PBT sooner", "tie", "PB2 higher final accuracy"],
+      pb2Pairs(r).map((p) => [p.problem, p.pb2Sooner, p.pbtSooner, p.ties, p.pb2HigherFinal ?? ""]),
     ),
     "",
     `PB2's decision at ${r.decisionTimes.members} members × ${r.decisionTimes.generations} generations of history (${r.decisionTimes.historyPoints} points handed over), median ms of decideNext for an exploit`,

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { formatSchedulerResults, runSchedulerBench } from "./scheduler";
-import { formatQualityResults, runLrRandom, runQualityBench, SMALL_POPULATION_METHODS } from "./quality";
+import { formatQualityResults, pb2Pairs, runLrRandom, runQualityBench, SMALL_POPULATION_METHODS } from "./quality";
 import { lrTrainStep } from "../examples/toy/lrSchedule";
 import { createRng } from "../server/pbt/rng";
 import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
@@ -95,6 +95,7 @@ describe("bench smoke", () => {
       expect(m.finalAccuracy.min).toBeGreaterThanOrEqual(0);
       expect(m.finalAccuracy.max).toBeLessThanOrEqual(40);
     }
+    expect(pb2Pairs(r).map((p) => p.pb2Sooner + p.pbtSooner + p.ties)).toEqual([1, 1, 1]);
     expect(r.decisionTimes).toMatchObject({ members: 64, generations: 100, historyPoints: 64 * 99 });
     expect(r.decisionTimes.pb2FitMs).toBeGreaterThan(0);
     // The same seed with 1 worker and 8 interleaved workers: sync makes identical records.
