@@ -5,7 +5,10 @@
 // 1. The toy problem of Jaderberg et al. 2017 (Fig. 2): PBT vs grid search (exploit none, no
 //    explore) vs explore-only (exploit none + explore) vs exploit-only (truncate, no explore).
 // 2. The learning-rate-schedule toy of Ray Tune's pbt_function.py: PBT with population 8 vs
-//    random search (8 fixed learning rates) with the same number of training steps.
+//    random search (8 fixed learning rates) with the same number of training steps; PBT vs PB2 at
+//    population 4.
+// 3. The same dynamics with an optimum that moves with training time (examples/toy/movingOptimum.ts):
+//    PBT vs PB2 at population 4.
 //
 //   npm run bench:quality     tsx bench/quality.ts --seeds 5
 import { parseArgs } from "node:util";
@@ -21,13 +24,14 @@ import { unusedCheckpointStore } from "./lib";
 import { createScheduler, type Scheduler } from "../server/scheduler";
 import { INITIAL_H, INITIAL_THETA, q, step as toyStep, toyExperiment, type Theta } from "../examples/toy/problem";
 import { LR_POPULATION, LR_STEPS_PER_JOB, LR_TARGET, lrConfig, lrTrainStep, type LrVariant } from "../examples/toy/lrSchedule";
+import { MOVING_TARGET, movingConfig, movingEvaluate, movingTrainStep } from "../examples/toy/movingOptimum";
 import { isMain, machine, mean, median, round, table, writeResults } from "./lib";
 
 export interface QualityBenchOptions {
   seeds: number;
   /** Toy problem: generations per member (the paper's figure: 40 × 4 steps). */
   toyGenerations: number;
-  /** LR toy: training steps per member (Ray's example stops at 1000 iterations). */
+  /** LR toy and moving optimum: training steps per member (Ray's example stops at 1000 iterations). */
   lrMaxSteps: number;
   /** Reproducibility runs: generations of the LR toy (long enough for many exploits). */
   reproducibilityGenerations: number;
@@ -53,6 +57,10 @@ export const SMALL_POPULATION_METHODS = ["pbt-4", "pb2-4", "pbt-4-linear", "pb2-
 /** pbt-2-crashing: members 2 and 5 fail every job (maxRetries 0): left out of the ranking, they rejoin as copies. */
 export type LrMethod = "pbt" | "pbt-2-crashing" | "random-search" | (typeof SMALL_POPULATION_METHODS)[number];
 
+/** The moving optimum: PBT's explore or PB2's at population 4, the lr on a log scale, the whole budget. */
+export const MOVING_METHODS = ["pbt-4", "pb2-4"] as const;
+export type MovingMethod = (typeof MOVING_METHODS)[number];
+
 export interface Summary {
   mean: number;
   median: number;
@@ -77,6 +85,19 @@ export interface QualityResults {
     populationStepsToReach: Summary | null;
     /** Best accuracy reached within the budget (capped runs stop at the first member above 200). */
     bestAccuracy: Summary;
+    /** Population steps to reach 200 seed by seed (null: not reached), to compare methods on the same seeds. */
+    perSeed: (number | null)[];
+  }[];
+  movingOptimum: {
+    method: MovingMethod;
+    runs: number;
+    /** Runs in which some member's true accuracy (without the evaluation's noise) exceeded MOVING_TARGET within the budget. */
+    reached: number;
+    /** Steps the whole population had trained when a member first exceeded it; reached runs only. */
+    populationStepsToReach: Summary | null;
+    /** The highest true accuracy of a member at the end of the budget (runs are not stopped at the target). */
+    finalAccuracy: Summary;
+    perSeed: { populationStepsToReach: number | null; finalAccuracy: number }[];
   }[];
   /** The same seed run by 1 sequential worker and by 8 interleaved workers: how many runs made identical records. */
   reproducibility: { mode: "sync" | "async"; runs: number; identical: number; meanRecords: number; meanDiffering: number }[];
@@ -249,6 +270,45 @@ export function runLrRandom(seed: number, maxSteps: number): LrRun {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The moving optimum (examples/toy/movingOptimum.ts)
+
+interface MovingRun {
+  populationStepsToReach: number | null;
+  finalAccuracy: number;
+}
+
+/**
+ * PBT or PB2 at population 4 for the whole budget: members start from the experiment's own draws
+ * (loguniform), not from one lr, since the optimum starts at the top of the range. The optimum
+ * follows a member's steps, which it carries from its donor in its results as a real model would.
+ */
+export async function runMoving(scheduler: Scheduler, seed: number, maxSteps: number, method: MovingMethod): Promise<MovingRun> {
+  const explore = method === "pb2-4" ? "pb2" : "pbt";
+  const name = `moving ${method} seed ${seed} ${Math.random().toString(36).slice(2, 8)}`;
+  await scheduler.createExperiment(experimentConfigSchema.parse(movingConfig(name, seed, maxSteps, 4, explore)) as never);
+  let populationSteps = 0;
+  let reachedAt: number | null = null;
+  const latest = new Map<number, { generation: number; accuracy: number }>();
+  await drive(scheduler, name, (job) => {
+    const rng = rngFor(seed, "moving-train", job.member, job.generation);
+    let accuracy = Number(job.results.accuracy ?? 0);
+    let steps = Number(job.results.steps ?? 0);
+    const lr = Number(job.hyperparameters.lr);
+    for (let i = 0; i < LR_STEPS_PER_JOB && steps < maxSteps; i++) {
+      accuracy = movingTrainStep(accuracy, lr, steps, rng);
+      steps++;
+      populationSteps++;
+      if (accuracy > MOVING_TARGET && reachedAt === null) reachedAt = populationSteps;
+    }
+    const previous = latest.get(job.member);
+    if (!previous || job.generation >= previous.generation) latest.set(job.member, { generation: job.generation, accuracy });
+    // PBT and PB2 rank the measured score; the checkpoint keeps the true accuracy.
+    return { results: { mean_accuracy: movingEvaluate(accuracy, rng), accuracy, steps } };
+  });
+  return { populationStepsToReach: reachedAt, finalAccuracy: Math.max(...[...latest.values()].map((v) => v.accuracy)) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reproducibility: the LR toy run by one sequential worker and by eight workers whose calls
 // interleave in a seeded random order, in sync and in async mode. Training noise is seeded by a
 // job's lineage, so a job's result depends on its lineage and hyperparameters alone.
@@ -405,6 +465,7 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
     },
     toy: [],
     lrSchedule: [],
+    movingOptimum: [],
     reproducibility: [],
     decisionTimes: measureDecisionTimes(),
     schedulerCycleMs: NaN,
@@ -442,9 +503,26 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
         stepsToReach: hits.length ? summary(hits.map((r) => r.stepsToReach!)) : null,
         populationStepsToReach: hits.length ? summary(hits.map((r) => r.populationStepsToReach!)) : null,
         bestAccuracy: summary(runs.map((r) => r.best)),
+        perSeed: runs.map((r) => r.populationStepsToReach),
       });
       log(
         `lr schedule ${method}: reached ${LR_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits.map((r) => r.stepsToReach!))} steps per member` : ""}`,
+      );
+    }
+    for (const method of MOVING_METHODS) {
+      const runs: MovingRun[] = [];
+      for (const seed of seeds) runs.push(await runMoving(scheduler, seed, opts.lrMaxSteps, method));
+      const hits = runs.flatMap((r) => (r.populationStepsToReach === null ? [] : [r.populationStepsToReach]));
+      results.movingOptimum.push({
+        method,
+        runs: runs.length,
+        reached: hits.length,
+        populationStepsToReach: hits.length ? summary(hits) : null,
+        finalAccuracy: summary(runs.map((r) => r.finalAccuracy)),
+        perSeed: runs.map((r) => ({ populationStepsToReach: r.populationStepsToReach, finalAccuracy: round(r.finalAccuracy, 2) })),
+      });
+      log(
+        `moving optimum ${method}: reached ${MOVING_TARGET} in ${hits.length}/${runs.length} runs${hits.length ? `, median ${median(hits)} population steps` : ""}, final accuracy median ${round(median(runs.map((r) => r.finalAccuracy)), 1)}`,
       );
     }
     for (const mode of ["sync", "async"] as const) {
@@ -470,6 +548,35 @@ export async function runQualityBench(opts: QualityBenchOptions): Promise<Qualit
   return results;
 }
 
+/** The PB2 and PBT rows of the same problem, compared seed by seed. */
+export function pb2Pairs(r: QualityResults) {
+  const steps = (s: number | null) => s ?? Infinity;
+  const compare = (problem: string, pbt: (number | null)[], pb2: (number | null)[], pb2HigherFinal?: string) => {
+    const pairs = pbt.map((a, i) => [steps(a), steps(pb2[i]!)] as const);
+    return {
+      problem,
+      pb2Sooner: pairs.filter(([a, b]) => b < a).length,
+      pbtSooner: pairs.filter(([a, b]) => a < b).length,
+      ties: pairs.filter(([a, b]) => a === b).length,
+      pb2HigherFinal,
+    };
+  };
+  const lr = (method: LrMethod) => r.lrSchedule.find((l) => l.method === method)?.perSeed ?? [];
+  const moving = (method: MovingMethod) => r.movingOptimum.find((m) => m.method === method)?.perSeed ?? [];
+  const [pbt, pb2] = [moving("pbt-4"), moving("pb2-4")];
+  const higher = pb2.filter((p, i) => p.finalAccuracy > pbt[i]!.finalAccuracy).length;
+  return [
+    compare("LR toy, log scale", lr("pbt-4"), lr("pb2-4")),
+    compare("LR toy, linear", lr("pbt-4-linear"), lr("pb2-4-linear")),
+    compare(
+      "moving optimum",
+      pbt.map((p) => p.populationStepsToReach),
+      pb2.map((p) => p.populationStepsToReach),
+      `${higher}/${pb2.length}`,
+    ),
+  ];
+}
+
 export function formatQualityResults(r: QualityResults): string {
   const lines = [
     `Toy problem (Jaderberg et al. 2017, Fig. 2): best member's Q after ${r.options.toyGenerations} generations × ${TOY_STEPS_PER_JOB} steps, ${r.options.seeds} seeds (optimum 1.2)`,
@@ -492,10 +599,29 @@ export function formatQualityResults(r: QualityResults): string {
       ]),
     ),
     "",
+    `Moving optimum (examples/toy/movingOptimum.ts): the optimal lr decays ten-fold every 500 steps; population 4, ${r.options.lrMaxSteps} steps per member, target accuracy > ${MOVING_TARGET}`,
+    table(
+      ["method", "reached", "median population steps", "mean final accuracy", "min final", "max final"],
+      r.movingOptimum.map((m) => [
+        m.method,
+        `${m.reached}/${m.runs}`,
+        m.populationStepsToReach?.median ?? NaN,
+        m.finalAccuracy.mean,
+        m.finalAccuracy.min,
+        m.finalAccuracy.max,
+      ]),
+    ),
+    "",
     `Reproducibility: the LR toy (${r.options.reproducibilityGenerations} generations) run by 1 sequential worker and by 8 workers interleaved in a random order`,
     table(
       ["mode", "identical records", "mean records", "mean records differing"],
       r.reproducibility.map((x) => [x.mode, `${x.identical}/${x.runs}`, x.meanRecords, x.meanDiffering]),
+    ),
+    "",
+    "PB2 against PBT at population 4, seed by seed: on how many seeds each reached the target in fewer population steps (not reaching it counts as the most)",
+    table(
+      ["problem", "PB2 sooner", "PBT sooner", "tie", "PB2 higher final accuracy"],
+      pb2Pairs(r).map((p) => [p.problem, p.pb2Sooner, p.pbtSooner, p.ties, p.pb2HigherFinal ?? ""]),
     ),
     "",
     `PB2's decision at ${r.decisionTimes.members} members × ${r.decisionTimes.generations} generations of history (${r.decisionTimes.historyPoints} points handed over), median ms of decideNext for an exploit`,
@@ -514,11 +640,13 @@ const USAGE = `usage: tsx bench/quality.ts [--seeds N] [--toy-generations N] [--
 
 PBT's quality, in-process and reproducible from each seed: the PBT paper's toy problem (PBT, grid
 search, explore-only, exploit-only), Ray Tune's learning-rate toy (PBT, PBT with two members that
-always crash, random search), and sync/async reproducibility across worker timings.
+always crash, random search; PBT against PB2 at population 4), a learning-rate optimum that moves
+with training time (PBT against PB2 at population 4), sync/async reproducibility across worker
+timings, and PB2's decision time at 64 members × 100 generations of history.
 
   --seeds N             seeds per variant (default ${FULL_QUALITY_OPTIONS.seeds})
   --toy-generations N   generations of the toy problem (default ${FULL_QUALITY_OPTIONS.toyGenerations})
-  --lr-max-steps N      training steps per member in the LR toy (default ${FULL_QUALITY_OPTIONS.lrMaxSteps})
+  --lr-max-steps N      training steps per member in the LR toy and the moving optimum (default ${FULL_QUALITY_OPTIONS.lrMaxSteps})
   --out FILE            also write the figures as JSON to bench/results/FILE (e.g. quality.json);
                         without it nothing is written, so a trial run keeps the committed figures
   -h, --help            this text`;

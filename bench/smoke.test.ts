@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { formatSchedulerResults, runSchedulerBench } from "./scheduler";
-import { formatQualityResults, runLrRandom, runQualityBench, SMALL_POPULATION_METHODS } from "./quality";
+import { formatQualityResults, pb2Pairs, runLrRandom, runQualityBench, SMALL_POPULATION_METHODS } from "./quality";
 import { lrTrainStep } from "../examples/toy/lrSchedule";
 import { createRng } from "../server/pbt/rng";
 import { FULL_OPTIONS as BROWSER_FULL, formatBrowserResults, runBrowserBench } from "./browser";
@@ -76,7 +76,7 @@ describe("bench smoke", () => {
     expect(formatLoadResults(r)).toMatch(/jobs\/s/);
   }, 120_000);
 
-  it("quality: the toy problem's variants and the LR-schedule toy", async () => {
+  it("quality: the toy problem's variants, the LR-schedule toy, the moving optimum and PB2's decision time", async () => {
     const r = await runQualityBench({ seeds: 1, toyGenerations: 8, lrMaxSteps: 40, reproducibilityGenerations: 8, log: quiet });
     expect(r.toy.map((t) => t.variant)).toEqual(["pbt", "grid", "explore-only", "exploit-only", "pbt-async"]);
     for (const t of r.toy) {
@@ -88,10 +88,20 @@ describe("bench smoke", () => {
     // Grid search with the paper's fixed h cannot beat PBT on this problem.
     expect(r.toy.find((t) => t.variant === "pbt")!.finalQ.mean).toBeGreaterThan(r.toy.find((t) => t.variant === "grid")!.finalQ.mean);
     expect(r.lrSchedule.map((l) => l.method)).toEqual(["pbt", "pbt-2-crashing", "random-search", ...SMALL_POPULATION_METHODS]);
+    // The moving optimum runs the whole budget: 40 steps of 4 members, a true accuracy of at most 1 a step.
+    expect(r.movingOptimum.map((m) => m.method)).toEqual(["pbt-4", "pb2-4"]);
+    for (const m of r.movingOptimum) {
+      expect(m).toMatchObject({ runs: 1, reached: 0, populationStepsToReach: null });
+      expect(m.finalAccuracy.min).toBeGreaterThanOrEqual(0);
+      expect(m.finalAccuracy.max).toBeLessThanOrEqual(40);
+    }
+    expect(pb2Pairs(r).map((p) => p.pb2Sooner + p.pbtSooner + p.ties)).toEqual([1, 1, 1]);
+    expect(r.decisionTimes).toMatchObject({ members: 64, generations: 100, historyPoints: 64 * 99 });
+    expect(r.decisionTimes.pb2FitMs).toBeGreaterThan(0);
     // The same seed with 1 worker and 8 interleaved workers: sync makes identical records.
     expect(r.reproducibility.find((x) => x.mode === "sync")).toMatchObject({ runs: 1, identical: 1, meanDiffering: 0 });
     for (const l of r.lrSchedule) expect(l.bestAccuracy.min).toBeGreaterThanOrEqual(0);
-    expect(formatQualityResults(r)).toMatch(/pbt/);
+    expect(formatQualityResults(r)).toMatch(/Moving optimum/);
   }, 180_000);
 
   it("the LR toy matches Ray's dynamics: progress near the optimal lr, none far from it", () => {

@@ -31,12 +31,16 @@ export function SearchVariant({ value, error, onChange }: { value: FormState["se
           </p>
           <p>
             <strong className="font-medium text-zinc-800 dark:text-zinc-200">PB2</strong> instead picks the uniform, loguniform and int values that explore by
-            the optimistic guess (GP-UCB) of a time-varying Gaussian process fitted to how much each choice improved the score, which needs far smaller
-            populations (
+            the optimistic guess (GP-UCB) of a time-varying Gaussian process fitted to how much each choice improved the score, which its paper finds needs far
+            smaller populations (
             <a className={link} href="https://arxiv.org/abs/2002.02518" target="_blank" rel="noreferrer">
               Parker-Holder et al. 2020
             </a>
-            ); choices keep their own strategy.
+            ); choice hyperparameters keep their own strategy (PB2&apos;s bandit over categories,{" "}
+            <a className={link} href="https://arxiv.org/abs/2106.15883" target="_blank" rel="noreferrer">
+              Parker-Holder et al. 2021
+            </a>
+            , is not implemented).
           </p>
         </div>
       </div>

@@ -11,15 +11,22 @@ export const LR_TARGET = 200;
 
 export function lrTrainStep(accuracy: number, lr: number, rng: { next(): number; normal(): number }): number {
   const midpoint = 100;
-  const qTolerance = 3;
-  const noiseLevel = 2;
   let optimal = accuracy < midpoint ? (0.01 * accuracy) / midpoint : 0.01 - (0.01 * (accuracy - midpoint)) / midpoint;
   optimal = Math.min(0.01, Math.max(0.001, optimal));
+  const noiseLevel = 2;
+  return Math.max(0, lrProgress(accuracy, lr, optimal, rng) + noiseLevel * rng.normal());
+}
+
+/**
+ * One step's progress given the optimal lr, without Ray's noise: up when lr is within 3× of it
+ * (the closer, the more), down when lr is more than 3× too high.
+ */
+export function lrProgress(accuracy: number, lr: number, optimal: number, rng: { next(): number }): number {
+  const qTolerance = 3;
   const qErr = Math.max(lr, optimal) / Math.min(lr, optimal);
-  if (qErr < qTolerance) accuracy += (1 / qErr) * rng.next();
-  else if (lr > optimal) accuracy -= (qErr - qTolerance) * rng.next();
-  accuracy += noiseLevel * rng.normal();
-  return Math.max(0, accuracy);
+  if (qErr < qTolerance) return accuracy + (1 / qErr) * rng.next();
+  if (lr > optimal) return accuracy - (qErr - qTolerance) * rng.next();
+  return accuracy;
 }
 
 export interface LrVariant {

@@ -45,6 +45,21 @@ describe("PB2's choice", () => {
     }
   });
 
+  it("follows a region that moved: the newest generations weigh more than the older ones", () => {
+    // Generations 1–3 improved most at low lr, 4–5 at high lr: the optimum moved during training.
+    // Every job starts from the same score, so only the generation tells old from new.
+    const lowRegion = (lr: number) => (lr >= 0.1 && lr <= 0.3 ? 1 : 0);
+    for (let seed = 1; seed <= 10; seed++) {
+      const points = history(() => 0, 5, 12, seed).map((p) => {
+        const lr = p.hyperparameters.lr as number;
+        const noise = p.score! - p.parentScore!;
+        return { ...p, parentScore: 0, score: (p.generation >= 4 ? highRegion(lr) : lowRegion(lr)) + noise };
+      });
+      const choice = choosePb2([["lr", LR]], { lr: 0.2 }, context(points, { next: { generation: 6, parentScore: 0 } }), rngFor(seed, "explore"));
+      expect(choice.values.lr, `seed ${seed}`).toBeGreaterThanOrEqual(0.6);
+    }
+  });
+
   it("reads improvement the other way round when minimizing", () => {
     // The scores fall fastest (the loss improves most) for lr in [0.1, 0.3].
     const lowRegion = (lr: number) => (lr >= 0.1 && lr <= 0.3 ? -1 : 0);
