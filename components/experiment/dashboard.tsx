@@ -55,6 +55,11 @@ export function ExperimentDashboard({ name }: { name: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [view, setView] = useViewState();
+  // What the panels get of the view: the same object while only the trace changes (they get the
+  // trace apart, and never read view.trace), so tracing a job does not render the table's rows
+  // and the curves' controls again.
+  const untracedKey = JSON.stringify({ ...view, trace: null });
+  const panelView = useMemo(() => view, [untracedKey]);
 
   // A failed first load retries by itself (load-states.tsx), with a visible countdown.
   const overviewOptions = trpc.dashboard.overview.queryOptions({ name }, { staleTime: Infinity, retry: false });
@@ -182,7 +187,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
           curves={forCharts.curves}
           loading={curves.isPending}
           error={curves.error?.message ?? null}
-          view={view}
+          view={panelView}
           setView={setView}
           trace={trace}
           onTrace={onTrace}
@@ -196,7 +201,7 @@ export function ExperimentDashboard({ name }: { name: string }) {
         <HyperparameterSchedules overview={charts} trace={trace} />
       </section>
       <section aria-labelledby="population-heading">
-        <PopulationTable overview={table} view={view} setView={setView} />
+        <PopulationTable overview={table} view={panelView} setView={setView} />
       </section>
       <div className="grid gap-8 lg:grid-cols-3">
         <section aria-labelledby="events-heading" className="lg:col-span-2">
