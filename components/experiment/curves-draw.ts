@@ -20,7 +20,6 @@ export interface CurvesPaint {
   exploits: Curves["exploits"];
   /** Where each job's line ends (the donor side of an exploit's connector). */
   lastOfJob: Map<number, { x: number; y: number; member: number }>;
-  trace: TracePath[];
   xUnit: number;
 }
 
@@ -69,21 +68,13 @@ export function drawCurves(ctx: CanvasRenderingContext2D, p: CurvesPaint) {
   }
   ctx.stroke();
   ctx.setLineDash([]);
-  // The traced lineage: a halo in the background colour, then the line.
-  ctx.globalAlpha = 1;
-  const trace = new Path2D();
-  for (const path of p.trace) {
-    path.points.forEach((pt, i) => (i === 0 ? trace.moveTo(x(pt.x), y(pt.y)) : trace.lineTo(x(pt.x), y(pt.y))));
-  }
-  ctx.lineCap = "round";
-  ctx.strokeStyle = theme.background;
-  ctx.lineWidth = 6;
-  ctx.stroke(trace);
-  ctx.strokeStyle = theme.trace;
-  ctx.lineWidth = 2.5;
-  ctx.stroke(trace);
+  drawExploitMarks(ctx, p);
+  ctx.restore();
+}
 
-  // The exploit marks over everything: where a copy's curve starts.
+/** Where a copy's curve starts: a mark over the lines (and over the trace, which draws them again). */
+function drawExploitMarks(ctx: CanvasRenderingContext2D, p: Pick<CurvesPaint, "x" | "y" | "theme" | "exploits" | "xUnit">) {
+  const { x, y, theme } = p;
   ctx.globalAlpha = 1;
   ctx.fillStyle = theme.exploit;
   ctx.strokeStyle = theme.background;
@@ -100,6 +91,36 @@ export function drawCurves(ctx: CanvasRenderingContext2D, p: CurvesPaint) {
   ctx.lineWidth = 1;
   ctx.stroke(marks);
   ctx.fill(marks);
+}
 
+/**
+ * The traced lineage over the curves (a halo in the background colour, then the line), and the
+ * exploit marks again on top. On a canvas of its own above the lines', so a new trace does not
+ * redraw every member's curve.
+ */
+export function drawCurveTrace(
+  ctx: CanvasRenderingContext2D,
+  p: Pick<CurvesPaint, "area" | "x" | "y" | "theme" | "exploits" | "xUnit"> & { trace: TracePath[] },
+) {
+  const { area, x, y, theme } = p;
+  if (p.trace.length === 0) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.left, area.top - 4, area.width + 4, area.height + 8);
+  ctx.clip();
+  ctx.globalAlpha = 1;
+  const trace = new Path2D();
+  for (const path of p.trace) {
+    path.points.forEach((pt, i) => (i === 0 ? trace.moveTo(x(pt.x), y(pt.y)) : trace.lineTo(x(pt.x), y(pt.y))));
+  }
+  ctx.lineCap = "round";
+  ctx.strokeStyle = theme.background;
+  ctx.lineWidth = 6;
+  ctx.stroke(trace);
+  ctx.strokeStyle = theme.trace;
+  ctx.lineWidth = 2.5;
+  ctx.stroke(trace);
+
+  drawExploitMarks(ctx, p);
   ctx.restore();
 }

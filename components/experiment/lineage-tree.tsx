@@ -18,7 +18,7 @@ import { jobHref } from "../routes";
 import { SectionHeader } from "./section-header";
 import type { Trace } from "./trace";
 import { describeJob, TreeJobCard } from "./tree-card";
-import { COLOUR_LEVELS, drawTree, prepareCanvas } from "./tree-draw";
+import { COLOUR_LEVELS, drawTrace, drawTree, prepareCanvas } from "./tree-draw";
 import { layoutTree, neighbour, nodeAt, treeGeometry, type TreeScene } from "./tree-layout";
 import { TreeLegend } from "./tree-legend";
 import type { JobNode, Overview } from "./types";
@@ -33,6 +33,7 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
   const theme = useChartTheme();
   const [container, width] = useWidth<HTMLDivElement>();
   const base = useRef<HTMLCanvasElement>(null);
+  const traceLayer = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
 
   const config = overview.experiment.config;
@@ -59,15 +60,25 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
     return (job: JobNode) => (job.status === "done" && job.score !== null ? Math.round(scale(job.score) * (COLOUR_LEVELS - 1)) : -1);
   }, [jobs, config.objective]);
 
-  const traced = trace?.jobs ?? null;
   useLayoutEffect(() => {
     const canvas = base.current;
     if (!canvas || width === 0) return;
+    drawTree(prepareCanvas(canvas, geometry.width, geometry.height), scene, { theme, level });
+  }, [scene, theme, level, geometry, width]);
+
+  // The trace on its own canvas: tracing another job redraws its lineage, not every job. Runs after
+  // the tree's draw in the same commit, so the canvas then says what the two layers show.
+  const traced = trace?.jobs ?? null;
+  const tracedJob = trace?.jobId ?? null;
+  useLayoutEffect(() => {
+    const canvas = traceLayer.current;
+    if (!canvas || width === 0) return;
     const ctx = prepareCanvas(canvas, geometry.width, geometry.height);
-    drawTree(ctx, scene, { theme, level, traced, tracedJob: trace?.jobId ?? null });
-    (canvas as HTMLCanvasElement & { lineageTree?: DrawnTree }).lineageTree = { scene, traced };
-    canvas.dispatchEvent(new CustomEvent("lineage-tree-drawn"));
-  }, [scene, theme, level, traced, trace, geometry, width]);
+    if (traced) drawTrace(ctx, scene, traced, tracedJob, theme);
+    const tree = base.current!;
+    (tree as HTMLCanvasElement & { lineageTree?: DrawnTree }).lineageTree = { scene, traced };
+    tree.dispatchEvent(new CustomEvent("lineage-tree-drawn"));
+  }, [scene, theme, traced, tracedJob, geometry, width]);
 
   const [hovered, setHovered] = useState<number | null>(null);
   const [cursor, setCursor] = useState<number | null>(null);
@@ -148,6 +159,7 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
       >
         <div className="relative" style={{ width: geometry.width, height: geometry.height }}>
           <canvas ref={base} className="absolute inset-0" data-testid="lineage-tree-canvas" aria-hidden />
+          <canvas ref={traceLayer} className="absolute inset-0" aria-hidden />
           <canvas
             ref={overlay}
             className="absolute inset-0 cursor-pointer"

@@ -12,7 +12,7 @@ import { niceDomain } from "../charts/ticks";
 import { useChartTheme } from "../charts/use-chart-theme";
 import { formatValue } from "../format";
 import { buildLines, higherIsBetter, lastPointOfJobs, logDomain, rankMembers, tracePaths, valuesAt, xExtent, yExtent, type ValueAt } from "./curves-model";
-import { drawCurves } from "./curves-draw";
+import { drawCurves, drawCurveTrace } from "./curves-draw";
 import { prepareCanvas } from "./tree-draw";
 import { MemberLegend } from "./member-legend";
 import { SectionHeader } from "./section-header";
@@ -222,6 +222,7 @@ const CurvesCanvas = memo(function CurvesCanvas({
   const theme = useChartTheme();
   const [wrapper, width] = useWidth<HTMLDivElement>();
   const base = useRef<HTMLCanvasElement>(null);
+  const traceLayer = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
 
   const maxX = useMemo(() => Math.max(0, ...curves.series.map((s) => s.points.at(-1)?.step ?? 0)), [curves]);
@@ -257,11 +258,21 @@ const CurvesCanvas = memo(function CurvesCanvas({
     const canvas = base.current;
     if (!canvas || width === 0) return;
     const ctx = prepareCanvas(canvas, width, HEIGHT);
-    drawCurves(ctx, { area, x, y, xAxis, yAxis, theme, lines, selected: chosen, exploits: curves.exploits, lastOfJob, trace: paths, xUnit: unit.factor });
-    (canvas as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, tracedJob: trace?.jobId ?? null, lines: lines.length };
-    canvas.dispatchEvent(new CustomEvent("lineage-curves-drawn"));
+    drawCurves(ctx, { area, x, y, xAxis, yAxis, theme, lines, selected: chosen, exploits: curves.exploits, lastOfJob, xUnit: unit.factor });
     // The scales are rebuilt each render from these inputs.
-  }, [width, theme, lines, chosen, curves, lastOfJob, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
+  }, [width, theme, lines, chosen, curves, lastOfJob, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
+
+  // The trace on its own canvas: tracing another job redraws its lineage, not every member's line
+  // (unless the y axis has to grow to show it). Runs after the lines' draw in the same commit, so
+  // the canvas then says what the two layers show.
+  useLayoutEffect(() => {
+    const canvas = traceLayer.current;
+    if (!canvas || width === 0) return;
+    drawCurveTrace(prepareCanvas(canvas, width, HEIGHT), { area, x, y, theme, exploits: curves.exploits, xUnit: unit.factor, trace: paths });
+    const drawn = base.current!;
+    (drawn as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, tracedJob: trace?.jobId ?? null, lines: lines.length };
+    drawn.dispatchEvent(new CustomEvent("lineage-curves-drawn"));
+  }, [width, theme, lines, curves, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
 
   const [hover, setHover] = useState<Hover | null>(null);
   const [brush, setBrush] = useState<{ from: number; to: number } | null>(null);
@@ -350,6 +361,7 @@ const CurvesCanvas = memo(function CurvesCanvas({
       onBlur={() => setHover(null)}
     >
       <canvas ref={base} className="absolute inset-0" aria-hidden data-testid="curves-canvas" />
+      <canvas ref={traceLayer} className="absolute inset-0" aria-hidden />
       <canvas
         ref={overlay}
         className="absolute inset-0 cursor-crosshair"

@@ -13,9 +13,6 @@ export interface TreePaint {
   theme: ChartColours;
   /** A done job's colour level (0 worst … COLOUR_LEVELS - 1 best), -1 without a score. */
   level(job: JobNode): number;
-  /** Jobs of the traced lineage, or null. */
-  traced: Set<number> | null;
-  tracedJob: number | null;
 }
 
 /** Sets the canvas' size in CSS pixels (sharp on high-density screens) and returns its context. */
@@ -107,8 +104,6 @@ export function drawTree(ctx: CanvasRenderingContext2D, scene: TreeScene<JobNode
     ctx.stroke(ring.path);
   }
   ctx.setLineDash([]);
-
-  if (paint.traced) drawTrace(ctx, scene, paint.traced, paint.tracedJob, theme);
 }
 
 function circle(path: Path2D, x: number, y: number, r: number) {
@@ -116,8 +111,11 @@ function circle(path: Path2D, x: number, y: number, r: number) {
   path.arc(x, y, r, 0, Math.PI * 2);
 }
 
-/** The traced lineage over the tree: its edges thick, a ring on each of its jobs, two on the traced one. */
-function drawTrace(ctx: CanvasRenderingContext2D, scene: TreeScene<JobNode>, traced: Set<number>, tracedJob: number | null, theme: ChartColours) {
+/**
+ * The traced lineage over the tree: its edges thick, a ring on each of its jobs, two on the traced
+ * one. Drawn on a canvas of its own above the tree's, so a new trace does not redraw every job.
+ */
+export function drawTrace(ctx: CanvasRenderingContext2D, scene: TreeScene<JobNode>, traced: Set<number>, tracedJob: number | null, theme: ChartColours) {
   const edges = new Path2D();
   for (const e of scene.edges) {
     if (!traced.has(e.from) || !traced.has(e.to)) continue;
