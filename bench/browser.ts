@@ -436,9 +436,9 @@ const INTERACTION_SCRIPT = (tries: number) => `(async () => {
     return frame();
   };
   const treeCanvas = document.querySelector('[data-testid="lineage-tree-canvas"]');
-  const overlay = treeCanvas.nextElementSibling;
+  const overlay = document.querySelector('[data-testid="lineage-tree-overlay"]');
   const curves = document.querySelector('[data-testid="curves-canvas"]');
-  const curvesOverlay = curves ? curves.nextElementSibling : null;
+  const curvesOverlay = document.querySelector('[data-testid="curves-overlay"]');
   const nodes = treeCanvas.lineageTree.scene.nodes.filter((n) => !n.superseded);
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const at = (el, x, y, type) => {

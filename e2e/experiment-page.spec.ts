@@ -186,7 +186,7 @@ test.describe("a finished async run", () => {
       expect(curveJobs.sort((a, b) => a - b)).toEqual(expected);
       // The schedules draw its chain, generation 0 to the traced job.
       const chain = chainFromApi(jobs, jobId);
-      for (const chart of await page.getByTestId("schedule-chart").locator("canvas").all()) {
+      for (const chart of await page.getByTestId("schedule-chart").getByTestId("schedule-canvas").all()) {
         const drawn = await chart.evaluate((el) =>
           (el as unknown as { lineageSchedule: { schedule: { jobId: number }[] } }).lineageSchedule.schedule.map((p) => p.jobId),
         );
@@ -198,11 +198,7 @@ test.describe("a finished async run", () => {
     // Click a job that is not on the best lineage (the earliest such one: it has descendants).
     const tree = await drawnTree(page);
     const target = tree.nodes.filter((n) => !tree.traced.includes(n.id) && !n.superseded).sort((a, b) => a.generation - b.generation || a.id - b.id)[0]!;
-    await page
-      .getByTestId("lineage-tree")
-      .locator("canvas")
-      .nth(1)
-      .click({ position: { x: target.x, y: target.y } });
+    await page.getByTestId("lineage-tree-overlay").click({ position: { x: target.x, y: target.y } });
     await expect(page).toHaveURL(new RegExp(`trace=${target.id}`));
     await expect(page.getByTestId("traced-job")).toHaveText(`job #${target.id}`);
     await expectTraced(target.id);
@@ -239,7 +235,7 @@ test.describe("a finished async run", () => {
     await expect(charts).toHaveCount(2);
     for (const chart of await charts.all()) {
       const hp = (await chart.getAttribute("data-hyperparameter"))!;
-      const drawn = await chart.locator("canvas").evaluate((el) => (el as unknown as { lineageSchedule: unknown }).lineageSchedule);
+      const drawn = await chart.getByTestId("schedule-canvas").evaluate((el) => (el as unknown as { lineageSchedule: unknown }).lineageSchedule);
       expect(drawn).toEqual({ name: hp, schedule: exported.steps.map((s) => ({ jobId: s.jobId, generation: s.generation, value: s.hyperparameters[hp] })) });
     }
   });

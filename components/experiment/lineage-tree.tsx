@@ -162,6 +162,7 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
           <canvas ref={traceLayer} className="absolute inset-0" aria-hidden />
           <canvas
             ref={overlay}
+            data-testid="lineage-tree-overlay"
             className="absolute inset-0 cursor-pointer"
             aria-hidden
             onMouseMove={(e) => setHovered(pointAt(e)?.job.id ?? null)}

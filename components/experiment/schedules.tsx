@@ -64,6 +64,7 @@ const ScheduleChart = memo(function ScheduleChart({
   const theme = useChartTheme();
   const [wrapper, width] = useWidth<HTMLDivElement>();
   const canvas = useRef<HTMLCanvasElement>(null);
+  const traceLayer = useRef<HTMLCanvasElement>(null);
 
   const series = useMemo(() => (spec.categories ? [] : memberSchedules(jobs, spec)), [jobs, spec]);
   const shares = useMemo(() => (spec.categories ? choiceShares(jobs, spec) : null), [jobs, spec]);
@@ -120,13 +121,22 @@ const ScheduleChart = memo(function ScheduleChart({
     if (!el || width === 0) return;
     const ctx = prepareCanvas(el, width, HEIGHT);
     drawAxes(ctx, area, x, y, xAxis, yAxis, theme);
-    if (shares) drawShares(ctx, shares, spec.categories!, x, y, area, theme, schedule);
-    else drawMembers(ctx, series, x, y, theme, schedule, branches);
-    (el as HTMLCanvasElement & { lineageSchedule?: unknown }).lineageSchedule = {
+    if (shares) drawShares(ctx, shares, spec.categories!, x, y, area, theme);
+    else drawMembers(ctx, series, x, y, theme);
+  }, [width, theme, series, shares, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
+
+  // The traced lineage on a canvas of its own: a new trace redraws it, not every member's line.
+  useLayoutEffect(() => {
+    const el = traceLayer.current;
+    if (!el || width === 0) return;
+    const ctx = prepareCanvas(el, width, HEIGHT);
+    if (shares) drawShareRings(ctx, shares, x, y, theme, schedule);
+    else drawSchedule(ctx, schedule, branches, x, y, theme);
+    (canvas.current as HTMLCanvasElement & { lineageSchedule?: unknown }).lineageSchedule = {
       name: spec.name,
       schedule: schedule.map((p) => ({ jobId: p.jobId, generation: p.generation, value: spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value })),
     };
-  }, [width, theme, series, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
+  }, [width, theme, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
 
   const [hit, setHit] = useState<Hit | null>(null);
   const onMove = (e: React.MouseEvent) => {
@@ -176,9 +186,11 @@ const ScheduleChart = memo(function ScheduleChart({
         <canvas
           ref={canvas}
           className="absolute inset-0"
+          data-testid="schedule-canvas"
           role="img"
           aria-label={`${spec.name} per member against generation; the traced lineage's values: ${schedule.map((p) => formatValue(spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value)).join(", ")}`}
         />
+        <canvas ref={traceLayer} className="absolute inset-0" aria-hidden />
         {hit && (
           <div
             role="tooltip"
@@ -195,15 +207,7 @@ const ScheduleChart = memo(function ScheduleChart({
 
 type Scale = ReturnType<typeof makeScale>;
 
-function drawMembers(
-  ctx: CanvasRenderingContext2D,
-  series: { member: number; points: SchedulePoint[] }[],
-  x: Scale,
-  y: Scale,
-  theme: ChartColours,
-  schedule: SchedulePoint[],
-  branches: SchedulePoint[][],
-) {
+function drawMembers(ctx: CanvasRenderingContext2D, series: { member: number; points: SchedulePoint[] }[], x: Scale, y: Scale, theme: ChartColours) {
   const many = series.length > 24;
   ctx.lineWidth = many ? 1 : 1.5;
   ctx.globalAlpha = many ? 0.5 : 0.8;
@@ -231,7 +235,6 @@ function drawMembers(
   }
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
-  drawSchedule(ctx, schedule, branches, x, y, theme);
 }
 
 function drawSchedule(ctx: CanvasRenderingContext2D, schedule: SchedulePoint[], branches: SchedulePoint[][], x: Scale, y: Scale, theme: ChartColours) {
@@ -270,7 +273,6 @@ function drawShares(
   y: Scale,
   area: { left: number; top: number; width: number; height: number },
   theme: ChartColours,
-  schedule: SchedulePoint[],
 ) {
   const w = Math.max(1, (x(1) - x(0)) * 0.8);
   for (const [g, row] of shares) {
@@ -284,17 +286,6 @@ function drawShares(
     });
   }
   ctx.globalAlpha = 1;
-  // The traced lineage's value per generation: a ring in the middle of that value's band.
-  ctx.strokeStyle = theme.trace;
-  ctx.lineWidth = 2;
-  for (const p of schedule) {
-    const row = shares.get(p.generation);
-    if (!row) continue;
-    const below = row.slice(0, p.value).reduce((a, b) => a + b, 0);
-    ctx.beginPath();
-    ctx.arc(x(p.generation), y(below + row[p.value]! / 2), 3.5, 0, Math.PI * 2);
-    ctx.stroke();
-  }
   // The key of the values, under the plot's left half; it stops short of the axis title at the
   // right end (drawAxes, titleAt "end"), and says how many values it had no room for.
   ctx.font = "12px ui-sans-serif, system-ui, sans-serif";
@@ -317,5 +308,19 @@ function drawShares(
     ctx.fillStyle = theme.text;
     ctx.fillText(label, left + 11, area.top + area.height + 25);
     left += ctx.measureText(label).width + 24;
+  }
+}
+
+/** The traced lineage's value per generation of a choice parameter: a ring in the middle of that value's band. */
+function drawShareRings(ctx: CanvasRenderingContext2D, shares: Map<number, number[]>, x: Scale, y: Scale, theme: ChartColours, schedule: SchedulePoint[]) {
+  ctx.strokeStyle = theme.trace;
+  ctx.lineWidth = 2;
+  for (const p of schedule) {
+    const row = shares.get(p.generation);
+    if (!row) continue;
+    const below = row.slice(0, p.value).reduce((a, b) => a + b, 0);
+    ctx.beginPath();
+    ctx.arc(x(p.generation), y(below + row[p.value]! / 2), 3.5, 0, Math.PI * 2);
+    ctx.stroke();
   }
 }

@@ -364,6 +364,7 @@ const CurvesCanvas = memo(function CurvesCanvas({
       <canvas ref={traceLayer} className="absolute inset-0" aria-hidden />
       <canvas
         ref={overlay}
+        data-testid="curves-overlay"
         className="absolute inset-0 cursor-crosshair"
         aria-hidden
         onMouseDown={(e) => {
