@@ -72,13 +72,14 @@ describe("layoutTree", () => {
     fc.assert(
       fc.property(history, ({ jobs, members }) => {
         const scene = layoutTree(jobs, geometryFor(jobs, members));
-        const r = scene.geometry.r;
         for (const e of scene.edges) {
           for (let t = 0.02; t < 0.99; t += 0.02) {
             const [x, y] = pointOnEdge(e, t);
             for (const n of scene.nodes) {
               if (n.job.id === e.from || n.job.id === e.to) continue;
-              expect(Math.hypot(n.x - x, n.y - y)).toBeGreaterThan(r);
+              // Clear of the node as drawn: in a row split into lanes (a member that copied a
+              // donor behind it again and again) nodes are smaller than the tree's radius.
+              expect(Math.hypot(n.x - x, n.y - y)).toBeGreaterThan(n.r);
             }
           }
         }
