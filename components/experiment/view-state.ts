@@ -1,8 +1,8 @@
 "use client";
 // The experiment page's view state lives in the URL (?metric=&hp=&members=1,4&trace=123&x=time…),
 // so a link shows the same view to a colleague.
-import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
+import { useSearch } from "../url-state";
 import { parseTraceParam } from "./trace";
 import type { Overview } from "./types";
 
@@ -56,9 +56,8 @@ export function parseView(params: URLSearchParams): ViewState {
 }
 
 export function useViewState(): [ViewState, (change: Partial<ViewState>) => void] {
-  const params = useSearchParams();
-  const pathname = usePathname();
-  const state = useMemo<ViewState>(() => parseView(new URLSearchParams(params.toString())), [params]);
+  const [query, write] = useSearch();
+  const state = useMemo<ViewState>(() => parseView(new URLSearchParams(query)), [query]);
   const update = useCallback(
     (change: Partial<ViewState>) => {
       // From the address as it is now: two changes in one event must not undo each other.
@@ -77,11 +76,9 @@ export function useViewState(): [ViewState, (change: Partial<ViewState>) => void
       if (change.smooth !== undefined) set("smooth", change.smooth > 0 ? String(change.smooth) : null);
       if (change.top !== undefined) set("top", change.top === null ? null : String(change.top));
       if (change.columns !== undefined) set("cols", [...new Set(change.columns)].join(","));
-      const query = next.toString();
-      // The native history API: Next.js syncs useSearchParams with it, without a server round trip.
-      window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
+      write(next.toString());
     },
-    [pathname],
+    [write],
   );
   return [state, update];
 }
