@@ -67,7 +67,8 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
   }, [scene, theme, level, geometry, width]);
 
   // The trace on its own canvas: tracing another job redraws its lineage, not every job. Runs after
-  // the tree's draw in the same commit, so the canvas then says what the two layers show.
+  // the tree's draw in the same commit (it follows each of its redraws: `level` too), so the canvas
+  // then says what the two layers show.
   const traced = trace?.jobs ?? null;
   const tracedJob = trace?.jobId ?? null;
   useLayoutEffect(() => {
@@ -78,7 +79,7 @@ export const LineageTree = memo(function LineageTree({ overview, trace, onTrace 
     const tree = base.current!;
     (tree as HTMLCanvasElement & { lineageTree?: DrawnTree }).lineageTree = { scene, traced };
     tree.dispatchEvent(new CustomEvent("lineage-tree-drawn"));
-  }, [scene, theme, traced, tracedJob, geometry, width]);
+  }, [scene, theme, level, traced, tracedJob, geometry, width]);
 
   const [hovered, setHovered] = useState<number | null>(null);
   const [cursor, setCursor] = useState<number | null>(null);

@@ -136,7 +136,7 @@ const ScheduleChart = memo(function ScheduleChart({
       name: spec.name,
       schedule: schedule.map((p) => ({ jobId: p.jobId, generation: p.generation, value: spec.categories ? JSON.parse(spec.categories[p.value]!) : p.value })),
     };
-  }, [width, theme, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
+  }, [width, theme, series, shares, schedule, branches, xDomain[0], xDomain[1], yDomain[0], yDomain[1]]);
 
   const [hit, setHit] = useState<Hit | null>(null);
   const onMove = (e: React.MouseEvent) => {

@@ -272,7 +272,7 @@ const CurvesCanvas = memo(function CurvesCanvas({
     const drawn = base.current!;
     (drawn as HTMLCanvasElement & { lineageCurves?: unknown }).lineageCurves = { trace: paths, tracedJob: trace?.jobId ?? null, lines: lines.length };
     drawn.dispatchEvent(new CustomEvent("lineage-curves-drawn"));
-  }, [width, theme, lines, curves, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
+  }, [width, theme, lines, chosen, curves, paths, trace, xDomain[0], xDomain[1], yDomain[0], yDomain[1], useLog, smoothing]);
 
   const [hover, setHover] = useState<Hover | null>(null);
   const [brush, setBrush] = useState<{ from: number; to: number } | null>(null);
