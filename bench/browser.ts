@@ -15,7 +15,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { io as ioClient } from "socket.io-client";
 import { openDatabase } from "../server/db/client";
@@ -25,7 +24,7 @@ import { seedLargeExperiment } from "../server/testing/seedLargeExperiment";
 import type { ExperimentConfigInput } from "../server/pbt/config";
 import { startServerProcess, type ServerProcess } from "../server/testing/serverProcess";
 import { chromiumLaunchOptions } from "../e2e/chromium";
-import { createJsonClient, isMain, machine, median, percentile, round, sleep, table, writeResults } from "./lib";
+import { createJsonClient, isMain, machine, median, parseCli, percentile, round, sleep, table, writeResults } from "./lib";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -690,18 +689,32 @@ export function formatBrowserResults(r: BrowserResults): string {
   ].join("\n");
 }
 
+const USAGE = `usage: tsx bench/browser.ts [--workers LIST|none] [--databases LIST] [--scales LIST|none] [--loads N]
+                           [--measure-ms N] [--train-ms LOW-HIGH] [--out FILE]
+
+Live updates in the browser (event-to-screen latency next to the socket.io event in Node) and the
+experiment page at scale (navigation start to fully drawn, hover and trace), in Chromium against a
+production build.
+
+  --workers LIST      worker counts of the latency rows; none: the scale rows only
+  --databases LIST    pglite,postgres for the latency rows (PostgreSQL needs LINEAGE_TEST_POSTGRES_URL)
+  --scales LIST       members x generations of the seeded experiments (e.g. 256x100,1000x100); none: latency only
+  --loads N           page loads per experiment (the median is reported)
+  --measure-ms N      each latency window
+  --train-ms LOW-HIGH simulated training time of a job
+  --out FILE          write the figures as JSON to bench/results/FILE (default browser.json)
+  -h, --help          this text`;
+
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      workers: { type: "string" },
-      "measure-ms": { type: "string" },
-      scales: { type: "string" },
-      loads: { type: "string" },
-      databases: { type: "string" },
-      "train-ms": { type: "string" },
-      out: { type: "string", default: "browser.json" },
-    },
-  });
+  const values = parseCli(USAGE, {
+    workers: { type: "string" },
+    "measure-ms": { type: "string" },
+    scales: { type: "string" },
+    loads: { type: "string" },
+    databases: { type: "string" },
+    "train-ms": { type: "string" },
+    out: { type: "string", default: "browser.json" },
+  }) as Record<string, string | undefined>;
   const opts: BrowserBenchOptions = { ...FULL_OPTIONS };
   if (values.workers === "none") {
     opts.latencyRuns = []; // dashboard scale only

@@ -176,30 +176,8 @@ function AnalysisBody({
   return (
     <>
       <div className="flex flex-wrap items-end gap-4">
-        <div>
-          <label htmlFor={`${id}-from`} className={label}>
-            From generation
-          </label>
-          <select id={`${id}-from`} className={`${input} mt-1 w-auto`} value={from} onChange={(e) => changeFrom(Number(e.target.value))}>
-            {generations.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-to`} className={label}>
-            To generation
-          </label>
-          <select id={`${id}-to`} className={`${input} mt-1 w-auto`} value={to} onChange={(e) => changeTo(Number(e.target.value))}>
-            {generations.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </div>
+        <GenerationSelect id={`${id}-from`} title="From generation" generations={generations} value={from} onChange={changeFrom} />
+        <GenerationSelect id={`${id}-to`} title="To generation" generations={generations} value={to} onChange={changeTo} />
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="job-count">
           {analysis.totalJobs} finished jobs of generations {from}–{to}
           {jobs.length < analysis.totalJobs ? ` (${jobs.length} drawn, evenly chosen; the importance uses all)` : ""}; {experiment.objective}{" "}
@@ -312,5 +290,23 @@ function AnalysisBody({
         </section>
       )}
     </>
+  );
+}
+
+/** One end of the generations analysed. */
+function GenerationSelect(props: { id: string; title: string; generations: number[]; value: number; onChange(generation: number): void }) {
+  return (
+    <div>
+      <label htmlFor={props.id} className={label}>
+        {props.title}
+      </label>
+      <select id={props.id} className={`${input} mt-1 w-auto`} value={props.value} onChange={(e) => props.onChange(Number(e.target.value))}>
+        {props.generations.map((g) => (
+          <option key={g} value={g}>
+            {g}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

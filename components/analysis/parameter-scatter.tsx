@@ -5,7 +5,7 @@
 import { memo } from "react";
 import { CartesianGrid, Scatter, ScatterChart, XAxis, YAxis } from "recharts";
 import type { AnalysisJob } from "@/server/domain/analysis";
-import { axisStyle, gridStyle } from "../charts/axis";
+import { axisStyle, gridStyle, xAxisTitle, yAxisTitle } from "../charts/axis";
 import { scoreColor, VIRIDIS_GRADIENT } from "../charts/colors";
 import { formatTick, integerTicks } from "./ticks";
 import type { Axis } from "./axes";
@@ -59,7 +59,7 @@ export const ParameterScatter = memo(function ParameterScatter({
           interval={0}
           allowDataOverflow
           tickFormatter={(v: number) => (categorical ? (axis.levels[Math.round(v)] ?? "") : formatTick(v))}
-          label={{ value: axis.title, position: "insideBottom", offset: -18, fill: "var(--chart-text)", fontSize: 12 }}
+          label={xAxisTitle(axis.title)}
           {...axisStyle}
         />
         <YAxis
@@ -69,15 +69,7 @@ export const ParameterScatter = memo(function ParameterScatter({
           ticks={scoreAxis.ticks.map((t) => t.value as number)}
           width={64}
           tickFormatter={(v: number) => formatTick(v)}
-          label={{
-            value: scoreAxis.title,
-            angle: -90,
-            position: "insideLeft",
-            offset: -4,
-            fill: "var(--chart-text)",
-            fontSize: 12,
-            style: { textAnchor: "middle" },
-          }}
+          label={yAxisTitle(scoreAxis.title)}
           {...axisStyle}
         />
         <Scatter

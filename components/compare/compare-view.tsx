@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useId } from "react";
 import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
 import type { ComparedExperiment, Comparison } from "@/server/domain/analysis";
-import { axisStyle, gridStyle } from "../charts/axis";
+import { axisStyle, gridStyle, xAxisTitle, yAxisTitle } from "../charts/axis";
 import { memberColor } from "../charts/colors";
 import { ExperimentStatusBadge } from "../experiment-status-badge";
 import { formatScore } from "../format";
@@ -152,15 +152,7 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
         <figure className="rounded-lg border border-zinc-200 p-2 dark:border-zinc-800" data-testid="compare-chart" data-x={x}>
           <LineChart responsive style={{ width: "100%", height: 360 }} margin={{ top: 8, right: 24, bottom: 28, left: 16 }} accessibilityLayer>
             <CartesianGrid {...gridStyle} />
-            <XAxis
-              type="number"
-              dataKey="x"
-              domain={xs.domain}
-              ticks={xs.ticks}
-              allowDuplicatedCategory={false}
-              label={{ value: xTitle, position: "insideBottom", offset: -18, fill: "var(--chart-text)", fontSize: 12 }}
-              {...axisStyle}
-            />
+            <XAxis type="number" dataKey="x" domain={xs.domain} ticks={xs.ticks} allowDuplicatedCategory={false} label={xAxisTitle(xTitle)} {...axisStyle} />
             <YAxis
               type="number"
               dataKey="best"
@@ -168,15 +160,7 @@ function ComparisonBody({ comparison }: { comparison: Comparison }) {
               ticks={ys.ticks}
               width={64}
               tickFormatter={(v: number) => formatTick(v)}
-              label={{
-                value: yTitle,
-                angle: -90,
-                position: "insideLeft",
-                offset: -4,
-                fill: "var(--chart-text)",
-                fontSize: 12,
-                style: { textAnchor: "middle" },
-              }}
+              label={yAxisTitle(yTitle)}
               {...axisStyle}
             />
             {experiments.map((e, i) => (

@@ -233,15 +233,20 @@ export function ExperimentForm() {
               <option value="drop">drop (leave them finished)</option>
             </select>
           </Field>
-          <Field path="checkpoints.retain" label="Checkpoints kept" error={e("checkpoints.retain")}>
+          <Field
+            path="checkpoints.retain"
+            label="Checkpoints kept"
+            error={e("checkpoints.retain")}
+            hint="needed: those a later job may load, the best, the pinned"
+          >
             <select
               {...controlProps("checkpoints.retain", e("checkpoints.retain"))}
               className={input}
               value={state.checkpointRetain}
               onChange={(ev) => set("checkpointRetain", ev.target.value)}
             >
-              <option value="needed">needed (those a later job may load, the best, pinned)</option>
-              <option value="all">all (nothing is deleted)</option>
+              <option value="needed">needed (the rest deleted)</option>
+              <option value="all">all (none deleted)</option>
             </select>
           </Field>
           {top("keepLast", "checkpoints.keepLast", "Keep each member's last", {

@@ -4,7 +4,7 @@
 // points in colour. Any metric the lineage reported can be chosen.
 import { useId } from "react";
 import { CartesianGrid, Line, LineChart, XAxis, YAxis } from "recharts";
-import { axisStyle, gridStyle } from "../charts/axis";
+import { axisStyle, gridStyle, xAxisTitle, yAxisTitle } from "../charts/axis";
 import { input, sectionHeading } from "../experiment/ui";
 import { formatTick, integerTicks, niceLinear } from "../analysis/ticks";
 import type { RouterOutputs } from "../trpc";
@@ -70,7 +70,7 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
               domain={x.domain}
               ticks={x.ticks}
               allowDuplicatedCategory={false}
-              label={{ value: "training step (counted on from generation 0)", position: "insideBottom", offset: -16, fill: "var(--chart-text)", fontSize: 12 }}
+              label={xAxisTitle("training step (counted on from generation 0)", -16)}
               {...axisStyle}
             />
             <YAxis
@@ -80,15 +80,7 @@ export function LineageCurve({ detail, onMetric, loading }: { detail: Detail; on
               ticks={y.ticks}
               width={64}
               tickFormatter={(v: number) => formatTick(v)}
-              label={{
-                value: detail.metric,
-                angle: -90,
-                position: "insideLeft",
-                offset: -4,
-                fill: "var(--chart-text)",
-                fontSize: 12,
-                style: { textAnchor: "middle" },
-              }}
+              label={yAxisTitle(detail.metric)}
               {...axisStyle}
             />
             <Line
